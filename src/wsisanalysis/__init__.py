@@ -1,0 +1,2 @@
+"""wsisanalysis."""
+__version__ = "0.1.0"

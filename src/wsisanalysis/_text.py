@@ -1,0 +1,53 @@
+"""Text helpers shared by the normalizers: one canonical key per spelling."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_SPACES = re.compile(r"\s+")
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def fold(value: str) -> str:
+    """Return `value` lower-cased, without accents, punctuation or repeated spaces.
+
+    >>> fold("  Côte d’Ivoire ")
+    'cote d ivoire'
+    >>> fold("E-mail Address")
+    'e mail address'
+    """
+    text = unicodedata.normalize("NFKD", str(value).translate(_QUOTES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("&", " and ").replace("ß", "ss")
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+def compact(value: str) -> str:
+    """Return `fold(value)` without spaces: ``"E-mail"`` and ``"Email"`` meet.
+
+    >>> compact("E-mail Address")
+    'emailaddress'
+    """
+    return fold(value).replace(" ", "")
+
+
+def strip_tags(value: str) -> str:
+    """Remove HTML tags and collapse white space (free text in exports carries markup).
+
+    >>> strip_tags("<b>ICANN</b>  org")
+    'ICANN org'
+    """
+    return _SPACES.sub(" ", _TAGS.sub(" ", value)).strip()
+
+
+def unique_strings(values: Iterable[object]) -> list[str]:
+    """Distinct non-empty strings, in first-seen order."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            seen.setdefault(value, None)
+    return list(seen)

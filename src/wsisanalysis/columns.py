@@ -1,0 +1,201 @@
+"""Canonical column names and controlled vocabularies (DESIGN §2.2)."""
+
+from __future__ import annotations
+
+# Provenance
+RECORD_ID = "record_id"
+SOURCE = "source"
+SOURCE_ROW = "source_row"
+
+# Participation
+EVENT = "event"
+SESSION = "session"
+DATE = "date"
+PARTICIPANT_ID = "participant_id"
+COUNTRY = "country"  # raw label, before normalization
+COUNTRY_ISO2 = "country_iso2"
+STAKEHOLDER_GROUP = "stakeholder_group"
+COMMUNITY = "community"
+ATTENDANCE_MODE = "attendance_mode"
+NEWCOMER = "newcomer"
+GENDER = "gender"
+ROLE = "role"
+COUNT = "count"
+
+# Engagement
+ACTIVITY_TYPE = "activity_type"
+PROCESS = "process"
+ORGANISATION = "organisation"
+TOPICS = "topics"
+REACH = "reach"
+CHANNEL = "channel"
+
+# Personal data, only ever in raw frames and the quarantine file
+NAME = "name"
+FIRST_NAME = "first_name"
+LAST_NAME = "last_name"
+EMAIL = "email"
+PERSONAL_COLUMNS = (NAME, FIRST_NAME, LAST_NAME, EMAIL)
+
+# Reference columns joined from the country table
+ICANN_REGION = "icann_region"
+M49_REGION = "m49_region"
+M49_SUBREGION = "m49_subregion"
+UN_REGIONAL_GROUP = "un_regional_group"
+LDC = "ldc"
+LLDC = "lldc"
+SIDS = "sids"
+INCOME_GROUP = "income_group"
+REFERENCE_COLUMNS = (
+    ICANN_REGION,
+    M49_REGION,
+    M49_SUBREGION,
+    UN_REGIONAL_GROUP,
+    LDC,
+    LLDC,
+    SIDS,
+    INCOME_GROUP,
+)
+
+PARTICIPATION_COLUMNS = (
+    RECORD_ID,
+    SOURCE,
+    SOURCE_ROW,
+    EVENT,
+    DATE,
+    PARTICIPANT_ID,
+    COUNTRY_ISO2,
+    STAKEHOLDER_GROUP,
+    COMMUNITY,
+    ATTENDANCE_MODE,
+    NEWCOMER,
+    GENDER,
+    ROLE,
+    COUNT,
+    *REFERENCE_COLUMNS,
+)
+
+ENGAGEMENT_COLUMNS = (
+    RECORD_ID,
+    SOURCE,
+    SOURCE_ROW,
+    DATE,
+    ACTIVITY_TYPE,
+    PROCESS,
+    ORGANISATION,
+    COUNTRY_ISO2,
+    STAKEHOLDER_GROUP,
+    COMMUNITY,
+    TOPICS,
+    REACH,
+    CHANNEL,
+    COUNT,
+    *REFERENCE_COLUMNS,
+)
+
+UNKNOWN = "unknown"
+
+STAKEHOLDER_GROUPS = (
+    "government",
+    "private_sector",
+    "civil_society",
+    "technical_community",
+    "academia",
+    "intergovernmental",
+    "media",
+    "other",
+    UNKNOWN,
+)
+
+COMMUNITIES = (
+    "ccNSO",
+    "GNSO",
+    "RySG",
+    "RrSG",
+    "BC",
+    "IPC",
+    "ISPCP",
+    "NCUC",
+    "NPOC",
+    "ASO",
+    "ALAC",
+    "AFRALO",
+    "APRALO",
+    "EURALO",
+    "LACRALO",
+    "NARALO",
+    "GAC",
+    "SSAC",
+    "RSSAC",
+    "Board",
+    "ICANN org",
+    "none",
+    UNKNOWN,
+)
+
+#: Parent of each community in ICANN's structure (constituency -> GNSO, RALO -> ALAC).
+COMMUNITY_PARENT = {
+    "RySG": "GNSO",
+    "RrSG": "GNSO",
+    "BC": "GNSO",
+    "IPC": "GNSO",
+    "ISPCP": "GNSO",
+    "NCUC": "GNSO",
+    "NPOC": "GNSO",
+    "AFRALO": "ALAC",
+    "APRALO": "ALAC",
+    "EURALO": "ALAC",
+    "LACRALO": "ALAC",
+    "NARALO": "ALAC",
+}
+
+ICANN_REGIONS = ("AF", "AP", "EU", "LAC", "NA")
+ICANN_REGION_NAMES = {
+    "AF": "Africa",
+    "AP": "Asia/Australia/Pacific",
+    "EU": "Europe",
+    "LAC": "Latin America/Caribbean",
+    "NA": "North America",
+}
+
+UN_REGIONAL_GROUPS = (
+    "African Group",
+    "Asia-Pacific Group",
+    "Eastern European Group",
+    "Latin American and Caribbean Group (GRULAC)",
+    "Western European and Others Group (WEOG)",
+)
+
+M49_REGIONS = ("Africa", "Americas", "Asia", "Europe", "Oceania")
+
+INCOME_GROUPS = ("Low", "Lower middle", "Upper middle", "High")
+
+ATTENDANCE_MODES = ("onsite", "remote", UNKNOWN)
+NEWCOMER_VALUES = ("newcomer", "returning", UNKNOWN)
+GENDERS = ("female", "male", "non_binary", "other", "prefer_not_to_say", UNKNOWN)
+
+TOPICS_VOCAB = (
+    "multistakeholder_model",
+    "emerging_tech_satellite",
+    "emerging_tech_blockchain_naming",
+    "dns_security_stability",
+    "ip_addressing",
+    "standards_interoperability",
+    "capacity_building",
+    "inclusion_development",
+    "human_rights_ethics_law",
+    "other",
+)
+
+ACTIVITY_TYPES = (
+    "consultation_submission",
+    "statement",
+    "briefing",
+    "bilateral_meeting",
+    "webinar",
+    "publication",
+    "social_post",
+    "event_session",
+    "other",
+    UNKNOWN,
+)

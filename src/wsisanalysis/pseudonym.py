@@ -1,0 +1,97 @@
+"""Pseudonymous participant ids: a keyed hash (HMAC-SHA256) of the normalized e-mail.
+
+The key never lives in the repository. It comes from the ``WSISANALYSIS_KEY`` environment
+variable, from a key file, or is generated once per output folder and stored beside the clean
+data (a git-ignored folder), so ids stay stable between runs on the same data and cannot be
+recomputed by anyone without the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wsisanalysis._text import fold
+
+logger = logging.getLogger(__name__)
+
+KEY_ENV = "WSISANALYSIS_KEY"
+KEY_FILE_NAME = ".wsisanalysis_key"
+ID_LENGTH = 16
+
+
+def resolve_key(key: str | bytes | None = None, *, key_dir: str | Path | None = None) -> tuple[bytes, str]:
+    """Return the pseudonymization key and where it came from.
+
+    Order: the `key` argument, the ``WSISANALYSIS_KEY`` environment variable, the key file in
+    `key_dir`, and finally a new random key (written to `key_dir` when given).
+    """
+    if key:
+        return (key.encode() if isinstance(key, str) else key), "argument"
+    env = os.environ.get(KEY_ENV, "").strip()
+    if env:
+        return env.encode(), f"environment variable {KEY_ENV}"
+    if key_dir is not None:
+        path = Path(key_dir) / KEY_FILE_NAME
+        if path.is_file():
+            return path.read_text(encoding="utf-8").strip().encode(), f"key file {path}"
+        new = secrets.token_hex(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        logger.warning(
+            "No pseudonymization key configured: generated one and stored it in %s. Keep that "
+            "file private (it is git-ignored) or set %s to use your own key.",
+            path,
+            KEY_ENV,
+        )
+        return new.encode(), f"generated key file {path}"
+    return secrets.token_hex(32).encode(), "generated for this run only (ids are not stable across runs)"
+
+
+def normalize_email(value: str) -> str:
+    """Normalize an e-mail for matching: trimmed and case-folded.
+
+    >>> normalize_email("  Ana.Silva@Example.ORG ")
+    'ana.silva@example.org'
+    """
+    return value.strip().strip("<>").casefold()
+
+
+def pseudonymize(
+    email: pd.Series | None,
+    name: pd.Series | None,
+    organisation: pd.Series | None,
+    *,
+    key: bytes,
+) -> pd.Series:
+    """Return ``participant_id`` for each row; missing where there is no e-mail and no name.
+
+    The e-mail identifies a person when present; otherwise the name together with the
+    organisation does. Each distinct identity is hashed once.
+    """
+    index = (email if email is not None else name if name is not None else organisation).index
+    identity = pd.Series(pd.NA, index=index, dtype="str")
+    if name is not None:
+        org = organisation.fillna("") if organisation is not None else ""
+        person = name.astype("str").map(fold, na_action="ignore")
+        company = org.astype("str").map(fold, na_action="ignore") if organisation is not None else ""
+        by_name = ("name:" + person + "|" + company).where(person.notna() & (person != ""))
+        identity = identity.fillna(by_name)
+    if email is not None:
+        normal = email.astype("str").map(normalize_email, na_action="ignore")
+        by_mail = ("email:" + normal).where(normal.notna() & normal.str.contains("@", regex=False))
+        identity = by_mail.fillna(identity)
+    codes, uniques = pd.factorize(identity, use_na_sentinel=True)
+    hashed = [
+        "p_" + hmac.new(key, u.encode("utf-8"), hashlib.sha256).hexdigest()[:ID_LENGTH] for u in uniques
+    ]
+    values = np.array([*hashed, None], dtype=object)[codes]
+    return pd.Series(values, index=index, dtype="str", name="participant_id")
