@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 _TAGS = re.compile(r"<[^>]*>")
 
@@ -23,7 +23,7 @@ def fold(value: str) -> str:
     text = unicodedata.normalize("NFKD", str(value).translate(_QUOTES))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = text.replace("&", " and ").replace("ß", "ss")
-    return _NON_ALNUM.sub(" ", text).strip()
+    return _NON_WORD.sub(" ", text).strip()
 
 
 def compact(value: str) -> str:

@@ -65,6 +65,8 @@ REQUIRED = {
     "engagement": ((C.DATE,), (C.ACTIVITY_TYPE,)),
 }
 _FREE_TEXT = (C.EVENT, C.SESSION, C.ROLE, C.ORGANISATION, C.PROCESS, C.CHANNEL)
+_EMAIL_LIKE = re.compile(r"[^\s@<>\"',;]+@[^\s@<>\"',;]+")
+EMAIL_PLACEHOLDER = "[e-mail removed]"
 _INTEGER = re.compile(r"^\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+$|^\d+(?:\.0+)?$")
 
 
@@ -106,7 +108,7 @@ class _Unresolved:
     candidates: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add(self, column: str, label: str, rows: int, candidates: str = "") -> None:
-        key = (column, label)
+        key = (column, _EMAIL_LIKE.sub(EMAIL_PLACEHOLDER, label))
         self.rows[key] = self.rows.get(key, 0) + rows
         if candidates:
             self.candidates[key] = candidates
@@ -191,7 +193,8 @@ def _countries(
         stats.setdefault(C.COUNTRY_ISO2, {})[method] = stats.get(C.COUNTRY_ISO2, {}).get(method, 0) + int(n)
     blank = int((codes < 0).sum())
     if blank:
-        stats.setdefault(C.COUNTRY_ISO2, {})["empty"] = stats[C.COUNTRY_ISO2].get("empty", 0) + blank
+        bucket = stats.setdefault(C.COUNTRY_ISO2, {})
+        bucket["empty"] = bucket.get("empty", 0) + blank
     out = np.array([*iso, None], dtype=object)[codes]
     return pd.Series(out, index=values.index, dtype="str", name=C.COUNTRY_ISO2)
 
@@ -305,7 +308,7 @@ def _clean_one(
         **{C.SOURCE: prepared.source[~keep], C.SOURCE_ROW: prepared.source_row[~keep], "reason": reason[~keep]}
     )
     t = t.loc[keep]
-    sub = lambda s: s.loc[keep] if isinstance(s, pd.Series) else s  # noqa: E731
+    sub = lambda s: s.loc[keep] if isinstance(s, pd.Series) else s
     out = {k: sub(v) for k, v in out.items()}
 
     def kcol(name: str) -> pd.Series:
@@ -349,6 +352,15 @@ def _clean_one(
         clean[C.ORGANISATION] = kcol(C.ORGANISATION).str.replace(r"\s+", " ", regex=True)
         columns = list(C.ENGAGEMENT_COLUMNS[:-len(C.REFERENCE_COLUMNS)])
     clean = clean[columns]
+    scrubbed = 0
+    for name in clean.columns:
+        if pd.api.types.is_string_dtype(clean[name]) and name not in (C.RECORD_ID, C.SOURCE, C.PARTICIPANT_ID, C.COUNTRY_ISO2):
+            has_email = clean[name].str.contains("@", regex=False, na=False)
+            if has_email.any():
+                scrubbed += int(has_email.sum())
+                clean[name] = clean[name].mask(has_email, clean[name].str.replace(_EMAIL_LIKE, EMAIL_PLACEHOLDER, regex=True))
+    if scrubbed:
+        stats.setdefault("privacy", {})["emails_removed_from_text"] = stats.get("privacy", {}).get("emails_removed_from_text", 0) + scrubbed
     log.setdefault("files", []).append(prepared.file_log)
     return clean, quarantined
 
@@ -420,7 +432,7 @@ def clean_tables(
         reason_codes=REASONS,
         fixes=stats,
         unresolved=unresolved_list,
-        pseudonymization={"key_source": key_source, "personal_columns_dropped": [c for c in C.PERSONAL_COLUMNS]},
+        pseudonymization={"key_source": key_source, "personal_columns_dropped": list(C.PERSONAL_COLUMNS)},
         dedupe_rule=(
             "same participant_id and event: the first record is kept"
             if kind == "participation"

@@ -218,19 +218,21 @@ def match_country(value: object) -> CountryMatch:
     if not text:
         return CountryMatch(None, "none", "empty")
     key = fold(text)
-    if key in index.blocked:
-        return CountryMatch(None, "none", index.blocked[key])
     if _CCTLD.match(text):
         iso = index.cctld.get(text[1:].upper())
         return CountryMatch(iso, "cctld") if iso else CountryMatch(None, "none", "unknown_cctld")
+    if key in index.blocked:
+        return CountryMatch(None, "none", index.blocked[key])
     if key in index.exact and not _CODE2.match(text):
         iso, method = index.exact[key]
         return CountryMatch(iso, method)
     if _CODE2.match(text):
-        if key in index.exact:  # "UK"
-            return CountryMatch(index.exact[key][0], "alias")
         iso = index.codes2.get(text.upper())
-        return CountryMatch(iso, "code") if iso else CountryMatch(None, "none", "unknown_code")
+        if iso:
+            return CountryMatch(iso, "code")
+        if key in index.exact:  # "UK", "NZ"
+            return CountryMatch(index.exact[key][0], "alias")
+        return CountryMatch(None, "none", "unknown_code")
     if _CODE3.match(text) and text.upper() in index.codes3:
         return CountryMatch(index.codes3[text.upper()], "code")
     if _NUMERIC.match(text):

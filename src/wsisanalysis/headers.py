@@ -43,6 +43,18 @@ def header_aliases() -> dict[str, str]:
     return {compact(h): c for h, c in zip(table["header"], table["column"], strict=True)}
 
 
+@functools.cache
+def _display_headers() -> dict[str, list[str]]:
+    """Canonical column -> the header wordings accepted, as written in ``headers.tsv``."""
+    path = resources.files("wsisanalysis") / "data" / "vocab" / "headers.tsv"
+    with resources.as_file(path) as file:
+        table = pd.read_csv(file, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    out: dict[str, list[str]] = {}
+    for header, column in zip(table["header"], table["column"], strict=True):
+        out.setdefault(column, []).append(header)
+    return out
+
+
 @dataclass
 class UserMapping:
     """A user mapping: header aliases and extra labels per vocabulary."""
@@ -152,10 +164,10 @@ def require_columns(
     missing = [tuple(group) for group in required if not present.intersection(group)]
     if not missing:
         return
-    aliases = header_aliases()
+    display = _display_headers()
     lines = []
     for group in missing:
-        accepted = sorted({h for h, c in aliases.items() if c in group})[:12]
+        accepted = [h for c in group for h in display.get(c, [])[:4]]
         lines.append(f"  - one of {', '.join(group)} (headers accepted include: {', '.join(accepted)})")
     headers = [*found.mapping, *found.ignored]
     msg = (

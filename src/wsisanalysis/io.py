@@ -7,7 +7,6 @@ the header row found below any title rows. Cleaning decides what the text means.
 from __future__ import annotations
 
 import csv
-import io
 import logging
 import zipfile
 from dataclasses import dataclass, field
@@ -16,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wsisanalysis._text import compact
 from wsisanalysis.errors import InputFileError
 from wsisanalysis.headers import header_aliases
-from wsisanalysis._text import compact
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +69,9 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
             from charset_normalizer import from_bytes
+
+            if sum(b >= 0x80 for b in sample) < 40:
+                return "cp1252"  # too little evidence for a guess: office software's default
 
             best = from_bytes(
                 sample, cp_isolation=["cp1252", "cp1251", "mac_roman"]
@@ -139,19 +141,19 @@ def read_csv_export(path: Path, *, encoding: str | None = None, delimiter: str |
     header_at = _header_index(head_rows)
     header = _headers(head_rows[header_at]) if head_rows else []
     # physical line of the header (blank lines above count as lines)
-    kwargs = dict(
-        sep=delimiter,
-        header=None,
-        names=header,
-        skiprows=header_at + 1,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        skip_blank_lines=False,
-        encoding=encoding,
-        encoding_errors="replace",
-        quotechar='"',
-    )
+    kwargs = {
+        "sep": delimiter,
+        "header": None,
+        "names": header,
+        "skiprows": header_at + 1,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_values": [""],
+        "skip_blank_lines": False,
+        "encoding": encoding,
+        "encoding_errors": "replace",
+        "quotechar": '"',
+    }
     notes: list[str] = []
     try:
         frame = pd.read_csv(path, engine="c", **kwargs)
@@ -187,8 +189,7 @@ def _cell_text(value: object) -> object:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, bool):
         return str(value).lower()
-    text = str(value)
-    return text
+    return str(value)
 
 
 def read_xlsx_export(path: Path, *, sheet: str | int = 0) -> RawTable:
@@ -214,7 +215,7 @@ def read_parquet_export(path: Path) -> RawTable:
     """Read a Parquet file; every column becomes text (dates as ISO) for uniform cleaning."""
     try:
         frame = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several unrelated types for a bad file
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several unrelated types for a bad file
         msg = f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})."
         raise InputFileError(msg) from None
     out = {}

@@ -81,12 +81,12 @@ def pseudonymize(
     identity = pd.Series(pd.NA, index=index, dtype="str")
     if name is not None:
         org = organisation.fillna("") if organisation is not None else ""
-        person = name.astype("str").map(fold, na_action="ignore")
-        company = org.astype("str").map(fold, na_action="ignore") if organisation is not None else ""
+        person = name.astype("str").map(fold, na_action="ignore").astype("str")
+        company = org.astype("str").map(fold, na_action="ignore").astype("str") if organisation is not None else ""
         by_name = ("name:" + person + "|" + company).where(person.notna() & (person != ""))
         identity = identity.fillna(by_name)
     if email is not None:
-        normal = email.astype("str").map(normalize_email, na_action="ignore")
+        normal = email.astype("str").map(normalize_email, na_action="ignore").astype("str")
         by_mail = ("email:" + normal).where(normal.notna() & normal.str.contains("@", regex=False))
         identity = by_mail.fillna(identity)
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)

@@ -157,7 +157,7 @@ def activity_mapper() -> LabelMapper:
 @functools.cache
 def topic_mapper() -> LabelMapper:
     """Mapper for one topic (a topics cell is split first, see :func:`map_topics`)."""
-    return _mapper(C.TOPICS, C.TOPICS_VOCAB + (C.UNKNOWN,), "topics.tsv", "topic_rules.tsv")
+    return _mapper(C.TOPICS, (*C.TOPICS_VOCAB, C.UNKNOWN), "topics.tsv", "topic_rules.tsv")
 
 
 def _simple(name: str, vocabulary: tuple[str, ...], table: dict[str, str], rules: list[tuple[str, str]]) -> LabelMapper:
@@ -238,7 +238,7 @@ def map_topics(series: pd.Series, mapper: LabelMapper | None = None) -> tuple[pd
             - {C.UNKNOWN}
         )
         cell_values.append(";".join(found) if found else C.UNKNOWN)
-    values = np.array(cell_values + [C.UNKNOWN], dtype=object)[codes]
+    values = np.array([*cell_values, C.UNKNOWN], dtype=object)[codes]
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     part_rows: dict[str, int] = dict.fromkeys(parts, 0)
     for cell, n in zip(uniques, counts, strict=True):

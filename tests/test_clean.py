@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from wsisanalysis import clean_engagement, clean_participation
+from wsisanalysis import columns as C
+from wsisanalysis.clean import clean_files
+from wsisanalysis.errors import MappingFileError, MissingColumnError, UnknownLabelError
+
+COUNTS = ("rows_in", "rows_clean", "rows_quarantined", "duplicates_merged")
+
+
+def _invariant(log):
+    return log["rows_in"] == log["rows_clean"] + log["rows_quarantined"] + log["duplicates_merged"]
+
+
+def test_messy_export_is_cleaned_with_every_row_accounted_for(messy_participation):
+    result = clean_participation(messy_participation)
+    log = result.log
+    assert {k: log[k] for k in COUNTS} == {"rows_in": 6, "rows_clean": 4, "rows_quarantined": 1, "duplicates_merged": 1}
+    assert log["quarantine_reasons"] == {"empty_row": 1}
+    clean = result.clean
+    assert clean["country_iso2"].fillna("-").tolist() == ["BR", "GH", "-", "US"]
+    assert clean["stakeholder_group"].tolist() == ["civil_society", "technical_community", "academia", "government"]
+    assert clean["icann_region"].astype(object).fillna("-").tolist() == ["LAC", "AF", "-", "NA"]
+    assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2025-03-10", "2025-03-13", "2025-03-11", "2025-03-12"]
+
+
+def test_row_without_email_or_name_is_quarantined():
+    raw = pd.DataFrame({"email": ["", "a@x.org"], "name": ["", ""], "event": ["E", "E"], "country": ["FR", "FR"]})
+    result = clean_participation(raw)
+    assert result.log["quarantine_reasons"] == {"missing_identity": 1}
+
+
+def test_input_frame_is_not_modified(messy_participation):
+    before = messy_participation.copy()
+    clean_participation(messy_participation)
+    pd.testing.assert_frame_equal(messy_participation, before)
+
+
+def test_no_name_or_email_reaches_the_clean_table(messy_participation):
+    clean = clean_participation(messy_participation).clean
+    text = clean.astype(str).to_string()
+    for value in ["Ana", "Silva", "Kwame", "example.org", "example.com", "@"]:
+        assert value not in text
+    assert not set(C.PERSONAL_COLUMNS) & set(clean.columns)
+
+
+def test_participant_ids_are_keyed(messy_participation, monkeypatch):
+    first = clean_participation(messy_participation).clean["participant_id"]
+    monkeypatch.setenv("WSISANALYSIS_KEY", "another-key")
+    second = clean_participation(messy_participation).clean["participant_id"]
+    assert first.str.match(r"^p_[0-9a-f]{16}$").all()
+    assert not set(first) & set(second)
+
+
+def test_unresolved_labels_are_listed_with_counts_and_candidates():
+    raw = pd.DataFrame({"email": ["a@x.org", "b@x.org", "c@x.org"], "event": ["E"] * 3, "country": ["Narnia", "Narnia", "Guatamala"], "sector": ["Wizards", "CSO", "CSO"]})
+    result = clean_participation(raw)
+    listed = {(u["column"], u["label"]): u for u in result.log["unresolved"]}
+    assert listed[("country_iso2", "Narnia")]["rows"] == 2
+    assert listed[("stakeholder_group", "Wizards")]["rows"] == 1
+    assert result.clean["country_iso2"].tolist() == [None, None, "GT"] or result.clean["country_iso2"].isna().sum() == 2
+
+
+def test_strict_mode_raises_listing_every_unresolved_label():
+    raw = pd.DataFrame({"email": ["a@x.org", "b@x.org"], "event": ["E", "E"], "country": ["Narnia", "Mordor"]})
+    with pytest.raises(UnknownLabelError) as info:
+        clean_participation(raw, strict=True)
+    assert "Narnia" in str(info.value) and "Mordor" in str(info.value)
+    assert len(info.value.unresolved) == 2
+
+
+def test_mapping_file_adds_headers_and_labels(tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text('columns:\n  "Sector of work": stakeholder_group\ncountries:\n  Narnia: GB\nstakeholder_groups:\n  Wizards: academia\n', encoding="utf-8")
+    raw = pd.DataFrame({"email": ["a@x.org"], "event": ["E"], "country": ["Narnia"], "Sector of work": ["Wizards"]})
+    result = clean_participation(raw, mapping=mapping, strict=True)
+    assert result.clean.loc[0, "country_iso2"] == "GB"
+    assert result.clean.loc[0, "stakeholder_group"] == "academia"
+
+
+def test_bad_mapping_file_says_what_is_wrong(tmp_path):
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[stakeholder_groups]\nWizards = "magic"\n', encoding="utf-8")
+    raw = pd.DataFrame({"email": ["a@x.org"], "event": ["E"], "sector": ["Wizards"]})
+    with pytest.raises(MappingFileError, match="magic"):
+        clean_participation(raw, mapping=mapping)
+
+
+def test_missing_required_column_lists_found_headers_and_accepted_aliases():
+    raw = pd.DataFrame({"Full Name": ["A"], "Nationality": ["FR"]})
+    with pytest.raises(MissingColumnError) as info:
+        clean_participation(raw)
+    message = str(info.value)
+    assert "event" in message and "Meeting" in message.title() and "'Full Name'" in message
+
+
+def test_aggregate_rows_are_weighted_by_count():
+    raw = pd.DataFrame({"Meeting": ["ICANN73"] * 3, "Region": ["x"] * 3, "Country": ["Kenya", "Brazil", "oops"], "Count": ["202", "1,578", "-4"]})
+    result = clean_participation(raw)
+    assert result.clean["count"].tolist() == [202, 1578]
+    assert result.log["quarantine_reasons"] == {"invalid_count": 1}
+
+
+def test_dd_mm_and_mm_dd_are_detected_per_file(tmp_path):
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text("email,event,date\nx@e.org,E,13/10/2025\ny@e.org,E,01/02/2025\n", encoding="utf-8")
+    b.write_text("email,event,date\nx@e.org,F,10/13/2025\ny@e.org,F,01/02/2025\n", encoding="utf-8")
+    result, _ = clean_files([a, b], "participation", tmp_path / "out")
+    dates = result.clean["date"].dt.strftime("%Y-%m-%d").tolist()
+    assert dates == ["2025-10-13", "2025-02-01", "2025-10-13", "2025-01-02"]
+
+
+def test_dayfirst_parameter_overrides_detection():
+    raw = pd.DataFrame({"email": ["a@x.org"], "event": ["E"], "date": ["03/04/2025"]})
+    assert clean_participation(raw, dayfirst=False).clean.loc[0, "date"] == pd.Timestamp("2025-03-04")
+    assert clean_participation(raw, dayfirst=True).clean.loc[0, "date"] == pd.Timestamp("2025-04-03")
+
+
+def test_written_outputs_follow_the_contract(tmp_path, messy_participation):
+    src = tmp_path / "in.csv"
+    messy_participation.to_csv(src, index=False)
+    _result, paths = clean_files([src], "participation", tmp_path / "out")
+    assert sorted(p.name for p in paths.values()) == ["participation.parquet", "participation_cleaning.json", "participation_quarantine.csv"]
+    log = json.loads(paths["log"].read_text())
+    assert {"rows_in", "rows_clean", "rows_quarantined", "duplicates_merged", "unresolved"} <= set(log)
+    quarantine = pd.read_csv(paths["quarantine"], dtype=str)
+    assert set(quarantine["reason"]) == {"empty_row"}
+    clean = pd.read_parquet(paths["clean"])
+    assert isinstance(clean["stakeholder_group"].dtype, pd.CategoricalDtype)
+    assert list(clean["stakeholder_group"].cat.categories) == list(C.STAKEHOLDER_GROUPS)
+
+
+def test_formula_in_quarantined_row_is_neutralized(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text('email,event,organisation\n,E,"=HYPERLINK(""http://x"")"\n', encoding="utf-8")
+    _, paths = clean_files([src], "participation", tmp_path / "out")
+    assert paths["quarantine"].read_text().count("'=HYPERLINK") == 1
+
+
+def test_engagement_is_cleaned_with_topics_and_reach():
+    raw = pd.DataFrame(
+        {
+            "Activity date": ["2025-08-29", "2025-08-29", "soon", "2025-12-16"],
+            "Activity type": ["Written submission", "Written submission", "Webinar", "LinkedIn post"],
+            "Actor organisation": ["ccNSO", "ccNSO", "ALAC", "ICANN org"],
+            "Country": ["Canada", "Canada", "Ghana", "United States"],
+            "Topics": ["Multistakeholder model; DNS abuse", "Multistakeholder model; DNS abuse", "", "LEO satellites"],
+            "Reach": ["", "", "120", "2,400"],
+        }
+    )
+    result = clean_engagement(raw)
+    assert {k: result.log[k] for k in COUNTS} == {"rows_in": 4, "rows_clean": 2, "rows_quarantined": 1, "duplicates_merged": 1}
+    assert result.clean["activity_type"].tolist() == ["consultation_submission", "social_post"]
+    assert result.clean["topics"].tolist() == ["dns_security_stability;multistakeholder_model", "emerging_tech_satellite"]
+    assert result.clean["reach"].tolist() == [pd.NA, 2400] or result.clean["reach"].iloc[1] == 2400
+
+
+def test_demo_data_cleans_with_the_invariant(clean_dir):
+    for kind in ("participation", "engagement"):
+        log = json.loads((clean_dir / f"{kind}_cleaning.json").read_text())
+        assert _invariant(log)
+        assert log["rows_in"] > 1000
+        clean = pd.read_parquet(clean_dir / f"{kind}.parquet")
+        assert set(clean["icann_region"].dropna()) == {"AF", "AP", "EU", "LAC", "NA"}
+
+
+def test_demo_clean_parquet_holds_no_personal_data(demo_dir, clean_dir):
+    from wsisanalysis.io import read_export
+
+    clean = pd.read_parquet(clean_dir / "participation.parquet").astype(str)
+    blob = "\n".join(clean[c].str.cat(sep="\n") for c in clean.columns)
+    raw = read_export(next(demo_dir.glob("DEMO_participation_wsis20*"))).frame
+    emails = raw["E-mail Address"].dropna().unique()[:200]
+    names = raw["Full Name"].dropna().unique()[:200]
+    assert "@" not in blob
+    assert not [n for n in names if n in blob]
+    assert not [e for e in emails if e in blob]

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from wsisanalysis.errors import InputFileError
+from wsisanalysis.io import neutralize_formulas, read_export, write_csv
+
+ROWS = [
+    ["Name", "E-mail", "Pays", "Date"],
+    ["Élodie Lefèvre", "elodie@example.org", "Côte d’Ivoire", "13/10/2025"],
+    ["Søren Nielsen", "soren@example.org", "Danemark", "14/10/2025"],
+]
+
+
+def _text(rows, sep):
+    return "\n".join(sep.join(r) for r in rows) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "sep"),
+    [("utf-8", ","), ("utf-8-sig", ";"), ("utf-16", "\t"), ("cp1252", ";"), ("utf-16-le", "\t")],
+)
+def test_csv_encodings_and_delimiters_are_detected(tmp_path, encoding, sep):
+    path = tmp_path / "export.csv"
+    rows = [[c.replace("’", "'") for c in r] for r in ROWS] if encoding == "cp1252" else ROWS
+    path.write_bytes(_text(rows, sep).encode(encoding))
+    table = read_export(path)
+    assert table.delimiter == sep
+    assert list(table.frame.columns) == ROWS[0]
+    assert table.frame["Name"].tolist() == ["Élodie Lefèvre", "Søren Nielsen"]
+    assert table.source_rows.tolist() == [2, 3]
+
+
+def test_title_rows_above_the_header_are_skipped_in_csv(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Registrations export,,,\nGenerated 2025-10-15,,,\n" + _text(ROWS, ","), encoding="utf-8")
+    table = read_export(path)
+    assert table.header_row == 3
+    assert list(table.frame.columns) == ROWS[0]
+    assert table.source_rows.tolist() == [4, 5]
+
+
+def test_xlsx_title_row_and_excel_dates(tmp_path):
+    path = tmp_path / "export.xlsx"
+    body = pd.DataFrame({"Name": ["A B"], "Email": ["a@example.org"], "Country": ["Kenya"], "Meeting": ["ICANN80"], "Date": [pd.Timestamp("2024-06-10")]})
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame([["ICANN80 registrations"]]).to_excel(writer, header=False, index=False)
+        body.to_excel(writer, index=False, startrow=2)
+    table = read_export(path)
+    assert table.header_row == 3
+    assert table.frame.loc[0, "Date"] == "2024-06-10"
+    assert table.source_rows.tolist() == [4]
+
+
+def test_parquet_is_read_as_text(tmp_path):
+    path = tmp_path / "export.parquet"
+    pd.DataFrame({"email": ["a@example.org"], "count": [3], "date": pd.to_datetime(["2025-12-16"])}).to_parquet(path)
+    frame = read_export(path).frame
+    assert frame.loc[0, "count"] == "3" and frame.loc[0, "date"] == "2025-12-16"
+
+
+def test_rows_with_extra_fields_are_kept_not_dropped(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("name,email,country\nA,a@example.org,FR\nB,b@example.org,DE,extra\n", encoding="utf-8")
+    table = read_export(path)
+    assert len(table) == 2
+    assert table.notes
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "file not found"), (b"", "empty"), (b"PK\x03\x04garbage", "not a readable XLSX")],
+)
+def test_unreadable_files_name_the_file_and_the_reason(tmp_path, content, message):
+    path = tmp_path / ("bad.xlsx" if content and content.startswith(b"PK") else "bad.csv")
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputFileError, match=message) as info:
+        read_export(path)
+    assert "bad." in str(info.value)
+
+
+def test_formula_like_cells_are_neutralized_in_written_csv(tmp_path):
+    frame = pd.DataFrame({"org": ["=HYPERLINK(\"x\")", "+1 202", "@SUM(A1)", "-3", "Normal"]})
+    out = pd.read_csv(write_csv(frame, tmp_path / "x.csv"), dtype=str)
+    assert out["org"].tolist() == ["'=HYPERLINK(\"x\")", "'+1 202", "'@SUM(A1)", "-3", "Normal"]
+    assert neutralize_formulas(frame) is not frame

@@ -1,0 +1,32 @@
+"""The project's own files: dependencies in step, generated and raw data kept out of git."""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+
+import yaml
+from helpers import ROOT
+
+
+def test_environment_yml_installs_the_project_from_pyproject():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
+    assert python == "python=" + project["project"]["requires-python"].removeprefix(">=")
+    pip = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
+    assert pip == ["-e .[dev]"]  # so conda users get exactly pyproject's dependencies
+
+
+def test_raw_interim_data_and_reports_are_ignored_by_git():
+    paths = ["data/raw/x.csv", "data/interim/participation.parquet", "reports/html/a.html", "data/interim/.wsisanalysis_key"]
+    proc = subprocess.run(["git", "check-ignore", *paths], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert sorted(proc.stdout.split()) == sorted(paths)
+
+
+def test_reference_data_ships_with_sources_in_the_data_log():
+    log = (ROOT / "data" / "README.md").read_text()
+    shipped = sorted((ROOT / "src" / "wsisanalysis" / "data").glob("*/*.csv"))
+    assert len(shipped) >= 14
+    for path in shipped:
+        assert path.name in log, f"{path.name} has no entry in data/README.md"
