@@ -7,21 +7,24 @@ baselines and publish offline HTML reports.
 
 from __future__ import annotations
 
+from wsisanalysis._version import __version__
 from wsisanalysis.clean import CleaningResult, clean_engagement, clean_participation
 from wsisanalysis.countries import normalize_countries
 from wsisanalysis.io import read_export
+from wsisanalysis.metrics import coverage, reference_baseline, suppress
 from wsisanalysis.reference import public_table, reference_countries, wsis_timeline
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CleaningResult",
     "__version__",
     "clean_engagement",
     "clean_participation",
+    "coverage",
     "normalize_countries",
     "public_table",
     "read_export",
+    "reference_baseline",
     "reference_countries",
+    "suppress",
     "wsis_timeline",
 ]
