@@ -66,3 +66,22 @@ def clean_dir(demo_dir, tmp_path_factory) -> Path:
     clean_files(sorted(demo_dir.glob("DEMO_participation_*")), "participation", out)
     clean_files(sorted(demo_dir.glob("DEMO_engagement_*")), "engagement", out)
     return out
+
+
+@pytest.fixture(scope="session")
+def report_project(clean_dir, tmp_path_factory):
+    """The main job on the demo data: every run of runs.toml, in a scratch copy of the project."""
+    import json
+    import shutil
+
+    from helpers import ROOT
+
+    from wsisanalysis.reporting.runner import run_reports
+
+    project = tmp_path_factory.mktemp("project")
+    shutil.copytree(ROOT / "notebooks", project / "notebooks")
+    runs = project / "notebooks" / "runs.toml"
+    runs.write_text(runs.read_text().replace('"data/interim"', json.dumps(str(clean_dir))))
+    code = run_reports(run_all=True, runs_file=runs, out_dir=project / "reports", echo=False)
+    assert code == 0
+    return project

@@ -9,7 +9,12 @@ from wsisanalysis.metrics.baselines import (
     table_baseline,
 )
 from wsisanalysis.metrics.concentration import concentration
-from wsisanalysis.metrics.countries import absent_countries, country_coverage, development_coverage
+from wsisanalysis.metrics.countries import (
+    absent_countries,
+    country_counts,
+    country_coverage,
+    development_coverage,
+)
 from wsisanalysis.metrics.coverage import coverage, exclude_host, matrix, retention
 from wsisanalysis.metrics.disclosure import display_counts, suppress
 from wsisanalysis.metrics.engagement import activity_timeline, milestone_windows, topic_region
@@ -21,6 +26,7 @@ __all__ = [
     "absent_countries",
     "activity_timeline",
     "concentration",
+    "country_counts",
     "country_coverage",
     "coverage",
     "development_coverage",

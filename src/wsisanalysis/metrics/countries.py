@@ -69,3 +69,13 @@ def development_coverage(frame: pd.DataFrame) -> pd.DataFrame:
         rows.append({"group": label, "flag": flag, "countries_listed": len(listed), "countries_present": len(here),
                      "share": len(here) / len(listed), "count": people, "absent": sorted(listed - here)})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def country_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Weighted count per country present, with ISO3, name and ICANN region (for maps)."""
+    ref = reference_countries().set_index("iso2")
+    weight = pd.to_numeric(frame.get(C.COUNT, pd.Series(1, index=frame.index)), errors="coerce").fillna(1)
+    counts = weight.groupby(frame[C.COUNTRY_ISO2]).sum().astype("int64")
+    counts = counts[counts.index.isin(ref.index)]
+    out = ref.loc[counts.index, ["iso3", "name", C.ICANN_REGION]].assign(count=counts.to_numpy())
+    return out.rename_axis("iso2").reset_index().sort_values("count", ascending=False, kind="stable").reset_index(drop=True)

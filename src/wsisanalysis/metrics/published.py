@@ -115,3 +115,31 @@ def igf_consultation_contributions() -> pd.DataFrame:
     """Submissions to IGF consultation pages by stakeholder group and by regional group (long)."""
     raw = public_table("igf_consultation_contributions")
     return raw.assign(count=pd.to_numeric(raw["count"]))[["process", "dimension", "category", "count", "marginal_total"]]
+
+
+def meeting_shares() -> pd.DataFrame:
+    """Regional shares of every ICANN meeting with a 5-region breakdown (percent as published,
+    or computed from counts), with the host region marked."""
+    table = icann_meeting_attendance()
+    share = table["percent"].where(table["percent"].notna(), 100 * table[C.COUNT] / table.groupby("meeting")[C.COUNT].transform("sum"))
+    ref = reference_countries().set_index("iso2")[C.ICANN_REGION].astype(str)
+    host_region = table["host"].map(ref)
+    return table.assign(share=share / 100, host_region=host_region, is_host_region=table[C.ICANN_REGION].astype(str) == host_region)
+
+
+def host_effect(shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """For each meeting with a known host: the host region's share there and its mean share at
+    the other meetings. The difference is the host-country effect readers should discount."""
+    shares = meeting_shares() if shares is None else shares
+    rows = []
+    for meeting, group in shares.groupby("meeting"):
+        host = group["host_region"].iloc[0]
+        if not isinstance(host, str) or host == "nan":
+            continue
+        here = group.loc[group[C.ICANN_REGION].astype(str) == host, "share"]
+        elsewhere = shares[(shares["meeting"] != meeting) & (shares[C.ICANN_REGION].astype(str) == host)]["share"]
+        if here.empty or pd.isna(here.iloc[0]):
+            continue
+        rows.append({"meeting": meeting, "host": group["host"].iloc[0], "host_region": host, "share_at_host_meeting": float(here.iloc[0]),
+                     "mean_share_elsewhere": float(elsewhere.mean()), "difference": float(here.iloc[0] - elsewhere.mean())})  # fmt: skip
+    return pd.DataFrame(rows)

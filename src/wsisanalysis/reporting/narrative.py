@@ -1,0 +1,91 @@
+"""Sentences that interpret a result for readers, computed from the table they describe."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from wsisanalysis import columns as C
+from wsisanalysis.reporting.tables import Html
+
+
+def _name(value: object) -> str:
+    return C.ICANN_REGION_NAMES.get(str(value), str(value).replace("_", " "))
+
+
+def _p(text: str) -> Html:
+    return Html(f'<p class="wsis-finding">{text}</p>')
+
+
+def representation(table: pd.DataFrame, by: str) -> Html:
+    """Which categories are under-represented against the baseline, with the test's caveat."""
+    known = table[table["baseline_share"].notna()]
+    if known.empty or known["count"].sum() == 0:
+        return _p("No participants with a known category: representation cannot be assessed.")
+    under = known[known["under_represented"].fillna(False).astype(bool)]
+    base = html.escape(str(known["baseline"].iloc[0]))
+    if under.empty:
+        text = f"No category falls below four fifths of its share of {base}."
+    else:
+        parts = [
+            f"{html.escape(_name(cat))} (ratio {ratio:.2f}, 95% interval {low:.2f}–{high:.2f})"
+            for cat, ratio, low, high in zip(under[by], under["ratio"], under["ratio_low"], under["ratio_high"], strict=True)
+        ]
+        text = f"Against {base}, under-represented (below four fifths of the baseline share): " + "; ".join(parts) + "."
+    test = table.attrs.get("test")
+    if test and pd.notna(test.get("p_value")):
+        text += (
+            f" Chi-square goodness of fit over {len(test['categories'])} categories: "
+            f"χ² = {test['statistic']:.1f}, df = {test['dof']}, p = {test['p_value']:.3g} ({html.escape(test['note'])})."
+        )
+    return _p(text)
+
+
+def largest(table: pd.DataFrame, by: str, *, what: str = "participants") -> Html:
+    """The largest and smallest known categories of a coverage table."""
+    known = table[(table[by].astype(str) != "unknown") & table["count"].notna()]
+    if known.empty or known["count"].sum() == 0:
+        return _p(f"No {what} to describe.")
+    top = known.loc[known["count"].idxmax()]
+    low = known.loc[known["count"].idxmin()]
+    unknown = table.loc[table[by].astype(str) == "unknown", "count"].sum() if (table[by].astype(str) == "unknown").any() else 0
+    text = (
+        f"The largest group is {html.escape(_name(top[by]))} ({top['share'] * 100:.1f}% of {what}); "
+        f"the smallest is {html.escape(_name(low[by]))} ({low['share'] * 100:.1f}%)."
+    )
+    if unknown and pd.notna(unknown):
+        text += f" {int(unknown)} {what} could not be placed and are shown as unknown."
+    return _p(text)
+
+
+def countries(coverage_table: pd.DataFrame, by: str = C.ICANN_REGION) -> Html:
+    """How many countries of each region took part."""
+    parts = [f"{html.escape(_name(r))}: {p} of {t}" for r, p, t in zip(coverage_table[by], coverage_table["countries_present"], coverage_table["countries_total"], strict=True)]
+    total_p = int(coverage_table["countries_present"].sum())
+    total_t = int(coverage_table["countries_total"].sum())
+    return _p(f"Countries represented: {total_p} of {total_t} ({'; '.join(parts)}). The absent ones are the outreach list below.")
+
+
+def concentration_sentence(result: dict, *, what: str) -> Html:
+    """Evenness and concentration, naming the category set they were computed on."""
+    if pd.isna(result.get("evenness")):
+        return _p(f"Not enough {what} to measure evenness.")
+    cats = ", ".join(_name(c) for c in result["categories"])
+    text = (
+        f"Evenness (Pielou J) is {result['evenness']:.2f} and the normalized HHI {result['hhi_normalized']:.2f} "
+        f"over {result['k']} categories ({html.escape(cats)}); 1 would be a perfectly even spread."
+    )
+    if pd.notna(result.get("gallagher")):
+        text += f" Gallagher index against {html.escape(result.get('baseline', 'the baseline'))}: {result['gallagher']:.1f} points."
+    return _p(text)
+
+
+def cleaning(log: dict) -> Html:
+    """What cleaning did, in one sentence."""
+    text = (
+        f"{log['rows_in']:,} rows read: {log['rows_clean']:,} clean, {log['rows_quarantined']:,} quarantined, "
+        f"{log['duplicates_merged']:,} duplicates merged — every row accounted for. "
+        f"{len(log['unresolved'])} distinct labels could not be resolved."
+    )
+    return _p(text)

@@ -1,0 +1,181 @@
+"""What a notebook shows: loaded tables, safe HTML tables, the run-details table."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import platform
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from wsisanalysis._version import __version__
+from wsisanalysis.errors import InputFileError
+from wsisanalysis.metrics.disclosure import DEFAULT_THRESHOLD, display_counts, suppress
+
+DEMO_PREFIX = "DEMO_"
+
+
+def clean_table_path(data_dir: str | Path, kind: str) -> Path:
+    """The path of a clean table written by ``wsisanalysis clean --out data_dir``."""
+    return Path(data_dir) / f"{kind}.parquet"
+
+
+def load_clean(data_dir: str | Path, kind: str = "participation") -> pd.DataFrame:
+    """Load ``<data_dir>/<kind>.parquet``, or raise an error that says how to make it."""
+    path = clean_table_path(data_dir, kind)
+    if not path.is_file():
+        msg = (
+            f"{path}: no clean {kind} table. Expected the folder written by "
+            f"`wsisanalysis clean INPUT... --kind {kind} --out {data_dir}`; run it first or "
+            "point the notebook's data_dir parameter at that folder."
+        )
+        raise InputFileError(msg)
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+        msg = f"{path}: cannot be read ({type(exc).__name__}: {exc}). Re-run `wsisanalysis clean`."
+        raise InputFileError(msg) from None
+
+
+def select_event(frame: pd.DataFrame, event: str = "all") -> pd.DataFrame:
+    """Rows of one event (``"all"`` keeps every row); an unknown event lists the valid ones."""
+    if event in ("", "all"):
+        return frame
+    if event not in set(frame["event"].dropna()):
+        from wsisanalysis.errors import ParameterError
+
+        valid = "; ".join(sorted(frame["event"].dropna().unique()))
+        msg = f"No event named {event!r} in the data. Use \"all\" or one of: {valid}."
+        raise ParameterError(msg)
+    return frame[frame["event"] == event]
+
+
+def load_log(data_dir: str | Path, kind: str = "participation") -> dict:
+    """Load the cleaning log ``<data_dir>/<kind>_cleaning.json``."""
+    path = Path(data_dir) / f"{kind}_cleaning.json"
+    if not path.is_file():
+        msg = f"{path}: no cleaning log. Run `wsisanalysis clean ... --kind {kind} --out {data_dir}` first."
+        raise InputFileError(msg)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def is_demo(frame: pd.DataFrame) -> bool:
+    """True when every row comes from the synthetic demo exports."""
+    return bool(len(frame)) and frame["source"].astype(str).str.startswith(DEMO_PREFIX).all()
+
+
+def data_source_note(frame: pd.DataFrame, data_dir: str | Path) -> Html:
+    """A sentence for readers: where the data comes from, and whether it is synthetic."""
+    files = sorted(frame["source"].astype(str).unique()) if len(frame) else []
+    if is_demo(frame):
+        text = (
+            "<strong>Synthetic demo data.</strong> These figures come from the seeded demo exports "
+            "written by <code>wsisanalysis demo</code>; they describe no real participants."
+        )
+    else:
+        text = f"Data: {len(files)} export file(s) cleaned into <code>{html.escape(str(data_dir))}</code>."
+    listed = ", ".join(html.escape(f) for f in files[:8]) + (" …" if len(files) > 8 else "")
+    return Html(f'<p class="wsis-source">{text} Sources: {listed or "none"}.</p>')
+
+
+@dataclass
+class Html:
+    """Raw HTML to display (already escaped where it holds user text)."""
+
+    markup: str
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+
+def _format_cell(value: object, column: str) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "–"
+    if isinstance(value, float) and (column.startswith("share") or column in {"known_share", "baseline_share", "rate"}):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def html_table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int = 60) -> Html:
+    """Render a table as escaped HTML (user text such as organisation names stays text)."""
+    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.head(max_rows).itertuples(index=False):
+        cells = "".join(f"<td>{html.escape(_format_cell(v, c))}</td>" for v, c in zip(record, frame.columns, strict=True))
+        rows.append(f"<tr>{cells}</tr>")
+    more = f"<p>{len(frame) - max_rows} more rows not shown.</p>" if len(frame) > max_rows else ""
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return Html(f'<table class="wsis-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}')
+
+
+def publish(table: pd.DataFrame, *, by: str | Sequence[str], count: str = "count", threshold: int = DEFAULT_THRESHOLD,
+            published: bool = False) -> pd.DataFrame:  # fmt: skip
+    """Apply disclosure control to a count table before it goes into a table or a figure."""
+    return suppress(table, count=count, by=by, threshold=threshold, published=published)
+
+
+def show_table(table: pd.DataFrame, *, columns: Sequence[str] | None = None, caption: str | None = None,
+               threshold: int = DEFAULT_THRESHOLD) -> Html:  # fmt: skip
+    """Show an already-suppressed table: hidden counts as ``<5``, shares as percentages."""
+    shown = display_counts(table, threshold=threshold)
+    if columns is not None:
+        shown = shown[list(columns)]
+    return html_table(shown, caption=caption)
+
+
+def sha256(path: str | Path) -> str:
+    """SHA-256 of a file, in hex."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def git_commit() -> str | None:
+    """The current git commit of the working directory, if any."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def describe_inputs(paths: Sequence[str | Path]) -> list[dict]:
+    """Name, SHA-256 and row count of each input file that exists."""
+    out = []
+    for path in map(Path, paths):
+        if not path.is_file():
+            continue
+        rows = None
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            rows = pq.ParquetFile(path).metadata.num_rows
+        out.append({"file": path.name, "sha256": sha256(path), "rows": rows})
+    return out
+
+
+def run_details(parameters: Mapping[str, object], inputs: Sequence[str | Path] = ()) -> Html:
+    """The small run-details table: parameters, inputs (checksums, rows), versions, time."""
+    rows: list[tuple[str, str]] = [(f"parameter {k}", repr(v)) for k, v in parameters.items()]
+    for item in describe_inputs(inputs):
+        rows.append((f"input {item['file']}", f"sha256 {item['sha256'][:16]}…, {item['rows']} rows"))
+    rows += [
+        ("wsisanalysis", __version__),
+        ("pandas", pd.__version__),
+        ("python", platform.python_version()),
+        ("git commit", git_commit() or "n/a"),
+        ("run at (UTC)", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+    ]
+    return html_table(pd.DataFrame(rows, columns=["item", "value"]), caption="Run details")

@@ -1,0 +1,106 @@
+"""Analysts open the notebooks in JupyterLab from the venv: the server serves them and starts a kernel."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from helpers import ROOT
+
+pytestmark = pytest.mark.notebook
+TOKEN = "wsisanalysis-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _call(url, method="GET", body=None):
+    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read().decode()
+        return json.loads(text) if text else None
+
+
+@pytest.fixture
+def lab(tmp_path):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={ROOT}", "--ServerApp.open_browser=False", "--allow-root"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**__import__("os").environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                _call(f"{base}/api/status")
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start within 60 s")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+async def _execute(base: str, kernel_id: str, code: str) -> str:
+    """Send one execute_request over the kernel's websocket and return what it printed."""
+    import uuid
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    url = base.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels"
+    conn = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {TOKEN}"}, connect_timeout=20))
+    msg_id = uuid.uuid4().hex
+    conn.write_message(json.dumps({
+        "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex, "msg_type": "execute_request", "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell",
+        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False},
+    }))  # fmt: skip
+    printed = ""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        raw = await conn.read_message()
+        if raw is None:
+            break
+        msg = json.loads(raw)
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            printed += msg["content"]["text"]
+        if msg["msg_type"] == "execute_reply":
+            break
+    conn.close()
+    return printed
+
+
+def test_jupyterlab_serves_the_notebooks_and_starts_a_kernel(lab):
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    listing = _call(f"{lab}/api/contents/notebooks")
+    names = {item["name"] for item in listing["content"]}
+    assert {"20-regional-coverage.ipynb", "runs.toml"} <= names
+    kernel = _call(f"{lab}/api/kernels", "POST", {"name": "python3"})
+    try:
+        # a fresh thread: another test's browser session may own this thread's event loop
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            printed = pool.submit(asyncio.run, _execute(lab, kernel["id"], "import wsisanalysis; print(wsisanalysis.__version__)")).result()
+        assert printed.strip() == __import__("wsisanalysis").__version__
+    finally:
+        _call(f"{lab}/api/kernels/{kernel['id']}", "DELETE")

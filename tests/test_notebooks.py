@@ -1,0 +1,84 @@
+"""Every run in notebooks/runs.toml executes with papermill and exports readable HTML."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+import nbformat
+import papermill
+import pytest
+from helpers import ROOT
+
+from wsisanalysis.reporting import export_html, load_runs, notebook_parameters
+
+RUNS = load_runs(ROOT / "notebooks" / "runs.toml")
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _code_cells(path):
+    nb = nbformat.read(str(path), as_version=4)
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_are_committed_without_outputs(path):
+    for cell in _code_cells(path):
+        assert not cell.get("outputs"), f"{path.name} has outputs: strip them"
+        assert cell.get("execution_count") is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_are_thin(path):
+    for cell in _code_cells(path):
+        source = cell.source
+        assert not re.search(r"^\s*[%!]", source, re.MULTILINE), "no magics or shell escapes in report notebooks"
+        assert len(source.splitlines()) <= 10, f"cell too long in {path.name}:\n{source}"
+        for node in ast.walk(ast.parse(source)):
+            assert not isinstance(node, ast.FunctionDef | ast.ClassDef | ast.For | ast.While), f"logic belongs in the library: {path.name}"
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {"to_csv", "to_parquet", "write_text", "to_html"}:
+                pytest.fail(f"{path.name} writes files")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_are_typed_and_documented(path):
+    params = notebook_parameters(path)
+    assert params
+    for name, info in params.items():
+        assert info["type"] != "None", f"{path.name}: parameter {name} has no type annotation"
+        assert info["help"], f"{path.name}: parameter {name} has no help comment"
+
+
+@pytest.mark.parametrize("run", RUNS, ids=lambda r: r.name)
+def test_runs_toml_parameters_are_declared(run):
+    assert set(run.parameters) <= set(notebook_parameters(run.notebook))
+
+
+def test_every_notebook_that_reads_clean_tables_takes_data_dir():
+    for path in NOTEBOOKS:
+        if "load_clean" in path.read_text():
+            assert "data_dir" in notebook_parameters(path)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("run", RUNS, ids=lambda r: r.name)
+def test_run_executes_and_exports(run, clean_dir, tmp_path, demo_dir):
+    parameters = dict(run.parameters)
+    if "data_dir" in parameters:
+        parameters["data_dir"] = str(clean_dir)
+    executed = tmp_path / f"{run.name}.ipynb"
+    papermill.execute_notebook(str(run.notebook), str(executed), parameters=parameters, kernel_name="python3",
+                               cwd=str(ROOT), progress_bar=False)  # fmt: skip
+    nb = nbformat.read(str(executed), as_version=4)
+    assert nb.metadata.papermill.parameters == parameters
+    html = export_html(executed, tmp_path / f"{run.name}.html").read_text()
+    figures = sum("Plotly.newPlot" in json.dumps(c.get("outputs", [])) for c in nb.cells if c.cell_type == "code")
+    assert html.count("Plotly.newPlot") >= figures
+    if not run.stem.startswith("10-"):
+        assert figures > 0, "every analysis report draws at least one figure"
+    assert "rp.load_clean" not in html and "import wsisanalysis" not in html, "code must be hidden"
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html), "no remote scripts or stylesheets"
+    assert len(html.encode()) <= 6_000_000
+    assert "@example." not in html, "no e-mail may reach a report"
+    assert not re.search(r"\bp_[0-9a-f]{16}\b", html), "no participant id may reach a report"
