@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -200,17 +200,37 @@ def _countries(
 
 
 def _add_reference(frame: pd.DataFrame) -> pd.DataFrame:
-    ref = reference_countries().set_index("iso2")
-    keys = frame[C.COUNTRY_ISO2]
+    """Join the reference columns by position: one lookup per distinct country."""
+    ref = reference_countries()
+    position = pd.Index(ref["iso2"]).get_indexer(frame[C.COUNTRY_ISO2].fillna(""))
+    missing = position < 0
+    take = np.where(missing, 0, position)
     joined = {}
     for col in C.REFERENCE_COLUMNS:
         source = ref[col]
-        values = source.reindex(keys.to_numpy()).to_numpy()
         if isinstance(source.dtype, pd.CategoricalDtype):
-            joined[col] = pd.Categorical(values, categories=source.cat.categories)
+            codes = np.where(missing, -1, source.cat.codes.to_numpy()[take])
+            joined[col] = pd.Categorical.from_codes(codes, categories=source.cat.categories)
         else:
+            values = source.to_numpy(dtype=object, na_value=None)[take]
+            values[missing] = None
             joined[col] = pd.array(values, dtype=source.dtype)
     return frame.assign(**joined)
+
+
+def _distinct(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
+    """Apply `func` to each distinct value once and map back (free text repeats a lot)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = np.array([*(func(u) for u in uniques.tolist()), None], dtype=object)[codes]
+    return pd.Series(values, index=series.index, dtype="str")
+
+
+def _strip_tags(series: pd.Series) -> pd.Series:
+    return _distinct(series, strip_tags)
+
+
+def _collapse_spaces(text: str) -> str:
+    return " ".join(text.split())
 
 
 @dataclass
@@ -256,11 +276,16 @@ def _clean_one(
     n = len(t)
     idx = t.index
 
+    stripped: dict[str, pd.Series] = {}
+
     def col(name: str) -> pd.Series:
-        if name in t:
-            s = t[name].str.strip()
-            return s.mask(s == "")
-        return pd.Series(pd.NA, index=idx, dtype="str")
+        if name not in stripped:
+            if name in t:
+                s = t[name].str.strip()
+                stripped[name] = s.mask(s == "")
+            else:
+                stripped[name] = pd.Series(pd.NA, index=idx, dtype="str")
+        return stripped[name]
 
     reason = pd.Series(pd.NA, index=idx, dtype="str")
 
@@ -268,7 +293,12 @@ def _clean_one(
         nonlocal reason
         reason = reason.mask(mask & reason.isna(), code)
 
-    blank_raw = prepared.raw.apply(lambda s: s.str.strip().fillna("").eq("")).all(axis=1) if n else pd.Series(dtype=bool)
+    blank_raw = pd.Series(
+        np.logical_and.reduce([prepared.raw[c].str.strip().fillna("").eq("").to_numpy() for c in prepared.raw.columns])
+        if n and len(prepared.raw.columns)
+        else np.ones(n, dtype=bool),
+        index=idx,
+    )
     flag(blank_raw, "empty_row")
 
     count, bad_count = _integer(col(C.COUNT), default=1)
@@ -296,7 +326,7 @@ def _clean_one(
         aggregate = C.COUNT in t
         flag(pid.isna() & ~pd.Series(aggregate, index=idx), "missing_identity")
         out[C.PARTICIPANT_ID] = pid
-        out[C.EVENT] = col(C.EVENT).map(strip_tags, na_action="ignore").astype("str")
+        out[C.EVENT] = _strip_tags(col(C.EVENT))
     else:
         flag(col(C.DATE).isna(), "missing_date")
         reach, bad_reach = _integer(col(C.REACH), default=None)
@@ -336,10 +366,10 @@ def _clean_one(
         clean[C.ATTENDANCE_MODE] = _map_column(kcol(C.ATTENDANCE_MODE), mode_mapper(), unresolved, stats, C.ATTENDANCE_MODE)
         clean[C.NEWCOMER] = _map_column(kcol(C.NEWCOMER), newcomer_mapper(), unresolved, stats, C.NEWCOMER)
         clean[C.GENDER] = _map_column(kcol(C.GENDER), gender_mapper(), unresolved, stats, C.GENDER)
-        clean[C.ROLE] = kcol(C.ROLE).map(strip_tags, na_action="ignore").astype("str")
-        clean[C.SESSION] = kcol(C.SESSION).map(strip_tags, na_action="ignore").astype("str")
+        clean[C.ROLE] = _strip_tags(kcol(C.ROLE))
+        clean[C.SESSION] = _strip_tags(kcol(C.SESSION))
         columns = [*C.PARTICIPATION_COLUMNS[:-len(C.REFERENCE_COLUMNS)], C.SESSION, C.ORGANISATION]
-        clean[C.ORGANISATION] = kcol(C.ORGANISATION).str.replace(r"\s+", " ", regex=True)
+        clean[C.ORGANISATION] = _distinct(kcol(C.ORGANISATION), _collapse_spaces)
     else:
         act = activity_mapper().with_user_aliases(mapping.labels.get("activity_types", {}))
         clean[C.ACTIVITY_TYPE] = _map_column(kcol(C.ACTIVITY_TYPE), act, unresolved, stats, C.ACTIVITY_TYPE)
@@ -348,8 +378,8 @@ def _clean_one(
         for row in distinct[distinct["method"] == "unresolved"].itertuples():
             unresolved.add(C.TOPICS, str(row.label), int(row.rows))
         for name in (C.PROCESS, C.CHANNEL):
-            clean[name] = kcol(name).map(strip_tags, na_action="ignore").astype("str")
-        clean[C.ORGANISATION] = kcol(C.ORGANISATION).str.replace(r"\s+", " ", regex=True)
+            clean[name] = _strip_tags(kcol(name))
+        clean[C.ORGANISATION] = _distinct(kcol(C.ORGANISATION), _collapse_spaces)
         columns = list(C.ENGAGEMENT_COLUMNS[:-len(C.REFERENCE_COLUMNS)])
     clean = clean[columns]
     scrubbed = 0

@@ -1,4 +1,4 @@
-"""Pseudonymous participant ids: a keyed hash (HMAC-SHA256) of the normalized e-mail.
+"""Pseudonymous participant ids: a keyed hash (keyed BLAKE2b) of the normalized e-mail.
 
 The key never lives in the repository. It comes from the ``WSISANALYSIS_KEY`` environment
 variable, from a key file, or is generated once per output folder and stored beside the clean
@@ -9,7 +9,6 @@ recomputed by anyone without the key.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import os
 import secrets
@@ -65,6 +64,13 @@ def normalize_email(value: str) -> str:
     return value.strip().strip("<>").casefold()
 
 
+def _distinct_map(series: pd.Series, func) -> pd.Series:
+    """Apply `func` to each distinct non-missing value once and map the results back."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.array([*(func(u) for u in uniques), None], dtype=object)[codes]
+    return pd.Series(mapped, index=series.index, dtype="str")
+
+
 def pseudonymize(
     email: pd.Series | None,
     name: pd.Series | None,
@@ -75,23 +81,28 @@ def pseudonymize(
     """Return ``participant_id`` for each row; missing where there is no e-mail and no name.
 
     The e-mail identifies a person when present; otherwise the name together with the
-    organisation does. Each distinct identity is hashed once.
+    organisation does. Each distinct identity is hashed once with keyed BLAKE2b (a MAC:
+    without the key an id cannot be recomputed from an e-mail).
     """
     index = (email if email is not None else name if name is not None else organisation).index
     identity = pd.Series(pd.NA, index=index, dtype="str")
-    if name is not None:
-        org = organisation.fillna("") if organisation is not None else ""
-        person = name.astype("str").map(fold, na_action="ignore").astype("str")
-        company = org.astype("str").map(fold, na_action="ignore").astype("str") if organisation is not None else ""
-        by_name = ("name:" + person + "|" + company).where(person.notna() & (person != ""))
-        identity = identity.fillna(by_name)
     if email is not None:
-        normal = email.astype("str").map(normalize_email, na_action="ignore").astype("str")
-        by_mail = ("email:" + normal).where(normal.notna() & normal.str.contains("@", regex=False))
-        identity = by_mail.fillna(identity)
+        normal = email.astype("str").str.strip().str.strip("<>").str.lower()
+        identity = ("email:" + normal).where(normal.str.contains("@", regex=False, na=False))
+    missing = identity.isna()
+    if name is not None and missing.any():
+        person = _distinct_map(name.astype("str")[missing], fold)
+        company = (
+            _distinct_map(organisation.astype("str")[missing], fold).fillna("")
+            if organisation is not None
+            else ""
+        )
+        by_name = ("name:" + person + "|" + company).where(person.notna() & (person != ""))
+        identity = identity.mask(missing, by_name.reindex(index))
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)
-    hashed = [
-        "p_" + hmac.new(key, u.encode("utf-8"), hashlib.sha256).hexdigest()[:ID_LENGTH] for u in uniques
-    ]
+    digest = hashlib.blake2b
+    key = key[:64]
+    size = ID_LENGTH // 2
+    hashed = ["p_" + digest(u.encode("utf-8"), key=key, digest_size=size).hexdigest() for u in uniques.tolist()]
     values = np.array([*hashed, None], dtype=object)[codes]
     return pd.Series(values, index=index, dtype="str", name="participant_id")

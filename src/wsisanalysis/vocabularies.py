@@ -105,9 +105,12 @@ class LabelMapper:
         """
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         matches = [self.match(u) for u in uniques]
-        values = np.array([m.value for m in matches] + [self.empty], dtype=object)[codes]
+        position = {v: i for i, v in enumerate(self.vocabulary)}
+        value_codes = np.array([position[m.value] for m in matches] + [position[self.empty]], dtype=np.int16)
         result = pd.Series(
-            pd.Categorical(values, categories=self.vocabulary), index=series.index, name=self.name
+            pd.Categorical.from_codes(value_codes[codes], categories=self.vocabulary),
+            index=series.index,
+            name=self.name,
         )
         counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
         distinct = pd.DataFrame(

@@ -1,0 +1,1 @@
+"""Benchmarks for wsisanalysis: throughput, memory and report time (``python -m benchmarks``)."""
