@@ -64,7 +64,7 @@ def test_typos_too_close_to_two_countries_stay_unknown():
 def test_each_distinct_value_is_matched_once(monkeypatch):
     calls = []
     original = countries.match_country
-    monkeypatch.setattr(countries, "match_country", lambda v: calls.append(v) or original(v))
+    monkeypatch.setattr(countries, "match_country", lambda v, **kw: calls.append(v) or original(v, **kw))
     values = ["France", "Brasil", "USA"] * 10_000
     out = countries.normalize_countries(values)
     assert len(out) == 30_000

@@ -24,7 +24,7 @@ import pandas as pd
 
 from wsisanalysis import columns as C
 from wsisanalysis._text import strip_tags
-from wsisanalysis.countries import match_country
+from wsisanalysis.countries import match_many
 from wsisanalysis.dates import parse_dates
 from wsisanalysis.errors import UnknownLabelError, WsisAnalysisError
 from wsisanalysis.headers import UserMapping, load_mapping, match_headers, require_columns
@@ -177,14 +177,17 @@ def _countries(
         raise MappingFileError(msg)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    labels = list(uniques)
+    keys = [fold(strip_tags(str(label))) for label in labels]
+    found = match_many([label for label, key in zip(labels, keys, strict=True) if key not in user_folded])
+    builtin = iter(found)
     iso: list[str | None] = []
-    for label, n in zip(uniques, counts, strict=True):
-        key = fold(strip_tags(str(label)))
+    for label, key, n in zip(labels, keys, counts, strict=True):
         if key in user_folded:
             iso.append(user_folded[key])
             method = "user"
         else:
-            match = match_country(label)
+            match = next(builtin)
             iso.append(match.iso2)
             method = match.method
             if match.iso2 is None and match.reason != "empty":
@@ -225,6 +228,27 @@ def _distinct(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
     return pd.Series(values, index=series.index, dtype="str")
 
 
+def _release_memory() -> None:
+    """Hand arrow's freed buffers back to the OS between the big steps (lower peak RSS)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+def _record_ids(source: pd.Series, row: pd.Series) -> pd.Series:
+    """``<source>:<row>`` for every row, built in one arrow kernel per file (no temporaries)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    files = source.astype("category")
+    rows = pa.array(row.to_numpy(dtype="int64", na_value=0)).cast(pa.string())
+    if len(files.cat.categories) == 1:
+        prefix = pa.scalar(str(files.cat.categories[0]) + ":")
+        joined = pc.binary_join_element_wise(prefix, rows, "")
+        return pd.Series(joined, index=source.index, dtype="str")
+    return source.astype("str") + ":" + pd.Series(rows, index=source.index, dtype="str")
+
+
 def _strip_tags(series: pd.Series) -> pd.Series:
     return _distinct(series, strip_tags)
 
@@ -248,7 +272,11 @@ def _prepare(table: RawTable, kind: str, mapping: UserMapping) -> _Prepared:
     require_columns(found, REQUIRED[kind], source=table.source, kind=kind)
     canonical = frame[list(found.mapping)].set_axis(list(found.mapping.values()), axis=1)
     # provenance columns already in the input (re-cleaning a clean table) are kept
-    source = canonical.pop(C.SOURCE) if C.SOURCE in canonical else pd.Series(table.source, index=frame.index, dtype="str")
+    source = (
+        canonical.pop(C.SOURCE)
+        if C.SOURCE in canonical
+        else pd.Series(pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [table.source]), index=frame.index)
+    )
     source_row = (
         pd.to_numeric(canonical.pop(C.SOURCE_ROW), errors="coerce").astype("Int64")
         if C.SOURCE_ROW in canonical
@@ -287,6 +315,10 @@ def _clean_one(
                 stripped[name] = pd.Series(pd.NA, index=idx, dtype="str")
         return stripped[name]
 
+    def raw_col(name: str) -> pd.Series:
+        """The column as read, for values normalized per distinct value (no full-column copy)."""
+        return t[name] if name in t else pd.Series(pd.NA, index=idx, dtype="str")
+
     reason = pd.Series(pd.NA, index=idx, dtype="str")
 
     def flag(mask: pd.Series, code: str) -> None:
@@ -321,6 +353,8 @@ def _clean_one(
             col(C.ORGANISATION) if C.ORGANISATION in t else None,
             key=key,
         ) if (C.EMAIL in t or name.notna().any()) else pd.Series(pd.NA, index=idx, dtype="str")
+        stripped.pop(C.EMAIL, None)
+        _release_memory()
         existing = col(C.PARTICIPANT_ID)
         pid = pid.fillna(existing.where(existing.str.match(r"^p_[0-9a-f]+$", na=False)))
         aggregate = C.COUNT in t
@@ -344,42 +378,41 @@ def _clean_one(
     def kcol(name: str) -> pd.Series:
         return sub(col(name))
 
-    record_id = kcol(C.RECORD_ID).fillna(prepared.source[keep] + ":" + prepared.source_row[keep].astype("str"))
-    clean = pd.DataFrame(
-        {
-            C.RECORD_ID: record_id,
-            C.SOURCE: prepared.source[keep],
-            C.SOURCE_ROW: prepared.source_row[keep],
-        },
-        index=t.index,
-    )
+    def krawcol(name: str) -> pd.Series:
+        return sub(raw_col(name))
+
+    source, source_row = sub(prepared.source), sub(prepared.source_row)
+    record_id = _record_ids(source, source_row)
+    if C.RECORD_ID in t:
+        record_id = kcol(C.RECORD_ID).fillna(record_id)
+    clean = pd.DataFrame({C.RECORD_ID: record_id, C.SOURCE: source, C.SOURCE_ROW: source_row}, index=t.index)
     clean[C.DATE] = dates.values[keep]
-    clean[C.COUNTRY_ISO2] = _countries(kcol(C.COUNTRY), mapping.labels.get("countries", {}), unresolved, stats)
+    clean[C.COUNTRY_ISO2] = _countries(krawcol(C.COUNTRY), mapping.labels.get("countries", {}), unresolved, stats)
     sg_mapper = stakeholder_mapper().with_user_aliases(mapping.labels.get("stakeholder_groups", {}))
     cm_mapper = community_mapper().with_user_aliases(mapping.labels.get("communities", {}))
-    clean[C.STAKEHOLDER_GROUP] = _map_column(kcol(C.STAKEHOLDER_GROUP), sg_mapper, unresolved, stats, C.STAKEHOLDER_GROUP)
-    clean[C.COMMUNITY] = _map_column(kcol(C.COMMUNITY), cm_mapper, unresolved, stats, C.COMMUNITY)
+    clean[C.STAKEHOLDER_GROUP] = _map_column(krawcol(C.STAKEHOLDER_GROUP), sg_mapper, unresolved, stats, C.STAKEHOLDER_GROUP)
+    clean[C.COMMUNITY] = _map_column(krawcol(C.COMMUNITY), cm_mapper, unresolved, stats, C.COMMUNITY)
     clean[C.COUNT] = count[keep]
     for name, value in out.items():
         clean[name] = value
     if kind == "participation":
-        clean[C.ATTENDANCE_MODE] = _map_column(kcol(C.ATTENDANCE_MODE), mode_mapper(), unresolved, stats, C.ATTENDANCE_MODE)
-        clean[C.NEWCOMER] = _map_column(kcol(C.NEWCOMER), newcomer_mapper(), unresolved, stats, C.NEWCOMER)
-        clean[C.GENDER] = _map_column(kcol(C.GENDER), gender_mapper(), unresolved, stats, C.GENDER)
-        clean[C.ROLE] = _strip_tags(kcol(C.ROLE))
-        clean[C.SESSION] = _strip_tags(kcol(C.SESSION))
+        clean[C.ATTENDANCE_MODE] = _map_column(krawcol(C.ATTENDANCE_MODE), mode_mapper(), unresolved, stats, C.ATTENDANCE_MODE)
+        clean[C.NEWCOMER] = _map_column(krawcol(C.NEWCOMER), newcomer_mapper(), unresolved, stats, C.NEWCOMER)
+        clean[C.GENDER] = _map_column(krawcol(C.GENDER), gender_mapper(), unresolved, stats, C.GENDER)
+        clean[C.ROLE] = _strip_tags(krawcol(C.ROLE))
+        clean[C.SESSION] = _strip_tags(krawcol(C.SESSION))
         columns = [*C.PARTICIPATION_COLUMNS[:-len(C.REFERENCE_COLUMNS)], C.SESSION, C.ORGANISATION]
-        clean[C.ORGANISATION] = _distinct(kcol(C.ORGANISATION), _collapse_spaces)
+        clean[C.ORGANISATION] = _distinct(krawcol(C.ORGANISATION), _collapse_spaces)
     else:
         act = activity_mapper().with_user_aliases(mapping.labels.get("activity_types", {}))
-        clean[C.ACTIVITY_TYPE] = _map_column(kcol(C.ACTIVITY_TYPE), act, unresolved, stats, C.ACTIVITY_TYPE)
-        topics, distinct = map_topics(kcol(C.TOPICS), topic_mapper().with_user_aliases(mapping.labels.get("topics", {})))
+        clean[C.ACTIVITY_TYPE] = _map_column(krawcol(C.ACTIVITY_TYPE), act, unresolved, stats, C.ACTIVITY_TYPE)
+        topics, distinct = map_topics(krawcol(C.TOPICS), topic_mapper().with_user_aliases(mapping.labels.get("topics", {})))
         clean[C.TOPICS] = topics
         for row in distinct[distinct["method"] == "unresolved"].itertuples():
             unresolved.add(C.TOPICS, str(row.label), int(row.rows))
         for name in (C.PROCESS, C.CHANNEL):
-            clean[name] = _strip_tags(kcol(name))
-        clean[C.ORGANISATION] = _distinct(kcol(C.ORGANISATION), _collapse_spaces)
+            clean[name] = _strip_tags(krawcol(name))
+        clean[C.ORGANISATION] = _distinct(krawcol(C.ORGANISATION), _collapse_spaces)
         columns = list(C.ENGAGEMENT_COLUMNS[:-len(C.REFERENCE_COLUMNS)])
     clean = clean[columns]
     scrubbed = 0
@@ -397,12 +430,15 @@ def _clean_one(
 
 def _dedupe(clean: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, int]:
     if kind == "participation":
-        has_id = clean[C.PARTICIPANT_ID].notna()
-        dup = has_id & clean.duplicated([C.PARTICIPANT_ID, C.EVENT], keep="first")
+        person, _ = pd.factorize(clean[C.PARTICIPANT_ID], use_na_sentinel=True)
+        event, events = pd.factorize(clean[C.EVENT], use_na_sentinel=True)
+        pair = pd.Series(person.astype(np.int64) * (len(events) + 1) + event + 1)  # one integer per (id, event)
+        dup = pd.Series((person >= 0) & pair.duplicated(keep="first").to_numpy(), index=clean.index)
     else:
         content = [c for c in clean.columns if c not in (C.RECORD_ID, C.SOURCE, C.SOURCE_ROW)]
         dup = clean.duplicated(content, keep="first")
-    return clean.loc[~dup], int(dup.sum())
+    merged = int(dup.sum())
+    return (clean.loc[~dup] if merged else clean), merged
 
 
 def clean_tables(
@@ -432,11 +468,15 @@ def clean_tables(
     rows_in = 0
     for table in tables:
         prepared = _prepare(table, kind, mapping)
+        table = None  # noqa: PLW2901 - let a streamed export's raw frame go as soon as it is prepared
         rows_in += len(prepared.table)
         c, q = _clean_one(prepared, kind, dayfirst=dayfirst, log=log, unresolved=unresolved, stats=stats, key=secret, mapping=mapping)
         cleaned.append(c)
         quarantined.append(q)
     clean = pd.concat(cleaned, ignore_index=True) if cleaned else pd.DataFrame()
+    if C.SOURCE in clean:
+        clean[C.SOURCE] = clean[C.SOURCE].astype("str").astype("category")  # one category per file
+    _release_memory()
     clean, merged = _dedupe(clean, kind)
     clean = _add_reference(clean.reset_index(drop=True))
     for name, vocab in ((C.STAKEHOLDER_GROUP, C.STAKEHOLDER_GROUPS), (C.COMMUNITY, C.COMMUNITIES)):
@@ -579,6 +619,6 @@ def clean_files(
     if not paths:
         msg = "No input files given. Pass one or more exports (CSV, XLSX or Parquet)."
         raise WsisAnalysisError(msg)
-    tables = [read_export(p) for p in paths]
+    tables = (read_export(p) for p in paths)  # streamed: one raw export in memory at a time
     result = clean_tables(tables, kind, mapping=mapping, key_dir=out_dir, dayfirst=dayfirst, strict=strict)
     return result, result.write(out_dir)

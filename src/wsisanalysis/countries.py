@@ -13,7 +13,7 @@ import functools
 import gettext
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -177,9 +177,27 @@ class CountryMatch:
 
 def _fuzzy(key: str, index: _Index) -> CountryMatch:
     hits = process.extract(key, index.fuzzy_keys, scorer=fuzz.ratio, limit=8)
+    return _decide(key, [(score, position) for _, score, position in hits], index)
+
+
+def _fuzzy_many(keys: list[str], index: _Index) -> list[CountryMatch]:
+    """Fuzzy-match many keys in one vectorized, multi-threaded rapidfuzz call."""
+    if not keys:
+        return []
+    scores = process.cdist(keys, index.fuzzy_keys, scorer=fuzz.ratio, workers=-1)
+    top = min(8, scores.shape[1])
+    best = np.argpartition(-scores, top - 1, axis=1)[:, :top]
+    out = []
+    for row, key in enumerate(keys):
+        positions = sorted(best[row], key=lambda p: -scores[row, p])
+        out.append(_decide(key, [(float(scores[row, p]), int(p)) for p in positions], index))
+    return out
+
+
+def _decide(key: str, hits: list[tuple[float, int]], index: _Index) -> CountryMatch:
     candidates: list[tuple[str, float]] = []
     best_by_target: dict[str, float] = {}
-    for _, score, position in hits:
+    for score, position in hits:
         target = index.fuzzy_targets[position]
         best_by_target.setdefault(target, score)
         label = index.fuzzy_labels[position]
@@ -200,7 +218,10 @@ def _fuzzy(key: str, index: _Index) -> CountryMatch:
     return CountryMatch(target, "fuzzy", "", top)
 
 
-def match_country(value: object) -> CountryMatch:
+_PENDING = "pending"
+
+
+def match_country(value: object, *, fuzzy: bool = True) -> CountryMatch:
     """Normalize one label; prefer :func:`normalize_countries` for many values.
 
     >>> match_country(".uk")
@@ -243,12 +264,18 @@ def match_country(value: object) -> CountryMatch:
         return CountryMatch(index.tokens[tkey][0], index.tokens[tkey][1])
     if not key:
         return CountryMatch(None, "none", "empty")
+    if not fuzzy:
+        return CountryMatch(None, _PENDING, key)
     return _fuzzy(key, index)
 
 
-def match_distinct(values: Iterable[object]) -> dict[object, CountryMatch]:
-    """Match each distinct value once and return a dict from value to its match."""
-    return {value: match_country(value) for value in dict.fromkeys(values)}
+def match_many(values: Sequence[object]) -> list[CountryMatch]:
+    """Match distinct values: exact tiers one by one, the fuzzy remainder in one batch."""
+    matches = [match_country(value, fuzzy=False) for value in values]
+    pending = [i for i, m in enumerate(matches) if m.method == _PENDING]
+    for i, match in zip(pending, _fuzzy_many([matches[i].reason for i in pending], _index()), strict=True):
+        matches[i] = match
+    return matches
 
 
 def normalize_countries(values: Iterable[object], *, details: bool = False) -> pd.DataFrame:
@@ -279,9 +306,10 @@ def normalize_countries(values: Iterable[object], *, details: bool = False) -> p
     3         Korea, Rep.    KR  alias
     4  Sub-Saharan Africa  <NA>   none
     """
-    series = pd.Series(list(values), dtype=object)
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    series = series.reset_index(drop=True)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    matches = [match_country(u) for u in uniques]
+    matches = match_many(list(uniques))
     iso = np.array([m.iso2 for m in matches] + [None], dtype=object)[codes]
     method = np.array([m.method for m in matches] + ["none"], dtype=object)[codes]
     out = pd.DataFrame(

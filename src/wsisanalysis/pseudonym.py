@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from wsisanalysis._text import fold
 
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 KEY_ENV = "WSISANALYSIS_KEY"
 KEY_FILE_NAME = ".wsisanalysis_key"
 ID_LENGTH = 16
+_CHUNK = 100_000
 
 
 def resolve_key(key: str | bytes | None = None, *, key_dir: str | Path | None = None) -> tuple[bytes, str]:
@@ -87,8 +89,10 @@ def pseudonymize(
     index = (email if email is not None else name if name is not None else organisation).index
     identity = pd.Series(pd.NA, index=index, dtype="str")
     if email is not None:
-        normal = email.astype("str").str.strip().str.strip("<>").str.lower()
-        identity = ("email:" + normal).where(normal.str.contains("@", regex=False, na=False))
+        # e-mails contain "@" and names are prefixed "name:", so the two never collide
+        normal = email.astype("str").str.lower().str.strip(" \t\r\n<>")
+        identity = normal.where(normal.str.contains("@", regex=False, na=False))
+        del normal
     missing = identity.isna()
     if name is not None and missing.any():
         person = _distinct_map(name.astype("str")[missing], fold)
@@ -100,9 +104,15 @@ def pseudonymize(
         by_name = ("name:" + person + "|" + company).where(person.notna() & (person != ""))
         identity = identity.mask(missing, by_name.reindex(index))
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)
+    del identity
     digest = hashlib.blake2b
     key = key[:64]
     size = ID_LENGTH // 2
-    hashed = ["p_" + digest(u.encode("utf-8"), key=key, digest_size=size).hexdigest() for u in uniques.tolist()]
-    values = np.array([*hashed, None], dtype=object)[codes]
-    return pd.Series(values, index=index, dtype="str", name="participant_id")
+    # hash in chunks straight into arrow arrays: no million-element Python lists at once
+    chunks = []
+    for start in range(0, len(uniques), _CHUNK):
+        part = uniques[start : start + _CHUNK].tolist()
+        chunks.append(pa.array(["p_" + digest(u.encode("utf-8"), key=key, digest_size=size).hexdigest() for u in part], pa.string()))
+    hashed = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
+    taken = hashed.take(pa.array(codes, mask=codes < 0))
+    return pd.Series(taken, index=index, dtype="str", name="participant_id")

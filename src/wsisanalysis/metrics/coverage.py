@@ -55,17 +55,23 @@ def categories_of(frame: pd.DataFrame, column: str) -> list[str]:
 
 
 def _as_category(frame: pd.DataFrame, column: str, include_unknown: bool) -> pd.Series:
+    """The column as a categorical over its full vocabulary (codes reused, no string copies)."""
     if column not in frame:
         msg = f"Cannot compute coverage by {column!r}: the table has no such column. Found: {', '.join(map(str, frame.columns))}."
         raise WsisAnalysisError(msg)
-    values = frame[column].astype(object).where(frame[column].notna(), UNKNOWN_LABEL).astype(str)
-    if pd.api.types.is_bool_dtype(frame[column].dtype):
-        values = values.str.lower()
+    source = frame[column]
+    if pd.api.types.is_bool_dtype(source.dtype):
+        source = source.map({True: "true", False: "false"})
+    if not isinstance(source.dtype, pd.CategoricalDtype):
+        source = source.astype("category")
+    source = source.cat.rename_categories([str(c) for c in source.cat.categories])
     cats = categories_of(frame, column)
-    extra = sorted(set(values.unique()) - set(cats) - {UNKNOWN_LABEL})
+    extra = sorted(set(source.cat.categories) - set(cats) - {UNKNOWN_LABEL})
     cats = cats + extra + ([UNKNOWN_LABEL] if include_unknown else [])
-    values = values.where(values.isin(cats))  # unknown rows drop out when not included
-    return pd.Series(pd.Categorical(values, categories=cats), index=frame.index, name=column)
+    values = source.cat.set_categories(cats)  # values outside `cats` (e.g. unknown) become missing
+    if include_unknown:
+        values = values.fillna(UNKNOWN_LABEL)
+    return values.rename(column)
 
 
 def coverage(

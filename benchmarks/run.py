@@ -1,0 +1,232 @@
+"""Benchmark runner: prints a table and writes JSON. Never part of the test suite's timing.
+
+Each measurement runs against a baseline in the same run on the same data, so the ratios mean
+something on a shared machine even when absolute seconds drift:
+
+- cleaning: read -> clean -> dedupe -> write Parquet, against a plain ``pandas.read_csv``;
+- country normalization: distinct-value matching against per-row ``match_country`` calls;
+- aggregation: ``coverage`` by region x stakeholder group x event;
+- peak memory: cleaning in a child process, peak RSS above the interpreter's baseline, as a
+  multiple of the CSV size;
+- report time: one notebook run + HTML export, and ``make report`` as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks.generate import write_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+NAIVE_MAX_ROWS = 100_000
+PYCOUNTRY_ROWS = 3_000
+
+
+def parse_size(text: str) -> int:
+    """``100k`` -> 100000, ``1M`` -> 1000000."""
+    text = text.strip().lower()
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("km")) * factor)
+
+
+def _timed(func, *args, **kwargs):
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def dataset(rows: int, workdir: Path) -> Path:
+    path = workdir / f"participation_{rows}.csv"
+    if not path.is_file():
+        write_csv(rows, path)
+    return path
+
+
+def bench_cleaning(csv: Path, rows: int, workdir: Path) -> dict:
+    from wsisanalysis.clean import clean_files
+
+    _, read_s = _timed(pd.read_csv, csv, dtype=str, keep_default_na=False)
+    out = workdir / f"clean_{rows}"
+    (result, _), clean_s = _timed(clean_files, [csv], "participation", out)
+    log = result.log
+    return {
+        "rows": rows,
+        "read_csv_s": round(read_s, 3),
+        "clean_s": round(clean_s, 3),
+        "rows_per_s": round(rows / clean_s),
+        "ratio_to_read_csv": round(clean_s / read_s, 2),
+        "invariant_holds": log["rows_in"] == log["rows_clean"] + log["rows_quarantined"] + log["duplicates_merged"],
+        "clean_dir": str(out),
+    }
+
+
+def bench_countries(csv: Path, rows: int) -> dict:
+    from wsisanalysis.countries import _index, match_country, normalize_countries
+
+    values = pd.read_csv(csv, usecols=["Country/Territory"], dtype=str, keep_default_na=False)["Country/Territory"]
+    _index()  # build the lookup tables once, outside both timings
+    out, ours_s = _timed(normalize_countries, values)
+    sample = values.iloc[: min(rows, NAIVE_MAX_ROWS)].tolist()
+    naive, naive_s = _timed(lambda: [match_country(v) for v in sample])
+    assert [m.iso2 for m in naive] == out["iso2"].iloc[: len(sample)].astype(object).where(out["iso2"].iloc[: len(sample)].notna(), None).tolist()
+    ours_rate = rows / ours_s
+    naive_rate = len(sample) / naive_s
+    script_sample = values.iloc[:PYCOUNTRY_ROWS].tolist()
+    _, script_s = _timed(lambda: [_pycountry_per_row(v) for v in script_sample])
+    script_rate = len(script_sample) / script_s
+    return {
+        "rows": rows,
+        "distinct_values": int(values.nunique()),
+        "normalize_s": round(ours_s, 3),
+        "rows_per_s": round(ours_rate),
+        "naive_rows": len(sample),
+        "naive_s": round(naive_s, 3),
+        "naive_rows_per_s": round(naive_rate),
+        "speedup": round(ours_rate / naive_rate, 1),
+        "pycountry_rows": len(script_sample),
+        "pycountry_rows_per_s": round(script_rate),
+        "speedup_vs_pycountry_per_row": round(ours_rate / script_rate),
+    }
+
+
+def _pycountry_per_row(value: str) -> str | None:
+    """What a one-off script does: pycountry lookup per row, fuzzy search when that fails."""
+    import pycountry
+
+    try:
+        return pycountry.countries.lookup(value).alpha_2
+    except LookupError:
+        try:
+            return pycountry.countries.search_fuzzy(value)[0].alpha_2
+        except LookupError:
+            return None
+
+
+def bench_aggregation(clean_dir: Path, repeat: int = 1) -> dict:
+    from wsisanalysis.metrics import coverage
+
+    frame = pd.read_parquet(Path(clean_dir) / "participation.parquet")
+    if repeat > 1:
+        frame = pd.concat([frame] * repeat, ignore_index=True)
+    table, seconds = _timed(coverage, frame, ["icann_region", "stakeholder_group", "event"])
+    return {"rows": len(frame), "cells": len(table), "coverage_s": round(seconds, 3), "rows_per_s": round(len(frame) / seconds)}
+
+
+_CHILD = """
+import json, os, resource, sys, time
+os.environ.setdefault("WSISANALYSIS_KEY", "benchmark")
+from wsisanalysis.clean import clean_files
+from wsisanalysis.metrics import coverage
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) * 1024
+before = rss()
+start = time.perf_counter()
+result, paths = clean_files([sys.argv[1]], "participation", sys.argv[2])
+clean_s = time.perf_counter() - start
+start = time.perf_counter()
+table = coverage(result.clean, ["icann_region", "stakeholder_group", "event"])
+agg_s = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"baseline_rss": before, "peak_rss": peak, "clean_s": clean_s, "aggregate_s": agg_s, "rows_clean": result.log["rows_clean"]}))
+"""
+
+
+def bench_memory(csv: Path, rows: int, workdir: Path) -> dict:
+    out = workdir / f"clean_mem_{rows}"
+    proc = subprocess.run([sys.executable, "-c", _CHILD, str(csv), str(out)], capture_output=True, text=True, check=True)
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    size = csv.stat().st_size
+    used = data["peak_rss"] - data["baseline_rss"]
+    return {
+        "rows": rows,
+        "csv_mb": round(size / 1e6, 1),
+        "peak_rss_mb": round(data["peak_rss"] / 1e6, 1),
+        "cleaning_peak_above_baseline_mb": round(used / 1e6, 1),
+        "multiple_of_csv": round(used / size, 2),
+        "clean_s": round(data["clean_s"], 2),
+        "aggregate_s": round(data["aggregate_s"], 2),
+    }
+
+
+def bench_report(data_dir: Path, label: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "wsisanalysis", "report", "20-regional-coverage", "-p", "data_dir", str(data_dir), "--out", tmp]
+        _, seconds = _timed(subprocess.run, cmd, cwd=ROOT, capture_output=True, check=True)
+        html = next(Path(tmp, "html").glob("*.html"))
+        return {"data": label, "notebook": "20-regional-coverage", "run_and_export_s": round(seconds, 2), "html_mb": round(html.stat().st_size / 1e6, 2)}
+
+
+def bench_make_report() -> dict:
+    _, seconds = _timed(subprocess.run, ["make", "report"], cwd=ROOT, capture_output=True, check=True)
+    sizes = {p.name: round(p.stat().st_size / 1e6, 2) for p in (ROOT / "reports" / "html").glob("*.html")}
+    return {"make_report_s": round(seconds, 1), "html_mb": sizes, "largest_html_mb": max(sizes.values())}
+
+
+def run(sizes: list[int], *, workdir: Path, memory: bool = True, report: bool = True, make_report: bool = False,
+        ten_million: bool = False) -> dict:  # fmt: skip
+    os.environ.setdefault("WSISANALYSIS_KEY", "benchmark")
+    workdir.mkdir(parents=True, exist_ok=True)
+    results: dict = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "cleaning": [], "countries": [], "aggregation": [], "memory": [], "report": [],
+    }  # fmt: skip
+    for rows in sizes:
+        csv = dataset(rows, workdir)
+        cleaning = bench_cleaning(csv, rows, workdir)
+        results["cleaning"].append(cleaning)
+        results["countries"].append(bench_countries(csv, rows))
+        results["aggregation"].append(bench_aggregation(Path(cleaning["clean_dir"])))
+        if rows == 1_000_000:
+            results["aggregation"].append(bench_aggregation(Path(cleaning["clean_dir"]), repeat=10))
+            if memory:
+                results["memory"].append(bench_memory(csv, rows, workdir))
+            if report:
+                results["report"].append(bench_report(Path(cleaning["clean_dir"]), "1M rows"))
+    if ten_million:
+        csv = dataset(10_000_000, workdir)
+        results["memory"].append(bench_memory(csv, 10_000_000, workdir))
+    if report:
+        from wsisanalysis.clean import clean_files
+        from wsisanalysis.demo import write_demo
+
+        demo = workdir / "demo"
+        write_demo(demo)
+        clean_files(sorted(demo.glob("DEMO_participation_*")), "participation", workdir / "demo_clean")
+        results["report"].insert(0, bench_report(workdir / "demo_clean", "demo"))
+    if make_report:
+        results["make_report"] = bench_make_report()
+    return results
+
+
+def render(results: dict) -> str:
+    """A plain-text table of the results."""
+    lines = []
+    for c in results["cleaning"]:
+        lines.append(f"cleaning     {c['rows']:>10,} rows  {c['clean_s']:>7.2f} s  {c['rows_per_s']:>10,} rows/s  "
+                     f"{c['ratio_to_read_csv']:>5.1f}x read_csv ({c['read_csv_s']:.2f} s)")  # fmt: skip
+    for c in results["countries"]:
+        lines.append(f"countries    {c['rows']:>10,} rows  {c['normalize_s']:>7.2f} s  {c['rows_per_s']:>10,} rows/s  "
+                     f"{c['speedup']:>5.0f}x per-row matcher ({c['naive_rows_per_s']:,} rows/s), "
+                     f"{c['speedup_vs_pycountry_per_row']:,}x per-row pycountry ({c['pycountry_rows_per_s']:,} rows/s); {c['distinct_values']} distinct")  # fmt: skip
+    for a in results["aggregation"]:
+        lines.append(f"aggregation  {a['rows']:>10,} rows  {a['coverage_s']:>7.2f} s  {a['rows_per_s']:>10,} rows/s  ({a['cells']} cells)")
+    for m in results["memory"]:
+        lines.append(f"memory       {m['rows']:>10,} rows  peak {m['peak_rss_mb']:,.0f} MB, cleaning {m['cleaning_peak_above_baseline_mb']:,.0f} MB "
+                     f"= {m['multiple_of_csv']:.2f}x CSV ({m['csv_mb']:,.0f} MB); clean {m['clean_s']} s, aggregate {m['aggregate_s']} s")  # fmt: skip
+    for r in results["report"]:
+        lines.append(f"report       {r['data']:>15}  {r['run_and_export_s']:>6.2f} s  HTML {r['html_mb']} MB")
+    if "make_report" in results:
+        m = results["make_report"]
+        lines.append(f"make report  {m['make_report_s']} s; largest HTML {m['largest_html_mb']} MB")
+    return "\n".join(lines)
