@@ -26,7 +26,7 @@ report: $(STAMP)
 	$(PY) -m wsisanalysis clean $(DEMO_DIR)/DEMO_participation_* --kind participation --out $(CLEAN_DIR)
 	$(PY) -m wsisanalysis clean $(DEMO_DIR)/DEMO_engagement_* --kind engagement --out $(CLEAN_DIR)
 	$(PY) -m wsisanalysis report --all
-	@echo "Open reports/index.html"
+	@echo "Reports written: open $(CURDIR)/reports/index.html"
 
 test: $(STAMP)
 	$(PY) -m pytest

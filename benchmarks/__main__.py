@@ -13,13 +13,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--sizes", default="100k,1M", help="comma-separated row counts (default: 100k,1M)")
-    parser.add_argument("--workdir", default=str(ROOT / "benchmarks" / "data"), help="where generated data goes (git-ignored)")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "latest.json"), help="JSON results file")
-    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory child process")
+    parser.add_argument(
+        "--sizes", default="100k,1M", help="comma-separated row counts (default: 100k,1M)"
+    )
+    parser.add_argument(
+        "--workdir",
+        default=str(ROOT / "benchmarks" / "data"),
+        help="where generated data goes (git-ignored)",
+    )
+    parser.add_argument(
+        "--out",
+        default=str(ROOT / "benchmarks" / "results" / "latest.json"),
+        help="JSON results file",
+    )
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the peak-memory child process"
+    )
     parser.add_argument("--no-report", action="store_true", help="skip the report timings")
-    parser.add_argument("--make-report", action="store_true", help="also time `make report` as a whole")
-    parser.add_argument("--ten-million", action="store_true", help="also clean and aggregate 10M rows (peak memory)")
+    parser.add_argument(
+        "--make-report", action="store_true", help="also time `make report` as a whole"
+    )
+    parser.add_argument(
+        "--ten-million",
+        action="store_true",
+        help="also clean and aggregate 10M rows (peak memory)",
+    )
     args = parser.parse_args(argv)
     results = run(
         [parse_size(s) for s in args.sizes.split(",") if s],

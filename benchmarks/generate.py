@@ -26,7 +26,18 @@ STAKEHOLDER_VARIANTS = [
 ]  # fmt: skip
 COMMUNITY_VARIANTS = ["ccNSO", "GAC", "ALAC", "AFRALO", "APRALO", "EURALO", "LACRALO", "NARALO", "RySG", "RrSG", "BC", "IPC",
                       "NCUC", "NPOC", "ASO", "SSAC", "RSSAC", "ICANN org", "none", "N/A", "", "GNSO"]  # fmt: skip
-NON_COUNTRIES = ["Global", "Online", "N/A", "Sub-Saharan Africa", "Latin America", "EU", "World", "", "Remote", "Europe"]
+NON_COUNTRIES = [
+    "Global",
+    "Online",
+    "N/A",
+    "Sub-Saharan Africa",
+    "Latin America",
+    "EU",
+    "World",
+    "",
+    "Remote",
+    "Europe",
+]
 EVENTS = ["WSIS+20 Forum 2024", "ICANN80 WSIS+20 session", "IGF 2025 Open Forum", "Zero Draft consultation",
           "UNGA WSIS+20 side event", "ICANN82 WSIS+20 update", "CSTD 28 side event", "WSIS+20 HLE 2025 session"]  # fmt: skip
 
@@ -63,7 +74,11 @@ def messy_participation(rows: int, *, seed: int = 7) -> pd.DataFrame:
     form = rng.integers(0, 4, size=unique)
     iso = dates.strftime("%Y-%m-%d").to_numpy(dtype=object)
     dmy = dates.strftime("%d/%m/%Y").to_numpy(dtype=object)
-    serial = (days - (pd.Timestamp("1899-12-30").value // 86_400_000_000_000)).astype(str).astype(object)
+    serial = (
+        (days - (pd.Timestamp("1899-12-30").value // 86_400_000_000_000))
+        .astype(str)
+        .astype(object)
+    )
     text = dates.strftime("%d %b %Y").to_numpy(dtype=object)
     date = np.select([form == 0, form == 1, form == 2], [iso, dmy, serial], text)
     ids = np.arange(unique)
@@ -77,8 +92,12 @@ def messy_participation(rows: int, *, seed: int = 7) -> pd.DataFrame:
             "ICANN Community": rng.choice(COMMUNITY_VARIANTS, size=unique),
             "Meeting": rng.choice(EVENTS, size=unique),
             "Date": date,
-            "Attendance Type": rng.choice(["In person", "Remote", "Online", "Onsite", ""], size=unique),
-            "Gender": rng.choice(["Female", "Male", "F", "M", "Prefer not to say", ""], size=unique),
+            "Attendance Type": rng.choice(
+                ["In person", "Remote", "Online", "Onsite", ""], size=unique
+            ),
+            "Gender": rng.choice(
+                ["Female", "Male", "F", "M", "Prefer not to say", ""], size=unique
+            ),
         }
     )
     dups = frame.iloc[rng.integers(0, unique, size=rows - unique)].copy()

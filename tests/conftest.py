@@ -14,9 +14,6 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
-
-
-
 @pytest.fixture(autouse=True)
 def _fixed_key(monkeypatch):
     """A fixed pseudonymization key so tests never write key files by accident."""
@@ -37,8 +34,22 @@ def messy_participation() -> pd.DataFrame:
                 "",
                 "jean@example.com",
             ],
-            "Organization": ["Digital Rights NGO", "Digital Rights NGO", "<b>ccTLD</b> .gh", "", "Uni", "=cmd|' /C calc'!A0"],
-            "Country/Territory": ["Brasil", "Brazil", ".gh", "", "Sub-Saharan Africa", "Etats-Unis"],
+            "Organization": [
+                "Digital Rights NGO",
+                "Digital Rights NGO",
+                "<b>ccTLD</b> .gh",
+                "",
+                "Uni",
+                "=cmd|' /C calc'!A0",
+            ],
+            "Country/Territory": [
+                "Brasil",
+                "Brazil",
+                ".gh",
+                "",
+                "Sub-Saharan Africa",
+                "Etats-Unis",
+            ],
             "Stakeholder Category": ["CSO", "Civil Society", "Technical", "", "Academia", "Gov."],
             "ICANN Community": ["NCUC", "NCUC", "ccNSO", "", "none", "GAC"],
             "Meeting": ["ICANN82", "ICANN82", "ICANN82", "", "ICANN82", "ICANN82"],

@@ -24,9 +24,17 @@ ENGAGEMENT_HEADERS = ["Activity date", "Activity type", "Actor organisation", "C
 
 
 @st.composite
-def hostile_frames(draw, headers: list[str], required: list[str], max_rows: int = 25) -> pd.DataFrame:
+def hostile_frames(
+    draw, headers: list[str], required: list[str], max_rows: int = 25
+) -> pd.DataFrame:
     optional = [h for h in headers if h not in required]
-    chosen = required + draw(st.lists(st.sampled_from(optional), unique=True, max_size=len(optional)))
+    chosen = required + draw(
+        st.lists(st.sampled_from(optional), unique=True, max_size=len(optional))
+    )
     n = draw(st.integers(min_value=0, max_value=max_rows))
     data = {h: draw(st.lists(HOSTILE_TEXT, min_size=n, max_size=n)) for h in chosen}
-    return pd.DataFrame(data, dtype="str") if n else pd.DataFrame({h: pd.Series([], dtype="str") for h in chosen})
+    return (
+        pd.DataFrame(data, dtype="str")
+        if n
+        else pd.DataFrame({h: pd.Series([], dtype="str") for h in chosen})
+    )

@@ -20,17 +20,34 @@ def _invariant(log):
 def test_messy_export_is_cleaned_with_every_row_accounted_for(messy_participation):
     result = clean_participation(messy_participation)
     log = result.log
-    assert {k: log[k] for k in COUNTS} == {"rows_in": 6, "rows_clean": 4, "rows_quarantined": 1, "duplicates_merged": 1}
+    assert {k: log[k] for k in COUNTS} == {
+        "rows_in": 6,
+        "rows_clean": 4,
+        "rows_quarantined": 1,
+        "duplicates_merged": 1,
+    }
     assert log["quarantine_reasons"] == {"empty_row": 1}
     clean = result.clean
     assert clean["country_iso2"].fillna("-").tolist() == ["BR", "GH", "-", "US"]
-    assert clean["stakeholder_group"].tolist() == ["civil_society", "technical_community", "academia", "government"]
+    assert clean["stakeholder_group"].tolist() == [
+        "civil_society",
+        "technical_community",
+        "academia",
+        "government",
+    ]
     assert clean["icann_region"].astype(object).fillna("-").tolist() == ["LAC", "AF", "-", "NA"]
-    assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == ["2025-03-10", "2025-03-13", "2025-03-11", "2025-03-12"]
+    assert clean["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2025-03-10",
+        "2025-03-13",
+        "2025-03-11",
+        "2025-03-12",
+    ]
 
 
 def test_row_without_email_or_name_is_quarantined():
-    raw = pd.DataFrame({"email": ["", "a@x.org"], "name": ["", ""], "event": ["E", "E"], "country": ["FR", "FR"]})
+    raw = pd.DataFrame(
+        {"email": ["", "a@x.org"], "name": ["", ""], "event": ["E", "E"], "country": ["FR", "FR"]}
+    )
     result = clean_participation(raw)
     assert result.log["quarantine_reasons"] == {"missing_identity": 1}
 
@@ -58,16 +75,28 @@ def test_participant_ids_are_keyed(messy_participation, monkeypatch):
 
 
 def test_unresolved_labels_are_listed_with_counts_and_candidates():
-    raw = pd.DataFrame({"email": ["a@x.org", "b@x.org", "c@x.org"], "event": ["E"] * 3, "country": ["Narnia", "Narnia", "Guatamala"], "sector": ["Wizards", "CSO", "CSO"]})
+    raw = pd.DataFrame(
+        {
+            "email": ["a@x.org", "b@x.org", "c@x.org"],
+            "event": ["E"] * 3,
+            "country": ["Narnia", "Narnia", "Guatamala"],
+            "sector": ["Wizards", "CSO", "CSO"],
+        }
+    )
     result = clean_participation(raw)
     listed = {(u["column"], u["label"]): u for u in result.log["unresolved"]}
     assert listed[("country_iso2", "Narnia")]["rows"] == 2
     assert listed[("stakeholder_group", "Wizards")]["rows"] == 1
-    assert result.clean["country_iso2"].tolist() == [None, None, "GT"] or result.clean["country_iso2"].isna().sum() == 2
+    assert (
+        result.clean["country_iso2"].tolist() == [None, None, "GT"]
+        or result.clean["country_iso2"].isna().sum() == 2
+    )
 
 
 def test_strict_mode_raises_listing_every_unresolved_label():
-    raw = pd.DataFrame({"email": ["a@x.org", "b@x.org"], "event": ["E", "E"], "country": ["Narnia", "Mordor"]})
+    raw = pd.DataFrame(
+        {"email": ["a@x.org", "b@x.org"], "event": ["E", "E"], "country": ["Narnia", "Mordor"]}
+    )
     with pytest.raises(UnknownLabelError) as info:
         clean_participation(raw, strict=True)
     assert "Narnia" in str(info.value) and "Mordor" in str(info.value)
@@ -76,8 +105,18 @@ def test_strict_mode_raises_listing_every_unresolved_label():
 
 def test_mapping_file_adds_headers_and_labels(tmp_path):
     mapping = tmp_path / "mapping.yaml"
-    mapping.write_text('columns:\n  "Sector of work": stakeholder_group\ncountries:\n  Narnia: GB\nstakeholder_groups:\n  Wizards: academia\n', encoding="utf-8")
-    raw = pd.DataFrame({"email": ["a@x.org"], "event": ["E"], "country": ["Narnia"], "Sector of work": ["Wizards"]})
+    mapping.write_text(
+        'columns:\n  "Sector of work": stakeholder_group\ncountries:\n  Narnia: GB\nstakeholder_groups:\n  Wizards: academia\n',
+        encoding="utf-8",
+    )
+    raw = pd.DataFrame(
+        {
+            "email": ["a@x.org"],
+            "event": ["E"],
+            "country": ["Narnia"],
+            "Sector of work": ["Wizards"],
+        }
+    )
     result = clean_participation(raw, mapping=mapping, strict=True)
     assert result.clean.loc[0, "country_iso2"] == "GB"
     assert result.clean.loc[0, "stakeholder_group"] == "academia"
@@ -100,7 +139,14 @@ def test_missing_required_column_lists_found_headers_and_accepted_aliases():
 
 
 def test_aggregate_rows_are_weighted_by_count():
-    raw = pd.DataFrame({"Meeting": ["ICANN73"] * 3, "Region": ["x"] * 3, "Country": ["Kenya", "Brazil", "oops"], "Count": ["202", "1,578", "-4"]})
+    raw = pd.DataFrame(
+        {
+            "Meeting": ["ICANN73"] * 3,
+            "Region": ["x"] * 3,
+            "Country": ["Kenya", "Brazil", "oops"],
+            "Count": ["202", "1,578", "-4"],
+        }
+    )
     result = clean_participation(raw)
     assert result.clean["count"].tolist() == [202, 1578]
     assert result.log["quarantine_reasons"] == {"invalid_count": 1}
@@ -109,8 +155,12 @@ def test_aggregate_rows_are_weighted_by_count():
 def test_dd_mm_and_mm_dd_are_detected_per_file(tmp_path):
     a = tmp_path / "a.csv"
     b = tmp_path / "b.csv"
-    a.write_text("email,event,date\nx@e.org,E,13/10/2025\ny@e.org,E,01/02/2025\n", encoding="utf-8")
-    b.write_text("email,event,date\nx@e.org,F,10/13/2025\ny@e.org,F,01/02/2025\n", encoding="utf-8")
+    a.write_text(
+        "email,event,date\nx@e.org,E,13/10/2025\ny@e.org,E,01/02/2025\n", encoding="utf-8"
+    )
+    b.write_text(
+        "email,event,date\nx@e.org,F,10/13/2025\ny@e.org,F,01/02/2025\n", encoding="utf-8"
+    )
     result, _ = clean_files([a, b], "participation", tmp_path / "out")
     dates = result.clean["date"].dt.strftime("%Y-%m-%d").tolist()
     assert dates == ["2025-10-13", "2025-02-01", "2025-10-13", "2025-01-02"]
@@ -118,17 +168,27 @@ def test_dd_mm_and_mm_dd_are_detected_per_file(tmp_path):
 
 def test_dayfirst_parameter_overrides_detection():
     raw = pd.DataFrame({"email": ["a@x.org"], "event": ["E"], "date": ["03/04/2025"]})
-    assert clean_participation(raw, dayfirst=False).clean.loc[0, "date"] == pd.Timestamp("2025-03-04")
-    assert clean_participation(raw, dayfirst=True).clean.loc[0, "date"] == pd.Timestamp("2025-04-03")
+    assert clean_participation(raw, dayfirst=False).clean.loc[0, "date"] == pd.Timestamp(
+        "2025-03-04"
+    )
+    assert clean_participation(raw, dayfirst=True).clean.loc[0, "date"] == pd.Timestamp(
+        "2025-04-03"
+    )
 
 
 def test_written_outputs_follow_the_contract(tmp_path, messy_participation):
     src = tmp_path / "in.csv"
     messy_participation.to_csv(src, index=False)
     _result, paths = clean_files([src], "participation", tmp_path / "out")
-    assert sorted(p.name for p in paths.values()) == ["participation.parquet", "participation_cleaning.json", "participation_quarantine.csv"]
+    assert sorted(p.name for p in paths.values()) == [
+        "participation.parquet",
+        "participation_cleaning.json",
+        "participation_quarantine.csv",
+    ]
     log = json.loads(paths["log"].read_text())
-    assert {"rows_in", "rows_clean", "rows_quarantined", "duplicates_merged", "unresolved"} <= set(log)
+    assert {"rows_in", "rows_clean", "rows_quarantined", "duplicates_merged", "unresolved"} <= set(
+        log
+    )
     quarantine = pd.read_csv(paths["quarantine"], dtype=str)
     assert set(quarantine["reason"]) == {"empty_row"}
     clean = pd.read_parquet(paths["clean"])
@@ -147,17 +207,35 @@ def test_engagement_is_cleaned_with_topics_and_reach():
     raw = pd.DataFrame(
         {
             "Activity date": ["2025-08-29", "2025-08-29", "soon", "2025-12-16"],
-            "Activity type": ["Written submission", "Written submission", "Webinar", "LinkedIn post"],
+            "Activity type": [
+                "Written submission",
+                "Written submission",
+                "Webinar",
+                "LinkedIn post",
+            ],
             "Actor organisation": ["ccNSO", "ccNSO", "ALAC", "ICANN org"],
             "Country": ["Canada", "Canada", "Ghana", "United States"],
-            "Topics": ["Multistakeholder model; DNS abuse", "Multistakeholder model; DNS abuse", "", "LEO satellites"],
+            "Topics": [
+                "Multistakeholder model; DNS abuse",
+                "Multistakeholder model; DNS abuse",
+                "",
+                "LEO satellites",
+            ],
             "Reach": ["", "", "120", "2,400"],
         }
     )
     result = clean_engagement(raw)
-    assert {k: result.log[k] for k in COUNTS} == {"rows_in": 4, "rows_clean": 2, "rows_quarantined": 1, "duplicates_merged": 1}
+    assert {k: result.log[k] for k in COUNTS} == {
+        "rows_in": 4,
+        "rows_clean": 2,
+        "rows_quarantined": 1,
+        "duplicates_merged": 1,
+    }
     assert result.clean["activity_type"].tolist() == ["consultation_submission", "social_post"]
-    assert result.clean["topics"].tolist() == ["dns_security_stability;multistakeholder_model", "emerging_tech_satellite"]
+    assert result.clean["topics"].tolist() == [
+        "dns_security_stability;multistakeholder_model",
+        "emerging_tech_satellite",
+    ]
     assert result.clean["reach"].tolist() == [pd.NA, 2400] or result.clean["reach"].iloc[1] == 2400
 
 

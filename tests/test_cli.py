@@ -21,7 +21,10 @@ def test_demo_then_clean_each_hard_format(tmp_path, demo_dir, capsys):
         out = tmp_path / name
         assert main(["clean", str(path), "--kind", "participation", "--out", str(out)]) == 0
         log = json.loads((out / "participation_cleaning.json").read_text())
-        assert log["rows_in"] == log["rows_clean"] + log["rows_quarantined"] + log["duplicates_merged"]
+        assert (
+            log["rows_in"]
+            == log["rows_clean"] + log["rows_quarantined"] + log["duplicates_merged"]
+        )
         assert log["rows_clean"] > 400
         clean = pd.read_parquet(out / "participation.parquet")
         assert clean["date"].notna().mean() > 0.99
@@ -32,7 +35,9 @@ def test_demo_then_clean_each_hard_format(tmp_path, demo_dir, capsys):
 
 
 def test_missing_file_exits_1_with_a_message_and_no_traceback(tmp_path, capsys):
-    code = main(["clean", str(tmp_path / "nope.csv"), "--kind", "participation", "--out", str(tmp_path)])
+    code = main(
+        ["clean", str(tmp_path / "nope.csv"), "--kind", "participation", "--out", str(tmp_path)]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "nope.csv: file not found" in err and "Traceback" not in err
@@ -49,7 +54,20 @@ def test_missing_column_exits_1_listing_headers(tmp_path, capsys):
 def test_strict_exits_1_on_unresolved_labels(tmp_path, capsys):
     src = tmp_path / "x.csv"
     src.write_text("email,event,country\na@x.org,E,Narnia\n", encoding="utf-8")
-    assert main(["clean", str(src), "--kind", "participation", "--out", str(tmp_path / "o"), "--strict"]) == 1
+    assert (
+        main(
+            [
+                "clean",
+                str(src),
+                "--kind",
+                "participation",
+                "--out",
+                str(tmp_path / "o"),
+                "--strict",
+            ]
+        )
+        == 1
+    )
     assert "Narnia" in capsys.readouterr().err
 
 
@@ -64,7 +82,20 @@ def test_usage_errors_exit_2():
 
 def test_debug_shows_the_traceback(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "wsisanalysis", "--debug", "clean", str(tmp_path / "nope.csv"), "--kind", "participation", "--out", str(tmp_path)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "wsisanalysis",
+            "--debug",
+            "clean",
+            str(tmp_path / "nope.csv"),
+            "--kind",
+            "participation",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 1 and "Traceback" in proc.stderr

@@ -6,13 +6,17 @@ from helpers import DATA
 
 from wsisanalysis import countries, normalize_countries, reference_countries
 
-SPELLINGS = pd.read_csv(DATA / "country_spellings.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False)
+SPELLINGS = pd.read_csv(
+    DATA / "country_spellings.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False
+)
 
 
 @pytest.fixture(scope="module")
 def matched() -> pd.DataFrame:
     result = normalize_countries(SPELLINGS["label"])
-    return SPELLINGS.assign(got=result["iso2"].fillna("-").to_numpy(), method=result["method"].to_numpy())
+    return SPELLINGS.assign(
+        got=result["iso2"].fillna("-").to_numpy(), method=result["method"].to_numpy()
+    )
 
 
 def test_no_real_world_spelling_is_matched_to_a_wrong_country(matched):
@@ -42,7 +46,15 @@ def test_regions_groupings_and_non_answers_never_become_a_country(matched):
 
 @pytest.mark.parametrize(
     ("label", "method"),
-    [("US", "code"), ("USA", "alias"), ("840", "code"), ("GBR", "code"), (".uk", "cctld"), ("France", "name"), ("Argentinia", "fuzzy")],
+    [
+        ("US", "code"),
+        ("USA", "alias"),
+        ("840", "code"),
+        ("GBR", "code"),
+        (".uk", "cctld"),
+        ("France", "name"),
+        ("Argentinia", "fuzzy"),
+    ],
 )
 def test_method_says_how_a_label_matched(label, method):
     assert normalize_countries([label])["method"].iloc[0] == method
@@ -64,7 +76,9 @@ def test_typos_too_close_to_two_countries_stay_unknown():
 def test_each_distinct_value_is_matched_once(monkeypatch):
     calls = []
     original = countries.match_country
-    monkeypatch.setattr(countries, "match_country", lambda v, **kw: calls.append(v) or original(v, **kw))
+    monkeypatch.setattr(
+        countries, "match_country", lambda v, **kw: calls.append(v) or original(v, **kw)
+    )
     values = ["France", "Brasil", "USA"] * 10_000
     out = countries.normalize_countries(values)
     assert len(out) == 30_000
@@ -80,7 +94,10 @@ def test_every_reference_country_matches_its_own_name_code_and_cctld():
         expected = [] if column != "iso2" else ["NA"]
         assert mismatch["iso2"].tolist() == expected, mismatch.to_string()
     with_tld = ref.dropna(subset=["cctld"])
-    assert (normalize_countries(with_tld["cctld"])["iso2"].fillna("-").to_numpy() == with_tld["iso2"].to_numpy()).all()
+    assert (
+        normalize_countries(with_tld["cctld"])["iso2"].fillna("-").to_numpy()
+        == with_tld["iso2"].to_numpy()
+    ).all()
 
 
 def test_reference_table_has_icann_territory_rules():
@@ -89,5 +106,9 @@ def test_reference_table_has_icann_territory_rules():
     assert ref.loc["PR", "icann_region"] == "NA"
     assert ref.loc["CY", "icann_region"] == "AP"
     assert ref.loc["TR", "icann_region"] == "AP"
-    assert int(ref["ldc"].sum()) == 44 and int(ref["lldc"].sum()) == 32 and int(ref["sids"].sum()) == 53
+    assert (
+        int(ref["ldc"].sum()) == 44
+        and int(ref["lldc"].sum()) == 32
+        and int(ref["sids"].sum()) == 53
+    )
     assert int(ref["un_member"].sum()) == 193

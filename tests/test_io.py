@@ -34,7 +34,9 @@ def test_csv_encodings_and_delimiters_are_detected(tmp_path, encoding, sep):
 
 def test_title_rows_above_the_header_are_skipped_in_csv(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_text("Registrations export,,,\nGenerated 2025-10-15,,,\n" + _text(ROWS, ","), encoding="utf-8")
+    path.write_text(
+        "Registrations export,,,\nGenerated 2025-10-15,,,\n" + _text(ROWS, ","), encoding="utf-8"
+    )
     table = read_export(path)
     assert table.header_row == 3
     assert list(table.frame.columns) == ROWS[0]
@@ -43,7 +45,15 @@ def test_title_rows_above_the_header_are_skipped_in_csv(tmp_path):
 
 def test_xlsx_title_row_and_excel_dates(tmp_path):
     path = tmp_path / "export.xlsx"
-    body = pd.DataFrame({"Name": ["A B"], "Email": ["a@example.org"], "Country": ["Kenya"], "Meeting": ["ICANN80"], "Date": [pd.Timestamp("2024-06-10")]})
+    body = pd.DataFrame(
+        {
+            "Name": ["A B"],
+            "Email": ["a@example.org"],
+            "Country": ["Kenya"],
+            "Meeting": ["ICANN80"],
+            "Date": [pd.Timestamp("2024-06-10")],
+        }
+    )
     with pd.ExcelWriter(path) as writer:
         pd.DataFrame([["ICANN80 registrations"]]).to_excel(writer, header=False, index=False)
         body.to_excel(writer, index=False, startrow=2)
@@ -55,14 +65,18 @@ def test_xlsx_title_row_and_excel_dates(tmp_path):
 
 def test_parquet_is_read_as_text(tmp_path):
     path = tmp_path / "export.parquet"
-    pd.DataFrame({"email": ["a@example.org"], "count": [3], "date": pd.to_datetime(["2025-12-16"])}).to_parquet(path)
+    pd.DataFrame(
+        {"email": ["a@example.org"], "count": [3], "date": pd.to_datetime(["2025-12-16"])}
+    ).to_parquet(path)
     frame = read_export(path).frame
     assert frame.loc[0, "count"] == "3" and frame.loc[0, "date"] == "2025-12-16"
 
 
 def test_rows_with_extra_fields_are_kept_not_dropped(tmp_path):
     path = tmp_path / "ragged.csv"
-    path.write_text("name,email,country\nA,a@example.org,FR\nB,b@example.org,DE,extra\n", encoding="utf-8")
+    path.write_text(
+        "name,email,country\nA,a@example.org,FR\nB,b@example.org,DE,extra\n", encoding="utf-8"
+    )
     table = read_export(path)
     assert len(table) == 2
     assert table.notes
@@ -82,7 +96,7 @@ def test_unreadable_files_name_the_file_and_the_reason(tmp_path, content, messag
 
 
 def test_formula_like_cells_are_neutralized_in_written_csv(tmp_path):
-    frame = pd.DataFrame({"org": ["=HYPERLINK(\"x\")", "+1 202", "@SUM(A1)", "-3", "Normal"]})
+    frame = pd.DataFrame({"org": ['=HYPERLINK("x")', "+1 202", "@SUM(A1)", "-3", "Normal"]})
     out = pd.read_csv(write_csv(frame, tmp_path / "x.csv"), dtype=str)
-    assert out["org"].tolist() == ["'=HYPERLINK(\"x\")", "'+1 202", "'@SUM(A1)", "-3", "Normal"]
+    assert out["org"].tolist() == ['\'=HYPERLINK("x")', "'+1 202", "'@SUM(A1)", "-3", "Normal"]
     assert neutralize_formulas(frame) is not frame

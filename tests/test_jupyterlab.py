@@ -65,7 +65,9 @@ async def _execute(base: str, kernel_id: str, code: str) -> str:
     from tornado.websocket import websocket_connect
 
     url = base.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels"
-    conn = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {TOKEN}"}, connect_timeout=20))
+    conn = await websocket_connect(
+        HTTPRequest(url, headers={"Authorization": f"token {TOKEN}"}, connect_timeout=20)
+    )
     msg_id = uuid.uuid4().hex
     conn.write_message(json.dumps({
         "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex, "msg_type": "execute_request", "version": "5.3"},
@@ -100,7 +102,12 @@ def test_jupyterlab_serves_the_notebooks_and_starts_a_kernel(lab):
     try:
         # a fresh thread: another test's browser session may own this thread's event loop
         with ThreadPoolExecutor(max_workers=1) as pool:
-            printed = pool.submit(asyncio.run, _execute(lab, kernel["id"], "import wsisanalysis; print(wsisanalysis.__version__)")).result()
+            printed = pool.submit(
+                asyncio.run,
+                _execute(
+                    lab, kernel["id"], "import wsisanalysis; print(wsisanalysis.__version__)"
+                ),
+            ).result()
         assert printed.strip() == __import__("wsisanalysis").__version__
     finally:
         _call(f"{lab}/api/kernels/{kernel['id']}", "DELETE")

@@ -42,7 +42,9 @@ def participation(draw, max_rows=60):
     )
 
 
-@pytest.mark.parametrize(("x", "n"), [(0, 10), (3, 10), (10, 10), (202, 1578), (1, 3), (560, 1578)])
+@pytest.mark.parametrize(
+    ("x", "n"), [(0, 10), (3, 10), (10, 10), (202, 1578), (1, 3), (560, 1578)]
+)
 def test_wilson_matches_statsmodels(x, n):
     low, high = wilson_interval([x], [n])
     ref_low, ref_high = proportion_confint(x, n, alpha=0.05, method="wilson")
@@ -56,7 +58,9 @@ def test_wilson_is_nan_without_a_denominator():
 
 
 def test_baseline_comparison_matches_an_independent_chi_square():
-    frame = pd.DataFrame({C.ICANN_REGION: ["AF", "AP", "EU", "LAC", "NA"], C.COUNT: [202, 346, 350, 120, 560]})
+    frame = pd.DataFrame(
+        {C.ICANN_REGION: ["AF", "AP", "EU", "LAC", "NA"], C.COUNT: [202, 346, 350, 120, 560]}
+    )
     base = reference_baseline("internet_users", C.ICANN_REGION)
     table = coverage(frame, C.ICANN_REGION, base, include_unknown=False)
     expected = np.array([base.shares[r] for r in C.ICANN_REGIONS]) * 1578
@@ -73,16 +77,27 @@ def test_baseline_comparison_matches_an_independent_chi_square():
 
 def test_chi_square_warns_when_expected_counts_are_small():
     frame = pd.DataFrame({C.ICANN_REGION: ["AF", "EU", "NA"], C.COUNT: [1, 2, 3]})
-    table = coverage(frame, C.ICANN_REGION, reference_baseline("countries", C.ICANN_REGION), include_unknown=False)
+    table = coverage(
+        frame,
+        C.ICANN_REGION,
+        reference_baseline("countries", C.ICANN_REGION),
+        include_unknown=False,
+    )
     assert not table.attrs["test"]["reliable"]
     assert "below 5" in table.attrs["test"]["note"]
 
 
 def test_user_and_previous_event_baselines():
-    base = table_baseline({"AF": 1, "AP": 1, "EU": 1, "LAC": 1, "NA": 1}, dimension=C.ICANN_REGION, name="equal split")
+    base = table_baseline(
+        {"AF": 1, "AP": 1, "EU": 1, "LAC": 1, "NA": 1},
+        dimension=C.ICANN_REGION,
+        name="equal split",
+    )
     frame = pd.DataFrame({C.ICANN_REGION: ["AF", "EU"], C.COUNT: [10, 40]})
     table = coverage(frame, C.ICANN_REGION, base, include_unknown=False)
-    assert table.set_index(C.ICANN_REGION)["ratio"].to_dict() == pytest.approx({"AF": 1.0, "AP": 0.0, "EU": 4.0, "LAC": 0.0, "NA": 0.0})
+    assert table.set_index(C.ICANN_REGION)["ratio"].to_dict() == pytest.approx(
+        {"AF": 1.0, "AP": 0.0, "EU": 4.0, "LAC": 0.0, "NA": 0.0}
+    )
 
 
 @given(participation())
@@ -94,12 +109,16 @@ def test_shares_sum_to_one_or_are_all_nan(frame):
         assert table["share"].isna().all()
     else:
         assert table["share"].sum() == pytest.approx(1.0)
-        assert ((table["share_low"] <= table["share"]) & (table["share"] <= table["share_high"])).all()
+        assert (
+            (table["share_low"] <= table["share"]) & (table["share"] <= table["share_high"])
+        ).all()
 
 
 @given(participation())
 def test_region_by_group_table_is_complete_and_shares_sum_within_region(frame):
-    table = coverage(frame, [C.ICANN_REGION, C.STAKEHOLDER_GROUP], within=C.ICANN_REGION, include_unknown=False)
+    table = coverage(
+        frame, [C.ICANN_REGION, C.STAKEHOLDER_GROUP], within=C.ICANN_REGION, include_unknown=False
+    )
     assert len(table) == len(C.ICANN_REGIONS) * (len(C.STAKEHOLDER_GROUPS) - 1)
     for _, group in table.groupby(C.ICANN_REGION, observed=True):
         if group["count"].sum() == 0:
@@ -140,7 +159,9 @@ def test_published_aggregates_can_opt_out_of_suppression():
 
 
 def test_small_denominators_are_flagged_unstable():
-    table = coverage(pd.DataFrame({C.ICANN_REGION: ["AF"] * 12}), C.ICANN_REGION, include_unknown=False)
+    table = coverage(
+        pd.DataFrame({C.ICANN_REGION: ["AF"] * 12}), C.ICANN_REGION, include_unknown=False
+    )
     assert suppress(table, by=C.ICANN_REGION)["unstable"].all()
 
 
@@ -151,14 +172,18 @@ def test_country_coverage_lists_the_absent_countries():
     assert table.loc["AF", "countries_total"] == 54
     assert "NG" in table.loc["AF", "absent"]
     assert "KE" not in table.loc["AF", "absent"]
-    dev = development_coverage(pd.DataFrame({C.COUNTRY_ISO2: ["HT", "FJ", "FR"]})).set_index("flag")
+    dev = development_coverage(pd.DataFrame({C.COUNTRY_ISO2: ["HT", "FJ", "FR"]})).set_index(
+        "flag"
+    )
     assert dev.loc["ldc", "countries_present"] == 1
     assert dev.loc["sids", "countries_present"] == 2
 
 
 def test_concentration_names_its_categories_and_matches_hand_computation():
     table = pd.DataFrame({"g": ["a", "b", "c", "unknown"], "count": [50, 30, 20, 99]})
-    result = concentration(table, "g", baseline=table_baseline({"a": 1, "b": 1, "c": 1}, dimension="g", name="even"))
+    result = concentration(
+        table, "g", baseline=table_baseline({"a": 1, "b": 1, "c": 1}, dimension="g", name="even")
+    )
     shares = np.array([0.5, 0.3, 0.2])
     assert result["categories"] == ["a", "b", "c"]
     assert result["hhi"] == pytest.approx((shares**2).sum())
@@ -167,7 +192,13 @@ def test_concentration_names_its_categories_and_matches_hand_computation():
 
 
 def test_matrix_and_host_exclusion():
-    frame = pd.DataFrame({C.ICANN_REGION: ["AF", "AF", "EU"], C.STAKEHOLDER_GROUP: ["government", "academia", "media"], C.COUNTRY_ISO2: ["RW", "KE", "FR"]})
+    frame = pd.DataFrame(
+        {
+            C.ICANN_REGION: ["AF", "AF", "EU"],
+            C.STAKEHOLDER_GROUP: ["government", "academia", "media"],
+            C.COUNTRY_ISO2: ["RW", "KE", "FR"],
+        }
+    )
     m = matrix(frame, include_unknown=False)
     assert m.shape == (5, 8)
     assert m.to_numpy().sum() == 3

@@ -37,7 +37,10 @@ def test_icann_meeting_attendance_by_region_is_reproduced(meeting, total, counts
     assert ours.to_dict() == pytest.approx(theirs.to_dict())
 
 
-@pytest.mark.parametrize(("year", "by"), [(2022, C.STAKEHOLDER_GROUP), (2025, C.STAKEHOLDER_GROUP), (2022, "region"), (2025, "region")])
+@pytest.mark.parametrize(
+    ("year", "by"),
+    [(2022, C.STAKEHOLDER_GROUP), (2025, C.STAKEHOLDER_GROUP), (2022, "region"), (2025, "region")],
+)
 def test_igf_shares_are_reproduced(year, by):
     published = igf_participation(year, by)
     column = published.columns[0]
@@ -52,7 +55,14 @@ def test_igf_shares_are_reproduced(year, by):
 
 def test_igf_2025_stakeholder_categories_map_to_the_vocabulary():
     mapped = igf_participation(2025)[C.STAKEHOLDER_GROUP].tolist()
-    assert mapped == ["government", "civil_society", "private_sector", "technical_community", "intergovernmental", "media"]
+    assert mapped == [
+        "government",
+        "civil_society",
+        "private_sector",
+        "technical_community",
+        "intergovernmental",
+        "media",
+    ]
 
 
 def test_ccnso_membership_172_to_166_after_the_2019_removals():
@@ -60,7 +70,13 @@ def test_ccnso_membership_172_to_166_after_the_2019_removals():
     after = ccnso_members(after_2019_removals=True)
     assert before["count"].sum() == 172
     assert after["count"].sum() == 166
-    assert dict(zip(after[C.ICANN_REGION].astype(str), after["count"], strict=True)) == {"AF": 35, "AP": 52, "EU": 46, "LAC": 27, "NA": 6}
+    assert dict(zip(after[C.ICANN_REGION].astype(str), after["count"], strict=True)) == {
+        "AF": 35,
+        "AP": 52,
+        "EU": 46,
+        "LAC": 27,
+        "NA": 6,
+    }
 
 
 def test_reconciliation_flags_only_the_igf_2021_page():

@@ -33,11 +33,20 @@ def test_notebooks_are_committed_without_outputs(path):
 def test_notebooks_are_thin(path):
     for cell in _code_cells(path):
         source = cell.source
-        assert not re.search(r"^\s*[%!]", source, re.MULTILINE), "no magics or shell escapes in report notebooks"
+        assert not re.search(r"^\s*[%!]", source, re.MULTILINE), (
+            "no magics or shell escapes in report notebooks"
+        )
         assert len(source.splitlines()) <= 10, f"cell too long in {path.name}:\n{source}"
         for node in ast.walk(ast.parse(source)):
-            assert not isinstance(node, ast.FunctionDef | ast.ClassDef | ast.For | ast.While), f"logic belongs in the library: {path.name}"
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {"to_csv", "to_parquet", "write_text", "to_html"}:
+            assert not isinstance(node, ast.FunctionDef | ast.ClassDef | ast.For | ast.While), (
+                f"logic belongs in the library: {path.name}"
+            )
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {
+                "to_csv",
+                "to_parquet",
+                "write_text",
+                "to_html",
+            }:
                 pytest.fail(f"{path.name} writes files")
 
 
@@ -73,12 +82,18 @@ def test_run_executes_and_exports(run, clean_dir, tmp_path, demo_dir):
     nb = nbformat.read(str(executed), as_version=4)
     assert nb.metadata.papermill.parameters == parameters
     html = export_html(executed, tmp_path / f"{run.name}.html").read_text()
-    figures = sum("Plotly.newPlot" in json.dumps(c.get("outputs", [])) for c in nb.cells if c.cell_type == "code")
+    figures = sum(
+        "Plotly.newPlot" in json.dumps(c.get("outputs", []))
+        for c in nb.cells
+        if c.cell_type == "code"
+    )
     assert html.count("Plotly.newPlot") >= figures
     if not run.stem.startswith("10-"):
         assert figures > 0, "every analysis report draws at least one figure"
     assert "rp.load_clean" not in html and "import wsisanalysis" not in html, "code must be hidden"
-    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html), "no remote scripts or stylesheets"
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html), (
+        "no remote scripts or stylesheets"
+    )
     assert len(html.encode()) <= 6_000_000
     assert "@example." not in html, "no e-mail may reach a report"
     assert not re.search(r"\bp_[0-9a-f]{16}\b", html), "no participant id may reach a report"

@@ -19,8 +19,15 @@ def test_environment_yml_installs_the_project_from_pyproject():
 
 
 def test_raw_interim_data_and_reports_are_ignored_by_git():
-    paths = ["data/raw/x.csv", "data/interim/participation.parquet", "reports/html/a.html", "data/interim/.wsisanalysis_key"]
-    proc = subprocess.run(["git", "check-ignore", *paths], cwd=ROOT, capture_output=True, text=True, check=False)
+    paths = [
+        "data/raw/x.csv",
+        "data/interim/participation.parquet",
+        "reports/html/a.html",
+        "data/interim/.wsisanalysis_key",
+    ]
+    proc = subprocess.run(
+        ["git", "check-ignore", *paths], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert sorted(proc.stdout.split()) == sorted(paths)
 
 
@@ -30,3 +37,19 @@ def test_reference_data_ships_with_sources_in_the_data_log():
     assert len(shipped) >= 14
     for path in shipped:
         assert path.name in log, f"{path.name} has no entry in data/README.md"
+
+
+def test_code_passes_ruff():
+    import shutil
+    import sys
+    from pathlib import Path
+
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    proc = subprocess.run(
+        [ruff, "check", "src", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout

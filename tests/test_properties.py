@@ -17,7 +17,10 @@ def _accounted(result, frame):
     log = result.log
     assert log["rows_in"] == len(frame)
     assert log["rows_in"] == log["rows_clean"] + log["rows_quarantined"] + log["duplicates_merged"]
-    assert len(result.clean) == log["rows_clean"] and len(result.quarantine) == log["rows_quarantined"]
+    assert (
+        len(result.clean) == log["rows_clean"]
+        and len(result.quarantine) == log["rows_quarantined"]
+    )
     assert len(result.clean) <= len(frame)
 
 

@@ -14,18 +14,29 @@ from wsisanalysis.reporting.runs import check_parameters
 
 def _notebook(path, body):
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('label: str = "x"  # a label\nfail: bool = False  # raise on purpose\nsize: int = 1  # a number')
+    params = nbformat.v4.new_code_cell(
+        'label: str = "x"  # a label\nfail: bool = False  # raise on purpose\nsize: int = 1  # a number'
+    )
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, str(path))
 
 
 @pytest.fixture
 def project(tmp_path):
     (tmp_path / "notebooks").mkdir()
-    _notebook(tmp_path / "notebooks" / "01-probe.ipynb", 'if fail:\n    raise RuntimeError("deliberate failure")\nprint(repr(label), size)')
-    (tmp_path / "notebooks" / "runs.toml").write_text('[[run]]\nnotebook = "01-probe"\nslug = "a"\nparameters = { label = "004" }\n')
+    _notebook(
+        tmp_path / "notebooks" / "01-probe.ipynb",
+        'if fail:\n    raise RuntimeError("deliberate failure")\nprint(repr(label), size)',
+    )
+    (tmp_path / "notebooks" / "runs.toml").write_text(
+        '[[run]]\nnotebook = "01-probe"\nslug = "a"\nparameters = { label = "004" }\n'
+    )
     return tmp_path
 
 
@@ -38,7 +49,9 @@ def test_unknown_parameter_names_the_valid_ones(project):
 
 
 def test_values_keep_their_declared_type(project):
-    checked = check_parameters(project / "notebooks" / "01-probe.ipynb", {"label": "004", "size": "7", "fail": "false"})
+    checked = check_parameters(
+        project / "notebooks" / "01-probe.ipynb", {"label": "004", "size": "7", "fail": "false"}
+    )
     assert checked == {"label": "004", "size": 7, "fail": False}
     with pytest.raises(ParameterError, match="expects int"):
         check_parameters(project / "notebooks" / "01-probe.ipynb", {"size": "seven"})
@@ -83,7 +96,9 @@ def test_make_report_flow_writes_index_without_personal_data(report_project, dem
     index = (report_project / "reports" / "index.html").read_text()
     for run in load_runs(report_project / "notebooks" / "runs.toml"):
         assert f"html/{run.name}.html" in index
-        manifest = json.loads((report_project / "reports" / "manifests" / f"{run.name}.json").read_text())
+        manifest = json.loads(
+            (report_project / "reports" / "manifests" / f"{run.name}.json").read_text()
+        )
         assert manifest["status"] == "ok"
         if "data_dir" in run.parameters:
             assert manifest["inputs"], "input checksums and row counts are recorded"

@@ -16,16 +16,24 @@ from wsisanalysis.vocabularies import (
     stakeholder_mapper,
 )
 
-STAKEHOLDER_CASES = pd.read_csv(DATA / "stakeholder_aliases.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False)
-COMMUNITY_CASES = pd.read_csv(DATA / "community_aliases.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False)
+STAKEHOLDER_CASES = pd.read_csv(
+    DATA / "stakeholder_aliases.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False
+)
+COMMUNITY_CASES = pd.read_csv(
+    DATA / "community_aliases.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False
+)
 
 
-@pytest.mark.parametrize(("raw", "expected"), list(STAKEHOLDER_CASES.itertuples(index=False, name=None)))
+@pytest.mark.parametrize(
+    ("raw", "expected"), list(STAKEHOLDER_CASES.itertuples(index=False, name=None))
+)
 def test_stakeholder_labels(raw, expected):
     assert stakeholder_mapper().match(raw).value == expected
 
 
-@pytest.mark.parametrize(("raw", "expected"), list(COMMUNITY_CASES.itertuples(index=False, name=None)))
+@pytest.mark.parametrize(
+    ("raw", "expected"), list(COMMUNITY_CASES.itertuples(index=False, name=None))
+)
 def test_community_labels(raw, expected):
     assert community_mapper().match(raw).value == expected
 
@@ -48,11 +56,15 @@ def test_alias_tables_are_consistent(table, vocabulary):
     assert (clashes == 1).all(), clashes[clashes > 1]
     for value in set(vocabulary) - {C.UNKNOWN}:
         if value in set(frame["value"]):
-            assert fold(value) in set(folded["key"]) or value in set(frame["label"]), f"{value} must map to itself"
+            assert fold(value) in set(folded["key"]) or value in set(frame["label"]), (
+                f"{value} must map to itself"
+            )
 
 
 def test_unresolved_label_becomes_unknown_and_is_counted():
-    mapped, distinct = stakeholder_mapper().map_series(pd.Series(["CSO", "Martian", "Martian", None]))
+    mapped, distinct = stakeholder_mapper().map_series(
+        pd.Series(["CSO", "Martian", "Martian", None])
+    )
     assert mapped.tolist() == ["civil_society", "unknown", "unknown", "unknown"]
     row = distinct.set_index("label").loc["Martian"]
     assert row["method"] == "unresolved" and row["rows"] == 2

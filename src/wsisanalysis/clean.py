@@ -82,9 +82,14 @@ class CleaningResult:
     def check(self) -> None:
         """Raise if the row invariant does not hold (it always should)."""
         log = self.log
-        if log["rows_in"] != log["rows_clean"] + log["rows_quarantined"] + log["duplicates_merged"]:
-            msg = f"row invariant broken: {log['rows_in']} in, {log['rows_clean']} clean, " \
-                  f"{log['rows_quarantined']} quarantined, {log['duplicates_merged']} merged"
+        if (
+            log["rows_in"]
+            != log["rows_clean"] + log["rows_quarantined"] + log["duplicates_merged"]
+        ):
+            msg = (
+                f"row invariant broken: {log['rows_in']} in, {log['rows_clean']} clean, "
+                f"{log['rows_quarantined']} quarantined, {log['duplicates_merged']} merged"
+            )
             raise AssertionError(msg)
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
@@ -98,7 +103,10 @@ class CleaningResult:
         }
         self.clean.to_parquet(paths["clean"], index=False)
         write_csv(self.quarantine, paths["quarantine"])
-        paths["log"].write_text(json.dumps(self.log, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        paths["log"].write_text(
+            json.dumps(self.log, indent=2, ensure_ascii=False, default=str) + "\n",
+            encoding="utf-8",
+        )
         return paths
 
 
@@ -116,7 +124,12 @@ class _Unresolved:
     def as_list(self) -> list[dict[str, Any]]:
         items = sorted(self.rows.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
         return [
-            {"column": c, "label": label, "rows": n, "candidates": self.candidates.get((c, label), "")}
+            {
+                "column": c,
+                "label": label,
+                "rows": n,
+                "candidates": self.candidates.get((c, label), ""),
+            }
             for (c, label), n in items
         ]
 
@@ -130,7 +143,10 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_bool_dtype(col):
             text = col.astype("str").str.lower()
         elif pd.api.types.is_float_dtype(col):
-            text = col.map(lambda v: str(int(v)) if float(v).is_integer() else repr(float(v)), na_action="ignore")
+            text = col.map(
+                lambda v: str(int(v)) if float(v).is_integer() else repr(float(v)),
+                na_action="ignore",
+            )
         elif isinstance(col.dtype, pd.CategoricalDtype):
             text = col.astype(object)
         else:
@@ -144,7 +160,11 @@ def _integer(series: pd.Series, *, default: int | None) -> tuple[pd.Series, pd.S
     text = series.str.strip()
     blank = text.isna() | (text == "")
     ok = text.str.match(_INTEGER, na=False)
-    digits = text.where(ok).str.replace(r"[,\u202f\u00a0 ]", "", regex=True).str.replace(r"\.0+$", "", regex=True)
+    digits = (
+        text.where(ok)
+        .str.replace(r"[,\u202f\u00a0 ]", "", regex=True)
+        .str.replace(r"\.0+$", "", regex=True)
+    )
     values = pd.to_numeric(digits, errors="coerce").astype("Int64")
     if default is not None:
         values = values.mask(blank, default)
@@ -152,18 +172,27 @@ def _integer(series: pd.Series, *, default: int | None) -> tuple[pd.Series, pd.S
 
 
 def _map_column(
-    values: pd.Series, mapper: LabelMapper, unresolved: _Unresolved, stats: dict[str, dict[str, int]], column: str
+    values: pd.Series,
+    mapper: LabelMapper,
+    unresolved: _Unresolved,
+    stats: dict[str, dict[str, int]],
+    column: str,
 ) -> pd.Series:
     mapped, distinct = mapper.map_series(values)
     for method, rows in distinct.groupby("method")["rows"].sum().items():
-        stats.setdefault(column, {})[str(method)] = stats.get(column, {}).get(str(method), 0) + int(rows)
+        stats.setdefault(column, {})[str(method)] = stats.get(column, {}).get(
+            str(method), 0
+        ) + int(rows)
     for row in distinct[distinct["method"] == "unresolved"].itertuples():
         unresolved.add(column, str(row.label), int(row.rows))
     return mapped
 
 
 def _countries(
-    values: pd.Series, user: dict[str, str], unresolved: _Unresolved, stats: dict[str, dict[str, int]]
+    values: pd.Series,
+    user: dict[str, str],
+    unresolved: _Unresolved,
+    stats: dict[str, dict[str, int]],
 ) -> pd.Series:
     from wsisanalysis._text import fold
 
@@ -179,7 +208,9 @@ def _countries(
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     labels = list(uniques)
     keys = [fold(strip_tags(str(label))) for label in labels]
-    found = match_many([label for label, key in zip(labels, keys, strict=True) if key not in user_folded])
+    found = match_many(
+        [label for label, key in zip(labels, keys, strict=True) if key not in user_folded]
+    )
     builtin = iter(found)
     iso: list[str | None] = []
     for label, key, n in zip(labels, keys, counts, strict=True):
@@ -193,7 +224,9 @@ def _countries(
             if match.iso2 is None and match.reason != "empty":
                 cands = "; ".join(f"{c} ({s:g})" for c, s in match.candidates)
                 unresolved.add(C.COUNTRY_ISO2, str(label), int(n), cands or match.reason)
-        stats.setdefault(C.COUNTRY_ISO2, {})[method] = stats.get(C.COUNTRY_ISO2, {}).get(method, 0) + int(n)
+        stats.setdefault(C.COUNTRY_ISO2, {})[method] = stats.get(C.COUNTRY_ISO2, {}).get(
+            method, 0
+        ) + int(n)
     blank = int((codes < 0).sum())
     if blank:
         bucket = stats.setdefault(C.COUNTRY_ISO2, {})
@@ -275,7 +308,10 @@ def _prepare(table: RawTable, kind: str, mapping: UserMapping) -> _Prepared:
     source = (
         canonical.pop(C.SOURCE)
         if C.SOURCE in canonical
-        else pd.Series(pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [table.source]), index=frame.index)
+        else pd.Series(
+            pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [table.source]),
+            index=frame.index,
+        )
     )
     source_row = (
         pd.to_numeric(canonical.pop(C.SOURCE_ROW), errors="coerce").astype("Int64")
@@ -298,7 +334,15 @@ def _prepare(table: RawTable, kind: str, mapping: UserMapping) -> _Prepared:
 
 
 def _clean_one(
-    prepared: _Prepared, kind: str, *, dayfirst: bool | None, log: dict[str, Any], unresolved: _Unresolved, stats: dict, key: bytes, mapping: UserMapping
+    prepared: _Prepared,
+    kind: str,
+    *,
+    dayfirst: bool | None,
+    log: dict[str, Any],
+    unresolved: _Unresolved,
+    stats: dict,
+    key: bytes,
+    mapping: UserMapping,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     t = prepared.table
     n = len(t)
@@ -326,7 +370,12 @@ def _clean_one(
         reason = reason.mask(mask & reason.isna(), code)
 
     blank_raw = pd.Series(
-        np.logical_and.reduce([prepared.raw[c].str.strip().fillna("").eq("").to_numpy() for c in prepared.raw.columns])
+        np.logical_and.reduce(
+            [
+                prepared.raw[c].str.strip().fillna("").eq("").to_numpy()
+                for c in prepared.raw.columns
+            ]
+        )
         if n and len(prepared.raw.columns)
         else np.ones(n, dtype=bool),
         index=idx,
@@ -338,7 +387,11 @@ def _clean_one(
 
     dates = parse_dates(col(C.DATE), dayfirst=dayfirst)
     flag(dates.invalid, "invalid_date")
-    prepared.file_log["dates"] = {"dayfirst": dates.dayfirst, "order_evidence": dates.order_evidence, "forms": dates.counts}
+    prepared.file_log["dates"] = {
+        "dayfirst": dates.dayfirst,
+        "order_evidence": dates.order_evidence,
+        "forms": dates.counts,
+    }
 
     out: dict[str, Any] = {}
     if kind == "participation":
@@ -347,12 +400,16 @@ def _clean_one(
         if C.FIRST_NAME in t or C.LAST_NAME in t:
             joined = (col(C.FIRST_NAME).fillna("") + " " + col(C.LAST_NAME).fillna("")).str.strip()
             name = name.fillna(joined.mask(joined == ""))
-        pid = pseudonymize(
-            col(C.EMAIL) if C.EMAIL in t else None,
-            name if name.notna().any() else None,
-            col(C.ORGANISATION) if C.ORGANISATION in t else None,
-            key=key,
-        ) if (C.EMAIL in t or name.notna().any()) else pd.Series(pd.NA, index=idx, dtype="str")
+        pid = (
+            pseudonymize(
+                col(C.EMAIL) if C.EMAIL in t else None,
+                name if name.notna().any() else None,
+                col(C.ORGANISATION) if C.ORGANISATION in t else None,
+                key=key,
+            )
+            if (C.EMAIL in t or name.notna().any())
+            else pd.Series(pd.NA, index=idx, dtype="str")
+        )
         stripped.pop(C.EMAIL, None)
         _release_memory()
         existing = col(C.PARTICIPANT_ID)
@@ -369,7 +426,11 @@ def _clean_one(
 
     keep = reason.isna()
     quarantined = prepared.raw.loc[~keep].assign(
-        **{C.SOURCE: prepared.source[~keep], C.SOURCE_ROW: prepared.source_row[~keep], "reason": reason[~keep]}
+        **{
+            C.SOURCE: prepared.source[~keep],
+            C.SOURCE_ROW: prepared.source_row[~keep],
+            "reason": reason[~keep],
+        }
     )
     t = t.loc[keep]
     sub = lambda s: s.loc[keep] if isinstance(s, pd.Series) else s
@@ -385,45 +446,78 @@ def _clean_one(
     record_id = _record_ids(source, source_row)
     if C.RECORD_ID in t:
         record_id = kcol(C.RECORD_ID).fillna(record_id)
-    clean = pd.DataFrame({C.RECORD_ID: record_id, C.SOURCE: source, C.SOURCE_ROW: source_row}, index=t.index)
+    clean = pd.DataFrame(
+        {C.RECORD_ID: record_id, C.SOURCE: source, C.SOURCE_ROW: source_row}, index=t.index
+    )
     clean[C.DATE] = dates.values[keep]
-    clean[C.COUNTRY_ISO2] = _countries(krawcol(C.COUNTRY), mapping.labels.get("countries", {}), unresolved, stats)
-    sg_mapper = stakeholder_mapper().with_user_aliases(mapping.labels.get("stakeholder_groups", {}))
+    clean[C.COUNTRY_ISO2] = _countries(
+        krawcol(C.COUNTRY), mapping.labels.get("countries", {}), unresolved, stats
+    )
+    sg_mapper = stakeholder_mapper().with_user_aliases(
+        mapping.labels.get("stakeholder_groups", {})
+    )
     cm_mapper = community_mapper().with_user_aliases(mapping.labels.get("communities", {}))
-    clean[C.STAKEHOLDER_GROUP] = _map_column(krawcol(C.STAKEHOLDER_GROUP), sg_mapper, unresolved, stats, C.STAKEHOLDER_GROUP)
-    clean[C.COMMUNITY] = _map_column(krawcol(C.COMMUNITY), cm_mapper, unresolved, stats, C.COMMUNITY)
+    clean[C.STAKEHOLDER_GROUP] = _map_column(
+        krawcol(C.STAKEHOLDER_GROUP), sg_mapper, unresolved, stats, C.STAKEHOLDER_GROUP
+    )
+    clean[C.COMMUNITY] = _map_column(
+        krawcol(C.COMMUNITY), cm_mapper, unresolved, stats, C.COMMUNITY
+    )
     clean[C.COUNT] = count[keep]
     for name, value in out.items():
         clean[name] = value
     if kind == "participation":
-        clean[C.ATTENDANCE_MODE] = _map_column(krawcol(C.ATTENDANCE_MODE), mode_mapper(), unresolved, stats, C.ATTENDANCE_MODE)
-        clean[C.NEWCOMER] = _map_column(krawcol(C.NEWCOMER), newcomer_mapper(), unresolved, stats, C.NEWCOMER)
-        clean[C.GENDER] = _map_column(krawcol(C.GENDER), gender_mapper(), unresolved, stats, C.GENDER)
+        clean[C.ATTENDANCE_MODE] = _map_column(
+            krawcol(C.ATTENDANCE_MODE), mode_mapper(), unresolved, stats, C.ATTENDANCE_MODE
+        )
+        clean[C.NEWCOMER] = _map_column(
+            krawcol(C.NEWCOMER), newcomer_mapper(), unresolved, stats, C.NEWCOMER
+        )
+        clean[C.GENDER] = _map_column(
+            krawcol(C.GENDER), gender_mapper(), unresolved, stats, C.GENDER
+        )
         clean[C.ROLE] = _strip_tags(krawcol(C.ROLE))
         clean[C.SESSION] = _strip_tags(krawcol(C.SESSION))
-        columns = [*C.PARTICIPATION_COLUMNS[:-len(C.REFERENCE_COLUMNS)], C.SESSION, C.ORGANISATION]
+        columns = [
+            *C.PARTICIPATION_COLUMNS[: -len(C.REFERENCE_COLUMNS)],
+            C.SESSION,
+            C.ORGANISATION,
+        ]
         clean[C.ORGANISATION] = _distinct(krawcol(C.ORGANISATION), _collapse_spaces)
     else:
         act = activity_mapper().with_user_aliases(mapping.labels.get("activity_types", {}))
-        clean[C.ACTIVITY_TYPE] = _map_column(krawcol(C.ACTIVITY_TYPE), act, unresolved, stats, C.ACTIVITY_TYPE)
-        topics, distinct = map_topics(krawcol(C.TOPICS), topic_mapper().with_user_aliases(mapping.labels.get("topics", {})))
+        clean[C.ACTIVITY_TYPE] = _map_column(
+            krawcol(C.ACTIVITY_TYPE), act, unresolved, stats, C.ACTIVITY_TYPE
+        )
+        topics, distinct = map_topics(
+            krawcol(C.TOPICS), topic_mapper().with_user_aliases(mapping.labels.get("topics", {}))
+        )
         clean[C.TOPICS] = topics
         for row in distinct[distinct["method"] == "unresolved"].itertuples():
             unresolved.add(C.TOPICS, str(row.label), int(row.rows))
         for name in (C.PROCESS, C.CHANNEL):
             clean[name] = _strip_tags(krawcol(name))
         clean[C.ORGANISATION] = _distinct(krawcol(C.ORGANISATION), _collapse_spaces)
-        columns = list(C.ENGAGEMENT_COLUMNS[:-len(C.REFERENCE_COLUMNS)])
+        columns = list(C.ENGAGEMENT_COLUMNS[: -len(C.REFERENCE_COLUMNS)])
     clean = clean[columns]
     scrubbed = 0
     for name in clean.columns:
-        if pd.api.types.is_string_dtype(clean[name]) and name not in (C.RECORD_ID, C.SOURCE, C.PARTICIPANT_ID, C.COUNTRY_ISO2):
+        if pd.api.types.is_string_dtype(clean[name]) and name not in (
+            C.RECORD_ID,
+            C.SOURCE,
+            C.PARTICIPANT_ID,
+            C.COUNTRY_ISO2,
+        ):
             has_email = clean[name].str.contains("@", regex=False, na=False)
             if has_email.any():
                 scrubbed += int(has_email.sum())
-                clean[name] = clean[name].mask(has_email, clean[name].str.replace(_EMAIL_LIKE, EMAIL_PLACEHOLDER, regex=True))
+                clean[name] = clean[name].mask(
+                    has_email, clean[name].str.replace(_EMAIL_LIKE, EMAIL_PLACEHOLDER, regex=True)
+                )
     if scrubbed:
-        stats.setdefault("privacy", {})["emails_removed_from_text"] = stats.get("privacy", {}).get("emails_removed_from_text", 0) + scrubbed
+        stats.setdefault("privacy", {})["emails_removed_from_text"] = (
+            stats.get("privacy", {}).get("emails_removed_from_text", 0) + scrubbed
+        )
     log.setdefault("files", []).append(prepared.file_log)
     return clean, quarantined
 
@@ -432,8 +526,12 @@ def _dedupe(clean: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, int]:
     if kind == "participation":
         person, _ = pd.factorize(clean[C.PARTICIPANT_ID], use_na_sentinel=True)
         event, events = pd.factorize(clean[C.EVENT], use_na_sentinel=True)
-        pair = pd.Series(person.astype(np.int64) * (len(events) + 1) + event + 1)  # one integer per (id, event)
-        dup = pd.Series((person >= 0) & pair.duplicated(keep="first").to_numpy(), index=clean.index)
+        pair = pd.Series(
+            person.astype(np.int64) * (len(events) + 1) + event + 1
+        )  # one integer per (id, event)
+        dup = pd.Series(
+            (person >= 0) & pair.duplicated(keep="first").to_numpy(), index=clean.index
+        )
     else:
         content = [c for c in clean.columns if c not in (C.RECORD_ID, C.SOURCE, C.SOURCE_ROW)]
         dup = clean.duplicated(content, keep="first")
@@ -468,9 +566,18 @@ def clean_tables(
     rows_in = 0
     for table in tables:
         prepared = _prepare(table, kind, mapping)
-        table = None  # noqa: PLW2901 - let a streamed export's raw frame go as soon as it is prepared
+        table = None
         rows_in += len(prepared.table)
-        c, q = _clean_one(prepared, kind, dayfirst=dayfirst, log=log, unresolved=unresolved, stats=stats, key=secret, mapping=mapping)
+        c, q = _clean_one(
+            prepared,
+            kind,
+            dayfirst=dayfirst,
+            log=log,
+            unresolved=unresolved,
+            stats=stats,
+            key=secret,
+            mapping=mapping,
+        )
         cleaned.append(c)
         quarantined.append(q)
     clean = pd.concat(cleaned, ignore_index=True) if cleaned else pd.DataFrame()
@@ -482,10 +589,16 @@ def clean_tables(
     for name, vocab in ((C.STAKEHOLDER_GROUP, C.STAKEHOLDER_GROUPS), (C.COMMUNITY, C.COMMUNITIES)):
         clean[name] = pd.Categorical(clean[name].astype(object), categories=vocab)
     if kind == "participation":
-        for name, vocab in ((C.ATTENDANCE_MODE, C.ATTENDANCE_MODES), (C.NEWCOMER, C.NEWCOMER_VALUES), (C.GENDER, C.GENDERS)):
+        for name, vocab in (
+            (C.ATTENDANCE_MODE, C.ATTENDANCE_MODES),
+            (C.NEWCOMER, C.NEWCOMER_VALUES),
+            (C.GENDER, C.GENDERS),
+        ):
             clean[name] = pd.Categorical(clean[name].astype(object), categories=vocab)
     else:
-        clean[C.ACTIVITY_TYPE] = pd.Categorical(clean[C.ACTIVITY_TYPE].astype(object), categories=C.ACTIVITY_TYPES)
+        clean[C.ACTIVITY_TYPE] = pd.Categorical(
+            clean[C.ACTIVITY_TYPE].astype(object), categories=C.ACTIVITY_TYPES
+        )
     quarantine = pd.concat(quarantined, ignore_index=True) if quarantined else pd.DataFrame()
     front = [C.SOURCE, C.SOURCE_ROW, "reason"]
     if len(quarantine.columns):
@@ -502,7 +615,10 @@ def clean_tables(
         reason_codes=REASONS,
         fixes=stats,
         unresolved=unresolved_list,
-        pseudonymization={"key_source": key_source, "personal_columns_dropped": list(C.PERSONAL_COLUMNS)},
+        pseudonymization={
+            "key_source": key_source,
+            "personal_columns_dropped": list(C.PERSONAL_COLUMNS),
+        },
         dedupe_rule=(
             "same participant_id and event: the first record is kept"
             if kind == "participation"
@@ -525,7 +641,9 @@ def clean_tables(
     return result
 
 
-def _tables_from(data: pd.DataFrame | RawTable | str | Path | Iterable[Any], source: str | None) -> list[RawTable]:
+def _tables_from(
+    data: pd.DataFrame | RawTable | str | Path | Iterable[Any], source: str | None
+) -> list[RawTable]:
     if isinstance(data, pd.DataFrame):
         return [RawTable(data, source or "frame", np.arange(1, len(data) + 1), "frame")]
     if isinstance(data, RawTable):
@@ -584,7 +702,13 @@ def clean_participation(
     {'rows_in': 4, 'rows_clean': 2, 'rows_quarantined': 1, 'duplicates_merged': 1}
     """
     return clean_tables(
-        _tables_from(data, source), "participation", mapping=mapping, key=key, key_dir=key_dir, dayfirst=dayfirst, strict=strict
+        _tables_from(data, source),
+        "participation",
+        mapping=mapping,
+        key=key,
+        key_dir=key_dir,
+        dayfirst=dayfirst,
+        strict=strict,
     )
 
 
@@ -602,7 +726,12 @@ def clean_engagement(
     so no key is needed). Does not modify `data`.
     """
     return clean_tables(
-        _tables_from(data, source), "engagement", mapping=mapping, key=b"unused", dayfirst=dayfirst, strict=strict
+        _tables_from(data, source),
+        "engagement",
+        mapping=mapping,
+        key=b"unused",
+        dayfirst=dayfirst,
+        strict=strict,
     )
 
 
@@ -620,5 +749,7 @@ def clean_files(
         msg = "No input files given. Pass one or more exports (CSV, XLSX or Parquet)."
         raise WsisAnalysisError(msg)
     tables = (read_export(p) for p in paths)  # streamed: one raw export in memory at a time
-    result = clean_tables(tables, kind, mapping=mapping, key_dir=out_dir, dayfirst=dayfirst, strict=strict)
+    result = clean_tables(
+        tables, kind, mapping=mapping, key_dir=out_dir, dayfirst=dayfirst, strict=strict
+    )
     return result, result.write(out_dir)

@@ -150,8 +150,16 @@ def _index() -> _Index:
         tokens=tokens,
         codes2={iso: iso for iso in valid},
         codes3=dict(zip(codes["iso3"], codes["iso2"], strict=True)),
-        numeric={int(m): iso for m, iso in zip(reference["m49"], reference["iso2"], strict=True) if pd.notna(m)},
-        cctld={c.lstrip(".").upper(): iso for c, iso in zip(reference["cctld"], reference["iso2"], strict=True) if isinstance(c, str)},
+        numeric={
+            int(m): iso
+            for m, iso in zip(reference["m49"], reference["iso2"], strict=True)
+            if pd.notna(m)
+        },
+        cctld={
+            c.lstrip(".").upper(): iso
+            for c, iso in zip(reference["cctld"], reference["iso2"], strict=True)
+            if isinstance(c, str)
+        },
         blocked=blocked,
         fuzzy_keys=fuzzy_keys,
         fuzzy_targets=fuzzy_targets,
@@ -273,7 +281,9 @@ def match_many(values: Sequence[object]) -> list[CountryMatch]:
     """Match distinct values: exact tiers one by one, the fuzzy remainder in one batch."""
     matches = [match_country(value, fuzzy=False) for value in values]
     pending = [i for i, m in enumerate(matches) if m.method == _PENDING]
-    for i, match in zip(pending, _fuzzy_many([matches[i].reason for i in pending], _index()), strict=True):
+    for i, match in zip(
+        pending, _fuzzy_many([matches[i].reason for i in pending], _index()), strict=True
+    ):
         matches[i] = match
     return matches
 

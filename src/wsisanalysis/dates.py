@@ -46,7 +46,9 @@ class DateParse:
     counts: dict[str, int]  # rows parsed per form (iso, dmy, mdy, serial, text)
 
 
-def _numeric_order(first: pd.Series, second: pd.Series, dayfirst: bool | None) -> tuple[bool | None, str]:
+def _numeric_order(
+    first: pd.Series, second: pd.Series, dayfirst: bool | None
+) -> tuple[bool | None, str]:
     if first.empty:
         return None, "none"
     day_first_evidence = bool((first > 12).any())
@@ -107,7 +109,11 @@ def parse_dates(series: pd.Series, *, dayfirst: bool | None = None) -> DateParse
     if numeric.any():
         year = parts.loc[numeric, 2]
         year = year.where(year.str.len() == 4, "20" + year)
-        day, month = (parts.loc[numeric, 0], parts.loc[numeric, 1]) if order else (parts.loc[numeric, 1], parts.loc[numeric, 0])
+        day, month = (
+            (parts.loc[numeric, 0], parts.loc[numeric, 1])
+            if order
+            else (parts.loc[numeric, 1], parts.loc[numeric, 0])
+        )
         assembled = year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
         time = parts.loc[numeric, 3].fillna("")
         assembled = assembled.where(time == "", assembled + " " + time)
@@ -134,7 +140,9 @@ def parse_dates(series: pd.Series, *, dayfirst: bool | None = None) -> DateParse
         rest = parsed.isna() & distinct.notna() & (distinct != "")
 
     values_arr = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))[codes]
-    invalid_distinct = np.append((parsed.isna() & distinct.notna() & (distinct != "")).to_numpy(), False)
+    invalid_distinct = np.append(
+        (parsed.isna() & distinct.notna() & (distinct != "")).to_numpy(), False
+    )
     forms = np.append(form.to_numpy(dtype=object), "")[codes]
     counts = {k: int(v) for k, v in pd.Series(forms).value_counts().items() if k}
     return DateParse(

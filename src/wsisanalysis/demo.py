@@ -22,24 +22,119 @@ DEMO_NOTICE = (
     "person; e-mails use reserved example domains."
 )
 
-_FIRST = ["Amina", "Kwame", "Fatou", "Li", "Wei", "Priya", "Arjun", "Yuki", "Sione", "Maria",
-          "José", "Ana", "Lucas", "Sofia", "Jean", "Claire", "Lars", "Anna", "Olga", "Ivan",
-          "John", "Emily", "Michael", "Sarah", "Ahmed", "Layla", "Omar", "Nadia", "Tupac", "Aroha",
-          "Chen", "Min-jun", "Thabo", "Zanele", "Élodie", "François", "Søren", "Zoë", "Łukasz", "Ngozi"]
-_LAST = ["Diallo", "Mensah", "Okafor", "Wang", "Zhang", "Sharma", "Patel", "Tanaka", "Fifita",
-         "Silva", "García", "Santos", "Oliveira", "Müller", "Dubois", "Martin", "Nielsen", "Kowalski",
-         "Ivanova", "Smith", "Johnson", "Brown", "Haddad", "Khan", "Mamani", "Ngata", "Kim", "Park",
-         "Nkosi", "Dlamini", "Lefèvre", "O'Brien", "Nguyen", "Haile", "Hernández", "Jensen", "Costa",
-         "Rossi", "Yilmaz", "Abdullah"]
+_FIRST = [
+    "Amina",
+    "Kwame",
+    "Fatou",
+    "Li",
+    "Wei",
+    "Priya",
+    "Arjun",
+    "Yuki",
+    "Sione",
+    "Maria",
+    "José",
+    "Ana",
+    "Lucas",
+    "Sofia",
+    "Jean",
+    "Claire",
+    "Lars",
+    "Anna",
+    "Olga",
+    "Ivan",
+    "John",
+    "Emily",
+    "Michael",
+    "Sarah",
+    "Ahmed",
+    "Layla",
+    "Omar",
+    "Nadia",
+    "Tupac",
+    "Aroha",
+    "Chen",
+    "Min-jun",
+    "Thabo",
+    "Zanele",
+    "Élodie",
+    "François",
+    "Søren",
+    "Zoë",
+    "Łukasz",
+    "Ngozi",
+]
+_LAST = [
+    "Diallo",
+    "Mensah",
+    "Okafor",
+    "Wang",
+    "Zhang",
+    "Sharma",
+    "Patel",
+    "Tanaka",
+    "Fifita",
+    "Silva",
+    "García",
+    "Santos",
+    "Oliveira",
+    "Müller",
+    "Dubois",
+    "Martin",
+    "Nielsen",
+    "Kowalski",
+    "Ivanova",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Haddad",
+    "Khan",
+    "Mamani",
+    "Ngata",
+    "Kim",
+    "Park",
+    "Nkosi",
+    "Dlamini",
+    "Lefèvre",
+    "O'Brien",
+    "Nguyen",
+    "Haile",
+    "Hernández",
+    "Jensen",
+    "Costa",
+    "Rossi",
+    "Yilmaz",
+    "Abdullah",
+]
 _ORG_WORDS = {
-    "government": ["Ministry of ICT", "Ministry of Foreign Affairs", "Telecom Regulatory Authority",
-                   "Permanent Mission to the UN", "Department of Digital Affairs"],
-    "private_sector": ["Registrar Ltd", "Registry Services", "Hosting Co", "Telecom Group",
-                       "Brand Protection LLC"],
-    "civil_society": ["Digital Rights Foundation", "Internet Society Chapter", "Open Net Association",
-                      "Community Networks NGO", "Consumers Council"],
-    "technical_community": ["ccTLD Registry", "Regional Internet Registry", "IXP Association",
-                            "Root Server Operator", "Network Operators Group"],
+    "government": [
+        "Ministry of ICT",
+        "Ministry of Foreign Affairs",
+        "Telecom Regulatory Authority",
+        "Permanent Mission to the UN",
+        "Department of Digital Affairs",
+    ],
+    "private_sector": [
+        "Registrar Ltd",
+        "Registry Services",
+        "Hosting Co",
+        "Telecom Group",
+        "Brand Protection LLC",
+    ],
+    "civil_society": [
+        "Digital Rights Foundation",
+        "Internet Society Chapter",
+        "Open Net Association",
+        "Community Networks NGO",
+        "Consumers Council",
+    ],
+    "technical_community": [
+        "ccTLD Registry",
+        "Regional Internet Registry",
+        "IXP Association",
+        "Root Server Operator",
+        "Network Operators Group",
+    ],
     "academia": ["University", "Institute of Technology", "Research Centre", "Law School"],
     "intergovernmental": ["UN Agency", "Regional Economic Commission", "Development Bank"],
     "media": ["News Agency", "Tech Weekly", "Public Broadcaster"],
@@ -47,9 +142,26 @@ _ORG_WORDS = {
 }
 _SG_SPELLINGS = {
     "government": ["Government", "Gov.", "GOVERNMENT", "Public sector", "Gouvernement", "Govt"],
-    "private_sector": ["Private Sector", "Business", "Industry", "private sector ", "Secteur privé"],
-    "civil_society": ["Civil Society", "CSO", "NGO", "Civil society organisation", "Société civile"],
-    "technical_community": ["Technical Community", "Technical", "Tech community", "Comunidad técnica"],
+    "private_sector": [
+        "Private Sector",
+        "Business",
+        "Industry",
+        "private sector ",
+        "Secteur privé",
+    ],
+    "civil_society": [
+        "Civil Society",
+        "CSO",
+        "NGO",
+        "Civil society organisation",
+        "Société civile",
+    ],
+    "technical_community": [
+        "Technical Community",
+        "Technical",
+        "Tech community",
+        "Comunidad técnica",
+    ],
     "academia": ["Academia", "Academic", "University", "Research"],
     "intergovernmental": ["Intergovernmental Organization", "IGO", "International organisation"],
     "media": ["Media", "Press", "Journalist"],
@@ -58,9 +170,23 @@ _SG_SPELLINGS = {
 _UNRESOLVED_SG = ["Consultant", "Youth", "??", "Mixed"]
 _COMMUNITY_BY_SG = {
     "government": [("GAC", 0.65), ("none", 0.35)],
-    "private_sector": [("RrSG", 0.25), ("RySG", 0.2), ("BC", 0.2), ("IPC", 0.15), ("ISPCP", 0.1), ("none", 0.1)],
+    "private_sector": [
+        ("RrSG", 0.25),
+        ("RySG", 0.2),
+        ("BC", 0.2),
+        ("IPC", 0.15),
+        ("ISPCP", 0.1),
+        ("none", 0.1),
+    ],
     "civil_society": [("RALO", 0.45), ("NCUC", 0.2), ("NPOC", 0.1), ("none", 0.25)],
-    "technical_community": [("ccNSO", 0.4), ("ASO", 0.15), ("SSAC", 0.1), ("RSSAC", 0.1), ("RySG", 0.1), ("none", 0.15)],
+    "technical_community": [
+        ("ccNSO", 0.4),
+        ("ASO", 0.15),
+        ("SSAC", 0.1),
+        ("RSSAC", 0.1),
+        ("RySG", 0.1),
+        ("none", 0.15),
+    ],
     "academia": [("NCUC", 0.25), ("RALO", 0.2), ("SSAC", 0.05), ("none", 0.5)],
     "intergovernmental": [("GAC", 0.4), ("none", 0.6)],
     "media": [("none", 1.0)],
@@ -89,8 +215,16 @@ _COMMUNITY_SPELLINGS = {
     "none": ["none", "N/A", "", "Not affiliated"],
 }
 _REGION_WEIGHTS = {"AF": 0.17, "AP": 0.22, "EU": 0.30, "LAC": 0.13, "NA": 0.18}
-_SG_WEIGHTS = {"government": 0.24, "private_sector": 0.17, "civil_society": 0.25, "technical_community": 0.15,
-               "academia": 0.09, "intergovernmental": 0.05, "media": 0.02, "other": 0.03}
+_SG_WEIGHTS = {
+    "government": 0.24,
+    "private_sector": 0.17,
+    "civil_society": 0.25,
+    "technical_community": 0.15,
+    "academia": 0.09,
+    "intergovernmental": 0.05,
+    "media": 0.02,
+    "other": 0.03,
+}
 _NON_COUNTRIES = ["Online", "Global", "N/A", "Sub-Saharan Africa", "Latin America", "EU", "", ""]
 
 
@@ -106,11 +240,51 @@ class _Event:
 
 
 EVENTS = (
-    _Event("wsis20_forum_2024", "WSIS+20 Forum High-Level Event 2024", "2024-05-27", 5, 900, "CH", 0.45),
-    _Event("icann80_wsis_session", "ICANN80 WSIS+20 community session", "2024-06-10", 4, 650, "RW", 0.35),
-    _Event("igf2025_open_forum", "IGF 2025 Open Forum: ICANN and WSIS+20", "2025-06-23", 5, 800, "NO", 0.5),
-    _Event("zero_draft_consultation", "WSIS+20 Zero Draft stakeholder consultation", "2025-10-13", 2, 700, "US", 0.7),
-    _Event("unga_hlm_side_event", "UNGA WSIS+20 High-Level Meeting side event", "2025-12-16", 2, 550, "US", 0.3),
+    _Event(
+        "wsis20_forum_2024",
+        "WSIS+20 Forum High-Level Event 2024",
+        "2024-05-27",
+        5,
+        900,
+        "CH",
+        0.45,
+    ),
+    _Event(
+        "icann80_wsis_session",
+        "ICANN80 WSIS+20 community session",
+        "2024-06-10",
+        4,
+        650,
+        "RW",
+        0.35,
+    ),
+    _Event(
+        "igf2025_open_forum",
+        "IGF 2025 Open Forum: ICANN and WSIS+20",
+        "2025-06-23",
+        5,
+        800,
+        "NO",
+        0.5,
+    ),
+    _Event(
+        "zero_draft_consultation",
+        "WSIS+20 Zero Draft stakeholder consultation",
+        "2025-10-13",
+        2,
+        700,
+        "US",
+        0.7,
+    ),
+    _Event(
+        "unga_hlm_side_event",
+        "UNGA WSIS+20 High-Level Meeting side event",
+        "2025-12-16",
+        2,
+        550,
+        "US",
+        0.3,
+    ),
 )
 
 
@@ -121,14 +295,28 @@ def _spellings(countries: pd.DataFrame) -> dict[str, list[str]]:
     for row in countries.dropna(subset=["iso3"]).itertuples():
         country = pycountry.countries.get(alpha_2=row.iso2)
         base = getattr(country, "common_name", None) or row.name
-        options = [base, base, base, row.iso2, row.iso3, base.upper(), f" {base} ", french.gettext(country.name),
-                   spanish.gettext(country.name)]
+        options = [
+            base,
+            base,
+            base,
+            row.iso2,
+            row.iso3,
+            base.upper(),
+            f" {base} ",
+            french.gettext(country.name),
+            spanish.gettext(country.name),
+        ]
         if isinstance(row.cctld, str):
             options.append(row.cctld)
         out[row.iso2] = options
     extra = {
         "US": ["USA", "U.S.", "United States of America", "Etats-Unis", "US"],
-        "GB": ["UK", "United Kingdom of Great Britain and Northern Ireland", ".uk", "Great Britain"],
+        "GB": [
+            "UK",
+            "United Kingdom of Great Britain and Northern Ireland",
+            ".uk",
+            "Great Britain",
+        ],
         "KR": ["Korea, Rep.", "South Korea", "Republic of Korea"],
         "CI": ["Côte d’Ivoire", "Ivory Coast", "Cote d'Ivoire"],
         "TR": ["Turkey", "Türkiye"],
@@ -184,9 +372,13 @@ def _people(rng: np.random.Generator, n: int, countries: pd.DataFrame) -> pd.Dat
     )  # fmt: skip
 
 
-def _participation(rng: np.random.Generator, people: pd.DataFrame, event: _Event, spell: dict[str, list[str]]) -> pd.DataFrame:
+def _participation(
+    rng: np.random.Generator, people: pd.DataFrame, event: _Event, spell: dict[str, list[str]]
+) -> pd.DataFrame:
     n = event.size
-    weights = np.where(people["iso2"] == event.host, 4.0, 1.0)  # the host country turns up in force
+    weights = np.where(
+        people["iso2"] == event.host, 4.0, 1.0
+    )  # the host country turns up in force
     picks = rng.choice(len(people), size=n, replace=False, p=weights / weights.sum())
     chosen = people.iloc[np.sort(picks)].reset_index(drop=True)
     start = pd.Timestamp(event.start)
@@ -201,7 +393,9 @@ def _participation(rng: np.random.Generator, people: pd.DataFrame, event: _Event
         else:
             country.append(str(rng.choice(spell[iso])))
     sg = [
-        str(rng.choice(_UNRESOLVED_SG)) if rng.random() < 0.02 else ("" if rng.random() < 0.03 else str(rng.choice(_SG_SPELLINGS[g])))
+        str(rng.choice(_UNRESOLVED_SG))
+        if rng.random() < 0.02
+        else ("" if rng.random() < 0.03 else str(rng.choice(_SG_SPELLINGS[g])))
         for g in chosen["group"]
     ]
     community = [str(rng.choice(_COMMUNITY_SPELLINGS[c])) for c in chosen["community"]]
@@ -215,16 +409,30 @@ def _participation(rng: np.random.Generator, people: pd.DataFrame, event: _Event
             "country": country,
             "sg": sg,
             "community": community,
-            "mode": np.where(remote, rng.choice(["Remote", "Online", "Virtual"], size=n), rng.choice(["In person", "Onsite", "On-site"], size=n)),
-            "newcomer": np.where(newcomer, rng.choice(["Yes", "Y", "TRUE"], size=n), rng.choice(["No", "N", "FALSE"], size=n)),
+            "mode": np.where(
+                remote,
+                rng.choice(["Remote", "Online", "Virtual"], size=n),
+                rng.choice(["In person", "Onsite", "On-site"], size=n),
+            ),
+            "newcomer": np.where(
+                newcomer,
+                rng.choice(["Yes", "Y", "TRUE"], size=n),
+                rng.choice(["No", "N", "FALSE"], size=n),
+            ),
             "gender": chosen["gender"],
-            "role": rng.choice(["Participant", "Speaker", "Moderator", "Observer"], size=n, p=[0.8, 0.1, 0.03, 0.07]),
+            "role": rng.choice(
+                ["Participant", "Speaker", "Moderator", "Observer"],
+                size=n,
+                p=[0.8, 0.1, 0.03, 0.07],
+            ),
             "event": event.name,
             "date": dates,
         }
     )
     # messes: duplicate registrations (e-mail case changed), formula injection, HTML, bad rows
-    dups = frame.sample(frac=0.05, random_state=int(rng.integers(1 << 30))).assign(email=lambda d: d["email"].str.upper())
+    dups = frame.sample(frac=0.05, random_state=int(rng.integers(1 << 30))).assign(
+        email=lambda d: d["email"].str.upper()
+    )
     frame = pd.concat([frame, dups], ignore_index=True)
     k = len(frame)
     frame.loc[int(rng.integers(k)), "org"] = '=HYPERLINK("http://example.com/x","click")'
@@ -240,7 +448,12 @@ _MILESTONES = [
     ("Zero Draft", "2025-08-29"), ("Rev1", "2025-11-07"), ("Rev2", "2025-12-03"), ("UNGA High-Level Meeting", "2025-12-16"),
 ]  # fmt: skip
 _ACTIVITY_SPELLINGS = {
-    "consultation_submission": ["Consultation submission", "Written submission", "Submission", "written comments"],
+    "consultation_submission": [
+        "Consultation submission",
+        "Written submission",
+        "Submission",
+        "written comments",
+    ],
     "statement": ["Statement", "Oral statement", "Intervention"],
     "briefing": ["Briefing", "Briefing session"],
     "bilateral_meeting": ["Bilateral meeting", "Meeting with mission", "Bilateral"],
@@ -272,16 +485,24 @@ _ACTORS = [("ICANN org", "US", "technical_community", "ICANN org"), ("ccNSO Coun
 def _engagement(rng: np.random.Generator, n: int, spell: dict[str, list[str]]) -> pd.DataFrame:
     milestone_idx = rng.integers(0, len(_MILESTONES), size=n)
     offsets = np.rint(rng.normal(-10, 20, size=n)).astype(int)
-    dates = [pd.Timestamp(_MILESTONES[i][1]) + pd.Timedelta(days=int(o)) for i, o in zip(milestone_idx, offsets, strict=True)]
+    dates = [
+        pd.Timestamp(_MILESTONES[i][1]) + pd.Timedelta(days=int(o))
+        for i, o in zip(milestone_idx, offsets, strict=True)
+    ]
     kinds = rng.choice(list(_ACTIVITY_SPELLINGS), size=n, p=_ACTIVITY_WEIGHTS)
     actors = [_ACTORS[i] for i in rng.integers(0, len(_ACTORS), size=n)]
-    topics = ["; ".join(rng.choice(_TOPIC_SPELLINGS, size=int(rng.integers(1, 4)), replace=False)) for _ in range(n)]
+    topics = [
+        "; ".join(rng.choice(_TOPIC_SPELLINGS, size=int(rng.integers(1, 4)), replace=False))
+        for _ in range(n)
+    ]
     reach = []
     for kind in kinds:
         base = {"social_post": 2500, "publication": 1200, "webinar": 150, "briefing": 40, "bilateral_meeting": 6,
                 "statement": 800, "consultation_submission": 0}[kind]  # fmt: skip
         value = int(rng.lognormal(np.log(base + 1), 0.6)) if base else 0
-        reach.append(f"{value:,}" if value >= 1000 and rng.random() < 0.3 else str(value) if base else "")
+        reach.append(
+            f"{value:,}" if value >= 1000 and rng.random() < 0.3 else str(value) if base else ""
+        )
     frame = pd.DataFrame(
         {
             "date": dates,
@@ -297,7 +518,11 @@ def _engagement(rng: np.random.Generator, n: int, spell: dict[str, list[str]]) -
         }
     )
     dup = frame.sample(n=max(1, n // 50), random_state=int(rng.integers(1 << 30)))
-    return pd.concat([frame, dup], ignore_index=True).sample(frac=1.0, random_state=int(rng.integers(1 << 30))).reset_index(drop=True)
+    return (
+        pd.concat([frame, dup], ignore_index=True)
+        .sample(frac=1.0, random_state=int(rng.integers(1 << 30)))
+        .reset_index(drop=True)
+    )
 
 
 def _with_blank_lines(text: str, rng: np.random.Generator, every: int = 200) -> str:
@@ -344,9 +569,9 @@ def write_demo(out_dir: str | Path, *, seed: int = 20251216) -> list[Path]:
         "role": "Badge Type", "event": "Event", "date": "Session Date"})  # fmt: skip
     p = out / "DEMO_participation_icann80_wsis_session.xlsx"
     with pd.ExcelWriter(p, engine="openpyxl") as writer:
-        pd.DataFrame([[DEMO_NOTICE], ["ICANN80 WSIS+20 community session — registrations export"]]).to_excel(
-            writer, index=False, header=False, startrow=0
-        )
+        pd.DataFrame(
+            [[DEMO_NOTICE], ["ICANN80 WSIS+20 community session — registrations export"]]
+        ).to_excel(writer, index=False, header=False, startrow=0)
         f.to_excel(writer, index=False, startrow=3)
     paths.append(p)
 
@@ -357,7 +582,10 @@ def write_demo(out_dir: str | Path, *, seed: int = 20251216) -> list[Path]:
         "gender": "Sex", "role": "Participant role", "event": "Event name", "date": "Attendance date"})  # fmt: skip
     f["Attendance date"] = f["Attendance date"].dt.strftime("%m/%d/%Y")
     p = out / "DEMO_participation_igf2025_open_forum.csv"
-    p.write_text("# " + DEMO_NOTICE + "\n" + _with_blank_lines(f.to_csv(index=False), rng), encoding="utf-8-sig")
+    p.write_text(
+        "# " + DEMO_NOTICE + "\n" + _with_blank_lines(f.to_csv(index=False), rng),
+        encoding="utf-8-sig",
+    )
     paths.append(p)
 
     # 4. Windows-1252, semicolon, dd/mm/yyyy, French headers

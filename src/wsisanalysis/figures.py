@@ -99,7 +99,9 @@ def share_bars(table: pd.DataFrame, by: str, *, title: str, baseline: bool = Tru
     labels = data[by].map(_label)
     share = data["known_share"] if "known_share" in data else data["share"]
     low = data["ratio_low"] * data["baseline_share"] if "ratio_low" in data else data["share_low"]
-    high = data["ratio_high"] * data["baseline_share"] if "ratio_high" in data else data["share_high"]
+    high = (
+        data["ratio_high"] * data["baseline_share"] if "ratio_high" in data else data["share_high"]
+    )
     fig = go.Figure(
         go.Bar(
             x=labels, y=share * 100, name="share of participants (%)", marker_color=PALETTE[0],
@@ -109,8 +111,13 @@ def share_bars(table: pd.DataFrame, by: str, *, title: str, baseline: bool = Tru
     if baseline and "baseline_share" in data:
         fig.add_trace(go.Scatter(x=labels, y=data["baseline_share"] * 100, mode="markers", name=f"baseline: {data['baseline'].iloc[0]}",
                                  marker={"symbol": "diamond", "size": 12, "color": PALETTE[1]}))  # fmt: skip
-    fig.update_layout(title=title, yaxis_title="% of participants", legend={"orientation": "h", "y": -0.2})
-    parts = [f"{lbl}: {s * 100:.1f}%" if pd.notna(s) else f"{lbl}: suppressed" for lbl, s in zip(labels, share, strict=True)]
+    fig.update_layout(
+        title=title, yaxis_title="% of participants", legend={"orientation": "h", "y": -0.2}
+    )
+    parts = [
+        f"{lbl}: {s * 100:.1f}%" if pd.notna(s) else f"{lbl}: suppressed"
+        for lbl, s in zip(labels, share, strict=True)
+    ]
     alt = f"{title}. Bar chart of shares with 95% intervals. " + "; ".join(parts) + "."
     return ReportFigure(fig, alt, data)
 
@@ -141,25 +148,40 @@ def world_map(table: pd.DataFrame, *, title: str, value: str = "count") -> Repor
             text=table.get("name"), marker_line_color="white", colorbar={"title": value},
         )
     )  # fmt: skip
-    fig.update_geos(projection_type="natural earth", projection_rotation={"lon": 10}, center={"lon": 10, "lat": 10},
-                    showcountries=True, showframe=False, resolution=110, lataxis_range=[-58, 85])
+    fig.update_geos(
+        projection_type="natural earth",
+        projection_rotation={"lon": 10},
+        center={"lon": 10, "lat": 10},
+        showcountries=True,
+        showframe=False,
+        resolution=110,
+        lataxis_range=[-58, 85],
+    )
     fig.update_layout(title=title, margin={"l": 0, "r": 0, "t": 50, "b": 0})
     shown = table[value].notna().sum()
     alt = f"{title}. World map of {shown} countries shaded by {value}; the same figures are in the table below."
     return ReportFigure(fig, alt, table)
 
 
-def timeline(series: pd.DataFrame, milestones: pd.DataFrame, *, title: str, y: str = "activities") -> ReportFigure:
+def timeline(
+    series: pd.DataFrame, milestones: pd.DataFrame, *, title: str, y: str = "activities"
+) -> ReportFigure:
     """Bars per period with the WSIS+20 milestones as vertical lines."""
     fig = go.Figure(go.Bar(x=series["period"], y=series[y], name=y, marker_color=PALETTE[0]))
     shown = milestones.drop_duplicates("start")
     for m in shown.itertuples():
-        fig.add_vline(x=pd.Timestamp(m.start).timestamp() * 1000, line_dash="dot", line_color=PALETTE[3])
+        fig.add_vline(
+            x=pd.Timestamp(m.start).timestamp() * 1000, line_dash="dot", line_color=PALETTE[3]
+        )
     fig.add_trace(go.Scatter(x=shown["start"], y=[series[y].max() * 1.05] * len(shown), mode="markers", name="WSIS+20 milestone",
                              text=shown["milestone"], hoverinfo="text+x", marker={"symbol": "triangle-down", "color": PALETTE[3], "size": 10}))  # fmt: skip
     fig.update_layout(title=title, yaxis_title=y, legend={"orientation": "h", "y": -0.2})
     peak = series.loc[series[y].idxmax()] if len(series) else None
-    alt = f"{title}. {len(series)} periods; peak {peak[y]:.0f} in {pd.Timestamp(peak['period']):%B %Y}." if peak is not None else title
+    alt = (
+        f"{title}. {len(series)} periods; peak {peak[y]:.0f} in {pd.Timestamp(peak['period']):%B %Y}."
+        if peak is not None
+        else title
+    )
     return ReportFigure(fig, alt, series)
 
 
@@ -167,8 +189,24 @@ def grouped_bars(table: pd.DataFrame, *, x: str, color: str, y: str, title: str)
     """Grouped bars (e.g. activities by topic, one colour per region)."""
     fig = go.Figure()
     for i, (key, group) in enumerate(table.groupby(color, observed=True, sort=False)):
-        fig.add_trace(go.Bar(x=group[x].map(_label), y=group[y], name=_label(key), marker_color=PALETTE[i % len(PALETTE)]))
-    fig.update_layout(barmode="group", title=title, yaxis_title=y.replace("_", " "), legend={"orientation": "h", "y": -0.3})
+        fig.add_trace(
+            go.Bar(
+                x=group[x].map(_label),
+                y=group[y],
+                name=_label(key),
+                marker_color=PALETTE[i % len(PALETTE)],
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        title=title,
+        yaxis_title=y.replace("_", " "),
+        legend={"orientation": "h", "y": -0.3},
+    )
     totals = table.groupby(x, observed=True)[y].sum().sort_values(ascending=False)
-    alt = f"{title}. Largest: " + "; ".join(f"{_label(k)} {v:.0f}" for k, v in totals.head(3).items()) + "."
+    alt = (
+        f"{title}. Largest: "
+        + "; ".join(f"{_label(k)} {v:.0f}" for k, v in totals.head(3).items())
+        + "."
+    )
     return ReportFigure(fig, alt, table)

@@ -82,7 +82,9 @@ def load_mapping(path: str | Path | None) -> UserMapping:
         return UserMapping()
     path = Path(path)
     if not path.is_file():
-        msg = f"Mapping file {str(path)!r} not found. Expected a YAML or TOML file; check the path."
+        msg = (
+            f"Mapping file {str(path)!r} not found. Expected a YAML or TOML file; check the path."
+        )
         raise MappingFileError(msg)
     text = path.read_text(encoding="utf-8-sig")
     try:
@@ -168,13 +170,15 @@ def require_columns(
     lines = []
     for group in missing:
         accepted = [h for c in group for h in display.get(c, [])[:4]]
-        lines.append(f"  - one of {', '.join(group)} (headers accepted include: {', '.join(accepted)})")
+        lines.append(
+            f"  - one of {', '.join(group)} (headers accepted include: {', '.join(accepted)})"
+        )
     headers = [*found.mapping, *found.ignored]
     msg = (
         f"{source}: cannot clean as {kind} data; required columns are missing:\n"
         + "\n".join(lines)
         + f"\nFound headers: {', '.join(repr(h) for h in headers) or '(none)'}.\n"
         "Rename the column in the export or map it in a mapping file (--mapping), e.g.\n"
-        "  columns:\n    \"<your header>\": <canonical column>"
+        '  columns:\n    "<your header>": <canonical column>'
     )
     raise MissingColumnError(msg)

@@ -73,9 +73,7 @@ def detect_encoding(sample: bytes) -> str:
             if sum(b >= 0x80 for b in sample) < 40:
                 return "cp1252"  # too little evidence for a guess: office software's default
 
-            best = from_bytes(
-                sample, cp_isolation=["cp1252", "cp1251", "mac_roman"]
-            ).best()
+            best = from_bytes(sample, cp_isolation=["cp1252", "cp1251", "mac_roman"]).best()
             return best.encoding if best is not None else "cp1252"
     return "utf-8"
 
@@ -107,14 +105,20 @@ def _header_index(rows: list[list[str]]) -> int:
             best, best_hits = i, hits
     if best_hits:
         return best
-    widths = [sum(bool(str(c).strip()) for c in row if c is not None) for row in rows[:_HEADER_SCAN_ROWS]]
+    widths = [
+        sum(bool(str(c).strip()) for c in row if c is not None) for row in rows[:_HEADER_SCAN_ROWS]
+    ]
     return int(np.argmax(widths)) if widths else 0
 
 
 def _headers(values: list[object]) -> list[str]:
     names: list[str] = []
     for i, value in enumerate(values):
-        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+        text = (
+            ""
+            if value is None or (isinstance(value, float) and np.isnan(value))
+            else str(value).strip()
+        )
         name = text or f"column_{i + 1}"
         while name in names:
             name += "_"
@@ -154,12 +158,16 @@ def _read_with_pyarrow(path: Path, encoding: str, kwargs: dict, width: int) -> p
     return frame if frame.shape[1] == width else None
 
 
-def read_csv_export(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
+def read_csv_export(
+    path: Path, *, encoding: str | None = None, delimiter: str | None = None
+) -> RawTable:
     """Read a delimited text export, detecting encoding, delimiter and header row."""
     with path.open("rb") as handle:
         sample = handle.read(_SAMPLE_BYTES)
     if not sample.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe"):
-        msg = f"{path}: the file is empty. Expected a header row and data rows; re-export the data."
+        msg = (
+            f"{path}: the file is empty. Expected a header row and data rows; re-export the data."
+        )
         raise InputFileError(msg)
     encoding = encoding or detect_encoding(sample)
     try:
@@ -200,7 +208,9 @@ def read_csv_export(path: Path, *, encoding: str | None = None, delimiter: str |
             return [*fields[: len(header) - 1], delimiter.join(fields[len(header) - 1 :])]
 
         frame = pd.read_csv(path, engine="python", on_bad_lines=keep, **kwargs)
-        notes.append(f"{repaired} rows had more fields than the header; extra fields joined into the last column")
+        notes.append(
+            f"{repaired} rows had more fields than the header; extra fields joined into the last column"
+        )
     except (UnicodeError, ValueError) as exc:
         msg = f"{path}: could not be read as {encoding} text delimited by {delimiter!r} ({exc}). Re-export as UTF-8 CSV."
         raise InputFileError(msg) from None
@@ -259,8 +269,10 @@ def read_parquet_export(path: Path) -> RawTable:
         elif pd.api.types.is_float_dtype(col):
             text = col.map(_cell_text, na_action="ignore")
         else:
-            text = col.astype(object).where(col.notna(), None).map(
-                lambda v: v if isinstance(v, str) else _cell_text(v), na_action="ignore"
+            text = (
+                col.astype(object)
+                .where(col.notna(), None)
+                .map(lambda v: v if isinstance(v, str) else _cell_text(v), na_action="ignore")
             )
         out[str(name)] = pd.Series(text, dtype="str")
     body = pd.DataFrame(out, index=frame.index).reset_index(drop=True)
@@ -288,7 +300,9 @@ def read_export(path: str | Path, **options: object) -> RawTable:
     elif suffix in _PARQUET_SUFFIXES or magic == b"PAR1":
         table = read_parquet_export(path)
     elif suffix == ".xls":
-        msg = f"{path}: legacy .xls workbooks are not supported. Save it as .xlsx or CSV and re-run."
+        msg = (
+            f"{path}: legacy .xls workbooks are not supported. Save it as .xlsx or CSV and re-run."
+        )
         raise InputFileError(msg)
     else:
         table = read_csv_export(path, **options)  # type: ignore[arg-type]

@@ -28,7 +28,9 @@ ID_LENGTH = 16
 _CHUNK = 100_000
 
 
-def resolve_key(key: str | bytes | None = None, *, key_dir: str | Path | None = None) -> tuple[bytes, str]:
+def resolve_key(
+    key: str | bytes | None = None, *, key_dir: str | Path | None = None
+) -> tuple[bytes, str]:
     """Return the pseudonymization key and where it came from.
 
     Order: the `key` argument, the ``WSISANALYSIS_KEY`` environment variable, the key file in
@@ -54,7 +56,9 @@ def resolve_key(key: str | bytes | None = None, *, key_dir: str | Path | None = 
             KEY_ENV,
         )
         return new.encode(), f"generated key file {path}"
-    return secrets.token_hex(32).encode(), "generated for this run only (ids are not stable across runs)"
+    return secrets.token_hex(
+        32
+    ).encode(), "generated for this run only (ids are not stable across runs)"
 
 
 def normalize_email(value: str) -> str:
@@ -112,7 +116,15 @@ def pseudonymize(
     chunks = []
     for start in range(0, len(uniques), _CHUNK):
         part = uniques[start : start + _CHUNK].tolist()
-        chunks.append(pa.array(["p_" + digest(u.encode("utf-8"), key=key, digest_size=size).hexdigest() for u in part], pa.string()))
+        chunks.append(
+            pa.array(
+                [
+                    "p_" + digest(u.encode("utf-8"), key=key, digest_size=size).hexdigest()
+                    for u in part
+                ],
+                pa.string(),
+            )
+        )
     hashed = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
     taken = hashed.take(pa.array(codes, mask=codes < 0))
     return pd.Series(taken, index=index, dtype="str", name="participant_id")

@@ -56,9 +56,9 @@ def _countries() -> pd.DataFrame:
             C.LLDC: _flag(frame["lldc"]),
             C.SIDS: _flag(frame["sids"]),
             "un_member": frame["un_regional_group"].ne("") & frame["is_independent"].eq("Yes"),
-            "independent": frame["is_independent"].map({"Yes": True, "No": False}).astype(
-                "boolean"
-            ),
+            "independent": frame["is_independent"]
+            .map({"Yes": True, "No": False})
+            .astype("boolean"),
             C.INCOME_GROUP: pd.Categorical(empty["wb_income_level_hdx"], C.INCOME_GROUPS),
             "population": pd.to_numeric(empty["population_2024_wb"]).astype("Int64"),
             "internet_users_pct": pd.to_numeric(empty["internet_users_pct_owid"]),

@@ -106,7 +106,9 @@ class LabelMapper:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         matches = [self.match(u) for u in uniques]
         position = {v: i for i, v in enumerate(self.vocabulary)}
-        value_codes = np.array([position[m.value] for m in matches] + [position[self.empty]], dtype=np.int16)
+        value_codes = np.array(
+            [position[m.value] for m in matches] + [position[self.empty]], dtype=np.int16
+        )
         result = pd.Series(
             pd.Categorical.from_codes(value_codes[codes], categories=self.vocabulary),
             index=series.index,
@@ -124,9 +126,13 @@ class LabelMapper:
         return result, distinct
 
 
-def _mapper(name: str, vocabulary: tuple[str, ...], aliases: str, rules: str | None) -> LabelMapper:
+def _mapper(
+    name: str, vocabulary: tuple[str, ...], aliases: str, rules: str | None
+) -> LabelMapper:
     table = _read_tsv(aliases)
-    alias_map = {fold(label): value for label, value in zip(table["label"], table["value"], strict=True)}
+    alias_map = {
+        fold(label): value for label, value in zip(table["label"], table["value"], strict=True)
+    }
     rule_list: list[tuple[re.Pattern[str], str]] = []
     if rules:
         rule_table = _read_tsv(rules)
@@ -141,7 +147,10 @@ def _mapper(name: str, vocabulary: tuple[str, ...], aliases: str, rules: str | N
 def stakeholder_mapper() -> LabelMapper:
     """Mapper for ``stakeholder_group`` (IGF/WSIS categories, academia separate)."""
     return _mapper(
-        C.STAKEHOLDER_GROUP, C.STAKEHOLDER_GROUPS, "stakeholder_groups.tsv", "stakeholder_rules.tsv"
+        C.STAKEHOLDER_GROUP,
+        C.STAKEHOLDER_GROUPS,
+        "stakeholder_groups.tsv",
+        "stakeholder_rules.tsv",
     )
 
 
@@ -163,7 +172,9 @@ def topic_mapper() -> LabelMapper:
     return _mapper(C.TOPICS, (*C.TOPICS_VOCAB, C.UNKNOWN), "topics.tsv", "topic_rules.tsv")
 
 
-def _simple(name: str, vocabulary: tuple[str, ...], table: dict[str, str], rules: list[tuple[str, str]]) -> LabelMapper:
+def _simple(
+    name: str, vocabulary: tuple[str, ...], table: dict[str, str], rules: list[tuple[str, str]]
+) -> LabelMapper:
     return LabelMapper(
         name,
         vocabulary,
@@ -176,14 +187,30 @@ def _simple(name: str, vocabulary: tuple[str, ...], table: dict[str, str], rules
 def mode_mapper() -> LabelMapper:
     """Mapper for ``attendance_mode`` (onsite / remote)."""
     table = {
-        "onsite": "onsite", "on-site": "onsite", "in person": "onsite", "in-person": "onsite",
-        "physical": "onsite", "f2f": "onsite", "face to face": "onsite", "presencial": "onsite",
-        "présentiel": "onsite", "en personne": "onsite",
-        "remote": "remote", "online": "remote", "virtual": "remote", "zoom": "remote",
-        "webex": "remote", "en ligne": "remote", "a distancia": "remote", "distanciel": "remote",
+        "onsite": "onsite",
+        "on-site": "onsite",
+        "in person": "onsite",
+        "in-person": "onsite",
+        "physical": "onsite",
+        "f2f": "onsite",
+        "face to face": "onsite",
+        "presencial": "onsite",
+        "présentiel": "onsite",
+        "en personne": "onsite",
+        "remote": "remote",
+        "online": "remote",
+        "virtual": "remote",
+        "zoom": "remote",
+        "webex": "remote",
+        "en ligne": "remote",
+        "a distancia": "remote",
+        "distanciel": "remote",
         "hybrid (remote)": "remote",
     }
-    rules = [(r"person|site|physical|venue|presen", "onsite"), (r"remote|online|virtual|zoom|web|distan", "remote")]
+    rules = [
+        (r"person|site|physical|venue|presen", "onsite"),
+        (r"remote|online|virtual|zoom|web|distan", "remote"),
+    ]
     return _simple(C.ATTENDANCE_MODE, C.ATTENDANCE_MODES, table, rules)
 
 
@@ -191,11 +218,25 @@ def mode_mapper() -> LabelMapper:
 def newcomer_mapper() -> LabelMapper:
     """Mapper for ``newcomer`` (first-time attendee flags in any common wording)."""
     table = {
-        "yes": "newcomer", "y": "newcomer", "true": "newcomer", "1": "newcomer", "x": "newcomer",
-        "newcomer": "newcomer", "new": "newcomer", "first time": "newcomer", "first-time": "newcomer",
-        "oui": "newcomer", "si": "newcomer", "sí": "newcomer",
-        "no": "returning", "n": "returning", "false": "returning", "0": "returning",
-        "returning": "returning", "non": "returning", "repeat": "returning",
+        "yes": "newcomer",
+        "y": "newcomer",
+        "true": "newcomer",
+        "1": "newcomer",
+        "x": "newcomer",
+        "newcomer": "newcomer",
+        "new": "newcomer",
+        "first time": "newcomer",
+        "first-time": "newcomer",
+        "oui": "newcomer",
+        "si": "newcomer",
+        "sí": "newcomer",
+        "no": "returning",
+        "n": "returning",
+        "false": "returning",
+        "0": "returning",
+        "returning": "returning",
+        "non": "returning",
+        "repeat": "returning",
     }
     rules = [(r"first|new", "newcomer"), (r"return|repeat|previous|before", "returning")]
     return _simple(C.NEWCOMER, C.NEWCOMER_VALUES, table, rules)
@@ -205,21 +246,45 @@ def newcomer_mapper() -> LabelMapper:
 def gender_mapper() -> LabelMapper:
     """Mapper for ``gender`` (self-described; "prefer not to say" kept as its own value)."""
     table = {
-        "f": "female", "female": "female", "woman": "female", "women": "female", "femme": "female",
-        "mujer": "female", "femenino": "female", "féminin": "female",
-        "m": "male", "male": "male", "man": "male", "men": "male", "homme": "male",
-        "hombre": "male", "masculino": "male", "masculin": "male",
-        "non-binary": "non_binary", "nonbinary": "non_binary", "non binary": "non_binary",
-        "nb": "non_binary", "other": "other", "self-described": "other",
-        "prefer not to say": "prefer_not_to_say", "prefer not to answer": "prefer_not_to_say",
-        "rather not say": "prefer_not_to_say", "declined": "prefer_not_to_say",
-        "not disclosed": "prefer_not_to_say", "pnts": "prefer_not_to_say",
+        "f": "female",
+        "female": "female",
+        "woman": "female",
+        "women": "female",
+        "femme": "female",
+        "mujer": "female",
+        "femenino": "female",
+        "féminin": "female",
+        "m": "male",
+        "male": "male",
+        "man": "male",
+        "men": "male",
+        "homme": "male",
+        "hombre": "male",
+        "masculino": "male",
+        "masculin": "male",
+        "non-binary": "non_binary",
+        "nonbinary": "non_binary",
+        "non binary": "non_binary",
+        "nb": "non_binary",
+        "other": "other",
+        "self-described": "other",
+        "prefer not to say": "prefer_not_to_say",
+        "prefer not to answer": "prefer_not_to_say",
+        "rather not say": "prefer_not_to_say",
+        "declined": "prefer_not_to_say",
+        "not disclosed": "prefer_not_to_say",
+        "pnts": "prefer_not_to_say",
     }
-    rules = [(r"prefer not|not to say|declin|rather not", "prefer_not_to_say"), (r"non ?binary", "non_binary")]
+    rules = [
+        (r"prefer not|not to say|declin|rather not", "prefer_not_to_say"),
+        (r"non ?binary", "non_binary"),
+    ]
     return _simple(C.GENDER, C.GENDERS, table, rules)
 
 
-def map_topics(series: pd.Series, mapper: LabelMapper | None = None) -> tuple[pd.Series, pd.DataFrame]:
+def map_topics(
+    series: pd.Series, mapper: LabelMapper | None = None
+) -> tuple[pd.Series, pd.DataFrame]:
     """Map a topics column whose cells list several topics (``"DNS abuse; capacity building"``).
 
     Returns the topics as a ``;``-joined string of canonical topics (sorted, de-duplicated;
@@ -228,10 +293,7 @@ def map_topics(series: pd.Series, mapper: LabelMapper | None = None) -> tuple[pd
     mapper = mapper or topic_mapper()
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     parts = {
-        part
-        for cell in uniques
-        for part in _SPLIT.split(strip_tags(str(cell)))
-        if part.strip()
+        part for cell in uniques for part in _SPLIT.split(strip_tags(str(cell))) if part.strip()
     }
     part_match = {part: mapper.match(part) for part in parts}
     cell_values = []

@@ -33,7 +33,9 @@ class Baseline:
 
     def table(self) -> pd.DataFrame:
         """The baseline as a tidy table (category, baseline_share)."""
-        return pd.DataFrame({self.dimension: list(self.shares), "baseline_share": list(self.shares.values())})
+        return pd.DataFrame(
+            {self.dimension: list(self.shares), "baseline_share": list(self.shares.values())}
+        )
 
 
 def _normalize(values: Mapping[str, float]) -> dict[str, float]:
@@ -78,14 +80,27 @@ def reference_baseline(kind: str, by: str = C.ICANN_REGION) -> Baseline:
     return Baseline(f"{label} per {by}", by, _normalize(values.to_dict()), REFERENCE_VERSION)
 
 
-def table_baseline(values: Mapping[str, float] | pd.Series, *, dimension: str, name: str, version: str = "user table") -> Baseline:
+def table_baseline(
+    values: Mapping[str, float] | pd.Series,
+    *,
+    dimension: str,
+    name: str,
+    version: str = "user table",
+) -> Baseline:
     """A baseline from your own numbers (counts or shares; they are normalized)."""
     return Baseline(name, dimension, _normalize(dict(values)), version)
 
 
-def previous_baseline(frame: pd.DataFrame, *, dimension: str, name: str, version: str = "") -> Baseline:
+def previous_baseline(
+    frame: pd.DataFrame, *, dimension: str, name: str, version: str = ""
+) -> Baseline:
     """A baseline from an earlier event or snapshot: its weighted shares over `dimension`."""
     from wsisanalysis.metrics.coverage import coverage
 
     table = coverage(frame, dimension, include_unknown=False)
-    return Baseline(name, dimension, _normalize(table.set_index(dimension)["count"].astype(float).to_dict()), version or "previous event")
+    return Baseline(
+        name,
+        dimension,
+        _normalize(table.set_index(dimension)["count"].astype(float).to_dict()),
+        version or "previous event",
+    )

@@ -8,7 +8,9 @@ import pandas as pd
 from wsisanalysis.metrics.baselines import Baseline
 
 
-def concentration(table: pd.DataFrame, by: str, *, count: str = "count", baseline: Baseline | None = None) -> dict[str, object]:
+def concentration(
+    table: pd.DataFrame, by: str, *, count: str = "count", baseline: Baseline | None = None
+) -> dict[str, object]:
     """HHI, normalized HHI, Pielou evenness and (with a baseline) the Gallagher index.
 
     `table` is a coverage table (one row per category). Unknown rows are left out; the
@@ -30,7 +32,13 @@ def concentration(table: pd.DataFrame, by: str, *, count: str = "count", baselin
     total = counts.sum()
     out: dict[str, object] = {"categories": categories, "k": k, "total": float(total)}
     if total <= 0 or k == 0:
-        return {**out, "hhi": np.nan, "hhi_normalized": np.nan, "evenness": np.nan, "gallagher": np.nan}
+        return {
+            **out,
+            "hhi": np.nan,
+            "hhi_normalized": np.nan,
+            "evenness": np.nan,
+            "gallagher": np.nan,
+        }
     shares = counts / total
     hhi = float((shares**2).sum())
     nonzero = shares[shares > 0]

@@ -137,11 +137,17 @@ def coverage(
     data = pd.DataFrame(keys).assign(_w=weights(frame))
     counts = data.groupby(by, observed=False)["_w"].sum().rename(name).reset_index()
     counts[name] = counts[name].astype("int64")
-    totals = counts.groupby(within, observed=False)[name].transform("sum") if within else pd.Series(counts[name].sum(), index=counts.index)
+    totals = (
+        counts.groupby(within, observed=False)[name].transform("sum")
+        if within
+        else pd.Series(counts[name].sum(), index=counts.index)
+    )
     counts["total"] = totals.astype("int64")
     with np.errstate(invalid="ignore", divide="ignore"):
         counts["share"] = counts[name] / counts["total"].where(counts["total"] > 0)
-    counts["share_low"], counts["share_high"] = wilson_interval(counts[name], counts["total"], confidence=confidence)
+    counts["share_low"], counts["share_high"] = wilson_interval(
+        counts[name], counts["total"], confidence=confidence
+    )
     if baseline is None:
         return counts
     if len(by) != 1:
@@ -150,7 +156,9 @@ def coverage(
     return _compare(counts, by[0], baseline, name=name, confidence=confidence)
 
 
-def _compare(counts: pd.DataFrame, column: str, baseline: Baseline, *, name: str, confidence: float) -> pd.DataFrame:
+def _compare(
+    counts: pd.DataFrame, column: str, baseline: Baseline, *, name: str, confidence: float
+) -> pd.DataFrame:
     shares = baseline.shares
     out = counts.copy()
     out["baseline"] = baseline.name
@@ -159,20 +167,38 @@ def _compare(counts: pd.DataFrame, column: str, baseline: Baseline, *, name: str
     known = out["baseline_share"].notna()
     known_total = out.loc[known, name].sum()
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["known_share"] = np.where(known, out[name] / known_total if known_total else np.nan, np.nan)
-    low, high = wilson_interval(out[name].where(known), pd.Series(known_total, index=out.index).where(known), confidence=confidence)
+        out["known_share"] = np.where(
+            known, out[name] / known_total if known_total else np.nan, np.nan
+        )
+    low, high = wilson_interval(
+        out[name].where(known),
+        pd.Series(known_total, index=out.index).where(known),
+        confidence=confidence,
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         base = out["baseline_share"].where(out["baseline_share"] > 0)
         out["ratio"] = out["known_share"] / base
         out["ratio_low"] = low / base
         out["ratio_high"] = high / base
-    out["under_represented"] = (out["ratio"] < FOUR_FIFTHS).astype("boolean").mask(out["ratio"].isna())
+    out["under_represented"] = (
+        (out["ratio"] < FOUR_FIFTHS).astype("boolean").mask(out["ratio"].isna())
+    )
     test = goodness_of_fit(out.loc[known, name], out.loc[known, "baseline_share"])
-    out.attrs["test"] = {**test, "baseline": baseline.name, "categories": out.loc[known, column].astype(str).tolist()}
+    out.attrs["test"] = {
+        **test,
+        "baseline": baseline.name,
+        "categories": out.loc[known, column].astype(str).tolist(),
+    }
     return out
 
 
-def matrix(frame: pd.DataFrame, rows: str = C.ICANN_REGION, cols: str = C.STAKEHOLDER_GROUP, *, include_unknown: bool = True) -> pd.DataFrame:
+def matrix(
+    frame: pd.DataFrame,
+    rows: str = C.ICANN_REGION,
+    cols: str = C.STAKEHOLDER_GROUP,
+    *,
+    include_unknown: bool = True,
+) -> pd.DataFrame:
     """A complete rows × columns table of weighted counts (every vocabulary pair present).
 
     >>> t = pd.DataFrame({"icann_region": ["AF"], "stakeholder_group": ["government"]})
@@ -206,13 +232,20 @@ def retention(frame: pd.DataFrame, *, order: Sequence[str] | None = None) -> pd.
     people = people[people[C.EVENT].isin(rank)].assign(_rank=lambda d: d[C.EVENT].map(rank))
     first = people.groupby(C.PARTICIPANT_ID)["_rank"].min().rename("_cohort")
     people = people.join(first, on=C.PARTICIPANT_ID)
-    pairs = people.drop_duplicates([C.PARTICIPANT_ID, C.EVENT]).groupby(["_cohort", "_rank"]).size()
-    full = pd.MultiIndex.from_tuples([(c, e) for c in range(len(order)) for e in range(c, len(order))], names=["_cohort", "_rank"])
+    pairs = (
+        people.drop_duplicates([C.PARTICIPANT_ID, C.EVENT]).groupby(["_cohort", "_rank"]).size()
+    )
+    full = pd.MultiIndex.from_tuples(
+        [(c, e) for c in range(len(order)) for e in range(c, len(order))],
+        names=["_cohort", "_rank"],
+    )
     table = pairs.reindex(full, fill_value=0).rename("participants").reset_index()
     size = table[table["_cohort"] == table["_rank"]].set_index("_cohort")["participants"]
     table["cohort_size"] = table["_cohort"].map(size)
     with np.errstate(invalid="ignore", divide="ignore"):
-        table["rate"] = table["participants"] / table["cohort_size"].where(table["cohort_size"] > 0)
+        table["rate"] = table["participants"] / table["cohort_size"].where(
+            table["cohort_size"] > 0
+        )
     table["cohort"] = table["_cohort"].map(dict(enumerate(order)))
     table["event"] = table["_rank"].map(dict(enumerate(order)))
     return table[["cohort", "event", "participants", "cohort_size", "rate"]]

@@ -17,10 +17,22 @@ import pandas as pd
 DEFAULT_THRESHOLD = 5
 UNSTABLE_DENOMINATOR = 30
 MARKER = f"<{DEFAULT_THRESHOLD}"
-_SHARE_COLUMNS = ("share", "share_low", "share_high", "known_share", "ratio", "ratio_low", "ratio_high", "rate", "under_represented")
+_SHARE_COLUMNS = (
+    "share",
+    "share_low",
+    "share_high",
+    "known_share",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "rate",
+    "under_represented",
+)
 
 
-def _groups_needing_more(hidden: pd.Series, values: pd.Series, keys: pd.DataFrame, group_cols: Sequence[str]) -> list[int]:
+def _groups_needing_more(
+    hidden: pd.Series, values: pd.Series, keys: pd.DataFrame, group_cols: Sequence[str]
+) -> list[int]:
     """Rows to hide next: in each group with exactly one hidden cell, the smallest other cell."""
     extra: list[int] = []
     if not group_cols:
@@ -125,7 +137,12 @@ def suppress(
     return out
 
 
-def display_counts(table: pd.DataFrame, columns: Sequence[str] = ("count", "total"), *, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def display_counts(
+    table: pd.DataFrame,
+    columns: Sequence[str] = ("count", "total"),
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
     """Render suppressed counts as ``<5`` for tables shown to readers (does not modify `table`)."""
     out = table.copy()
     marker = f"<{threshold}"

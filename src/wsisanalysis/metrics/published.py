@@ -58,7 +58,9 @@ def icann_meeting_attendance(meeting: str | None = None) -> pd.DataFrame:
             "year": pd.to_numeric(raw["year"]).to_numpy(),
             "format": raw["format"].to_numpy(),
             "population": raw["population"].to_numpy(),
-            C.ICANN_REGION: pd.Categorical(raw["region"].map(ICANN_REGION_LABELS), C.ICANN_REGIONS),
+            C.ICANN_REGION: pd.Categorical(
+                raw["region"].map(ICANN_REGION_LABELS), C.ICANN_REGIONS
+            ),
             C.COUNT: pd.to_numeric(raw["count"].replace("", pd.NA)).astype("Int64").to_numpy(),
             "percent": pd.to_numeric(raw["percent"].replace("", pd.NA)).to_numpy(),
             "host": raw["meeting"].map(MEETING_HOSTS).to_numpy(),
@@ -80,7 +82,9 @@ def igf_participation(year: int, by: str = C.STAKEHOLDER_GROUP) -> pd.DataFrame:
         label = raw["stakeholder_group"]
     else:
         raw = public_table("igf_participation_by_region")
-        raw = raw[(raw["year"] == str(year)) & (raw["region_scheme"] == "UN regional groups + IGOs")]
+        raw = raw[
+            (raw["year"] == str(year)) & (raw["region_scheme"] == "UN regional groups + IGOs")
+        ]
         category = raw["region"].map(UN_GROUP_LABELS).to_numpy()
         label = raw["region"]
         by = C.UN_REGIONAL_GROUP
@@ -89,7 +93,11 @@ def igf_participation(year: int, by: str = C.STAKEHOLDER_GROUP) -> pd.DataFrame:
             by: category,
             "label": label.to_numpy(),
             "percent": pd.to_numeric(raw["percent"].replace("", pd.NA)).to_numpy(),
-            C.COUNT: pd.to_numeric(raw.get("count", pd.Series("", index=raw.index)).replace("", pd.NA)).astype("Int64").to_numpy(),
+            C.COUNT: pd.to_numeric(
+                raw.get("count", pd.Series("", index=raw.index)).replace("", pd.NA)
+            )
+            .astype("Int64")
+            .to_numpy(),
         }
     )
 
@@ -108,23 +116,41 @@ def ccnso_members(*, after_2019_removals: bool = False) -> pd.DataFrame:
         removed = normalize_countries([".ec", ".ml", ".tg", ".zm", ".vg", ".vu"])["iso2"]
         regions = reference_countries().set_index("iso2").loc[removed.to_numpy(), C.ICANN_REGION]
         counts = counts.sub(regions.value_counts(), fill_value=0).astype(int)
-    return pd.DataFrame({C.ICANN_REGION: pd.Categorical(counts.index, C.ICANN_REGIONS), C.COUNT: counts.to_numpy()}).sort_values(C.ICANN_REGION).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                C.ICANN_REGION: pd.Categorical(counts.index, C.ICANN_REGIONS),
+                C.COUNT: counts.to_numpy(),
+            }
+        )
+        .sort_values(C.ICANN_REGION)
+        .reset_index(drop=True)
+    )
 
 
 def igf_consultation_contributions() -> pd.DataFrame:
     """Submissions to IGF consultation pages by stakeholder group and by regional group (long)."""
     raw = public_table("igf_consultation_contributions")
-    return raw.assign(count=pd.to_numeric(raw["count"]))[["process", "dimension", "category", "count", "marginal_total"]]
+    return raw.assign(count=pd.to_numeric(raw["count"]))[
+        ["process", "dimension", "category", "count", "marginal_total"]
+    ]
 
 
 def meeting_shares() -> pd.DataFrame:
     """Regional shares of every ICANN meeting with a 5-region breakdown (percent as published,
     or computed from counts), with the host region marked."""
     table = icann_meeting_attendance()
-    share = table["percent"].where(table["percent"].notna(), 100 * table[C.COUNT] / table.groupby("meeting")[C.COUNT].transform("sum"))
+    share = table["percent"].where(
+        table["percent"].notna(),
+        100 * table[C.COUNT] / table.groupby("meeting")[C.COUNT].transform("sum"),
+    )
     ref = reference_countries().set_index("iso2")[C.ICANN_REGION].astype(str)
     host_region = table["host"].map(ref)
-    return table.assign(share=share / 100, host_region=host_region, is_host_region=table[C.ICANN_REGION].astype(str) == host_region)
+    return table.assign(
+        share=share / 100,
+        host_region=host_region,
+        is_host_region=table[C.ICANN_REGION].astype(str) == host_region,
+    )
 
 
 def host_effect(shares: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -137,7 +163,9 @@ def host_effect(shares: pd.DataFrame | None = None) -> pd.DataFrame:
         if not isinstance(host, str) or host == "nan":
             continue
         here = group.loc[group[C.ICANN_REGION].astype(str) == host, "share"]
-        elsewhere = shares[(shares["meeting"] != meeting) & (shares[C.ICANN_REGION].astype(str) == host)]["share"]
+        elsewhere = shares[
+            (shares["meeting"] != meeting) & (shares[C.ICANN_REGION].astype(str) == host)
+        ]["share"]
         if here.empty or pd.isna(here.iloc[0]):
             continue
         rows.append({"meeting": meeting, "host": group["host"].iloc[0], "host_region": host, "share_at_host_meeting": float(here.iloc[0]),

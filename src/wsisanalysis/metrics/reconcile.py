@@ -9,7 +9,14 @@ import pandas as pd
 from wsisanalysis.errors import WsisAnalysisWarning
 
 
-def reconcile(table: pd.DataFrame, *, population: str, breakdown: str, count: str = "count", tolerance: float = 0) -> pd.DataFrame:
+def reconcile(
+    table: pd.DataFrame,
+    *,
+    population: str,
+    breakdown: str,
+    count: str = "count",
+    tolerance: float = 0,
+) -> pd.DataFrame:
     """Compare the totals of each breakdown of each population.
 
     Parameters
@@ -29,13 +36,21 @@ def reconcile(table: pd.DataFrame, *, population: str, breakdown: str, count: st
         each population that does not reconcile, with both totals.
     """
     counts = pd.to_numeric(table[count], errors="coerce")
-    totals = table.assign(_c=counts).pivot_table(index=population, columns=breakdown, values="_c", aggfunc="sum", sort=False)
+    totals = table.assign(_c=counts).pivot_table(
+        index=population, columns=breakdown, values="_c", aggfunc="sum", sort=False
+    )
     totals.columns = [f"total_{c}" for c in totals.columns]
     out = totals.reset_index()
     values = out[[c for c in out.columns if c.startswith("total_")]]
     out["difference"] = values.max(axis=1) - values.min(axis=1)
     out["reconciles"] = out["difference"] <= tolerance
     for row in out[~out["reconciles"]].itertuples(index=False):
-        parts = ", ".join(f"{c.removeprefix('total_')} {getattr(row, c):g}" for c in values.columns)
-        warnings.warn(f"{getattr(row, population)!s}: breakdowns do not reconcile ({parts})", WsisAnalysisWarning, stacklevel=2)
+        parts = ", ".join(
+            f"{c.removeprefix('total_')} {getattr(row, c):g}" for c in values.columns
+        )
+        warnings.warn(
+            f"{getattr(row, population)!s}: breakdowns do not reconcile ({parts})",
+            WsisAnalysisWarning,
+            stacklevel=2,
+        )
     return out

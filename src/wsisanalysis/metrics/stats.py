@@ -7,7 +7,9 @@ import pandas as pd
 from scipy import stats
 
 
-def wilson_interval(successes: object, totals: object, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    successes: object, totals: object, *, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for proportions, vectorized; NaN where the total is 0 or missing.
 
     >>> low, high = wilson_interval([202], [1578])

@@ -10,11 +10,17 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 # nbconvert's templates load require.js and MathJax from CDNs; reports need neither.
-_REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE)
+_REMOTE_SCRIPT = re.compile(
+    r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE
+)
 _REMOTE_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
 # the lab template's mermaid loader imports from a CDN when a diagram is present; reports have none
-_MERMAID = re.compile(r"<script type=\"module\">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>", re.DOTALL)
-_MATHJAX_CONFIG = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
+_MERMAID = re.compile(
+    r"<script type=\"module\">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>", re.DOTALL
+)
+_MATHJAX_CONFIG = re.compile(
+    r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL
+)
 
 _STYLE = """
 <style>
@@ -37,10 +43,18 @@ def export_html(notebook: str | Path | nbformat.NotebookNode, path: str | Path, 
     tagged ``hide-input`` are hidden; remote scripts and stylesheets the template would load
     are removed so the page opens offline.
     """
-    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
+    nb = (
+        notebook
+        if isinstance(notebook, nbformat.NotebookNode)
+        else nbformat.read(str(notebook), as_version=4)
+    )
     config = Config()
     config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "parameters", "injected-parameters"}
+    config.TagRemovePreprocessor.remove_cell_tags = {
+        "remove-cell",
+        "parameters",
+        "injected-parameters",
+    }
     config.TagRemovePreprocessor.remove_input_tags = {"hide-input"}
     config.HTMLExporter.exclude_input = hide_code
     config.HTMLExporter.exclude_input_prompt = True

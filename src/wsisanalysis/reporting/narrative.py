@@ -30,9 +30,15 @@ def representation(table: pd.DataFrame, by: str) -> Html:
     else:
         parts = [
             f"{html.escape(_name(cat))} (ratio {ratio:.2f}, 95% interval {low:.2f}–{high:.2f})"
-            for cat, ratio, low, high in zip(under[by], under["ratio"], under["ratio_low"], under["ratio_high"], strict=True)
+            for cat, ratio, low, high in zip(
+                under[by], under["ratio"], under["ratio_low"], under["ratio_high"], strict=True
+            )
         ]
-        text = f"Against {base}, under-represented (below four fifths of the baseline share): " + "; ".join(parts) + "."
+        text = (
+            f"Against {base}, under-represented (below four fifths of the baseline share): "
+            + "; ".join(parts)
+            + "."
+        )
     test = table.attrs.get("test")
     if test and pd.notna(test.get("p_value")):
         text += (
@@ -49,7 +55,11 @@ def largest(table: pd.DataFrame, by: str, *, what: str = "participants") -> Html
         return _p(f"No {what} to describe.")
     top = known.loc[known["count"].idxmax()]
     low = known.loc[known["count"].idxmin()]
-    unknown = table.loc[table[by].astype(str) == "unknown", "count"].sum() if (table[by].astype(str) == "unknown").any() else 0
+    unknown = (
+        table.loc[table[by].astype(str) == "unknown", "count"].sum()
+        if (table[by].astype(str) == "unknown").any()
+        else 0
+    )
     text = (
         f"The largest group is {html.escape(_name(top[by]))} ({top['share'] * 100:.1f}% of {what}); "
         f"the smallest is {html.escape(_name(low[by]))} ({low['share'] * 100:.1f}%)."
@@ -61,10 +71,20 @@ def largest(table: pd.DataFrame, by: str, *, what: str = "participants") -> Html
 
 def countries(coverage_table: pd.DataFrame, by: str = C.ICANN_REGION) -> Html:
     """How many countries of each region took part."""
-    parts = [f"{html.escape(_name(r))}: {p} of {t}" for r, p, t in zip(coverage_table[by], coverage_table["countries_present"], coverage_table["countries_total"], strict=True)]
+    parts = [
+        f"{html.escape(_name(r))}: {p} of {t}"
+        for r, p, t in zip(
+            coverage_table[by],
+            coverage_table["countries_present"],
+            coverage_table["countries_total"],
+            strict=True,
+        )
+    ]
     total_p = int(coverage_table["countries_present"].sum())
     total_t = int(coverage_table["countries_total"].sum())
-    return _p(f"Countries represented: {total_p} of {total_t} ({'; '.join(parts)}). The absent ones are the outreach list below.")
+    return _p(
+        f"Countries represented: {total_p} of {total_t} ({'; '.join(parts)}). The absent ones are the outreach list below."
+    )
 
 
 def concentration_sentence(result: dict, *, what: str) -> Html:

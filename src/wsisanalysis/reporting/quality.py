@@ -10,7 +10,12 @@ def summary(log: dict) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "stage": ["rows read", "clean", "quarantined", "duplicates merged"],
-            "rows": [log["rows_in"], log["rows_clean"], log["rows_quarantined"], log["duplicates_merged"]],
+            "rows": [
+                log["rows_in"],
+                log["rows_clean"],
+                log["rows_quarantined"],
+                log["duplicates_merged"],
+            ],
         }
     )
 
@@ -32,12 +37,22 @@ def quarantine_reasons(log: dict) -> pd.DataFrame:
     """Quarantined rows per reason code, with what the code means."""
     reasons = log.get("quarantine_reasons", {})
     meaning = log.get("reason_codes", {})
-    return pd.DataFrame({"reason": list(reasons), "rows": list(reasons.values()), "meaning": [meaning.get(r, "") for r in reasons]})
+    return pd.DataFrame(
+        {
+            "reason": list(reasons),
+            "rows": list(reasons.values()),
+            "meaning": [meaning.get(r, "") for r in reasons],
+        }
+    )
 
 
 def fixes(log: dict) -> pd.DataFrame:
     """How each column's values were resolved (by code, name, alias, rule, fuzzy...)."""
-    rows = [{"column": col, "method": method, "rows": n} for col, methods in log.get("fixes", {}).items() for method, n in methods.items()]
+    rows = [
+        {"column": col, "method": method, "rows": n}
+        for col, methods in log.get("fixes", {}).items()
+        for method, n in methods.items()
+    ]
     return pd.DataFrame(rows, columns=["column", "method", "rows"])
 
 
@@ -47,7 +62,15 @@ def unresolved(log: dict, *, limit: int = 40) -> pd.DataFrame:
                "activity_type": "activity_types", "topics": "topics"}  # fmt: skip
     items = sorted(log.get("unresolved", []), key=lambda u: -u["rows"])[:limit]
     return pd.DataFrame(
-        [{"column": u["column"], "label": u["label"], "rows": u["rows"], "best candidates": u.get("candidates") or "–",
-          "add to mapping": f"{section.get(u['column'], u['column'])}: {{\"{u['label']}\": ...}}"} for u in items],  # fmt: skip
+        [
+            {
+                "column": u["column"],
+                "label": u["label"],
+                "rows": u["rows"],
+                "best candidates": u.get("candidates") or "–",
+                "add to mapping": f'{section.get(u["column"], u["column"])}: {{"{u["label"]}": ...}}',
+            }
+            for u in items
+        ],
         columns=["column", "label", "rows", "best candidates", "add to mapping"],
     )

@@ -34,7 +34,16 @@ from wsisanalysis.reporting.runs import (
 from wsisanalysis.reporting.tables import describe_inputs
 
 logger = logging.getLogger(__name__)
-_VERSIONS = ("wsisanalysis", "pandas", "numpy", "pyarrow", "plotly", "papermill", "nbconvert", "scipy")
+_VERSIONS = (
+    "wsisanalysis",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "plotly",
+    "papermill",
+    "nbconvert",
+    "scipy",
+)
 
 
 def _versions() -> dict[str, str]:
@@ -72,7 +81,9 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
     clock = time.perf_counter()
     manifest: dict = {
         "run": run.name,
-        "notebook": str(run.notebook.relative_to(root) if run.notebook.is_relative_to(root) else run.notebook),
+        "notebook": str(
+            run.notebook.relative_to(root) if run.notebook.is_relative_to(root) else run.notebook
+        ),
         "slug": run.slug,
         "parameters": dict(parameters),
         "inputs": _inputs(parameters, root),
@@ -89,15 +100,16 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
         manifest.update(status="ok", html=str(html_path.relative_to(out_dir)), html_bytes=html_path.stat().st_size,
                         last_success_utc=started.isoformat(timespec="seconds"))  # fmt: skip
     except PapermillExecutionError as exc:
-        manifest.update(status="failed", error=f"{exc.ename}: {exc.evalue}", failed_cell=exc.exec_count)
+        manifest.update(
+            status="failed", error=f"{exc.ename}: {exc.evalue}", failed_cell=exc.exec_count
+        )
     except Exception as exc:  # noqa: BLE001 - any failure is recorded; the other runs go on
         manifest.update(status="failed", error=f"{type(exc).__name__}: {exc}")
         logger.debug("run %s failed:\n%s", run.name, traceback.format_exc())
-    if manifest["status"] == "failed":
-        # the last good snapshot (if any) stays where it was and stays linked
-        if html_path.is_file() and previous.get("last_success_utc"):
-            manifest["html"] = str(html_path.relative_to(out_dir))
-            manifest["last_success_utc"] = previous["last_success_utc"]
+    # a failed run: the last good snapshot (if any) stays where it was and stays linked
+    if manifest["status"] == "failed" and html_path.is_file() and previous.get("last_success_utc"):
+        manifest["html"] = str(html_path.relative_to(out_dir))
+        manifest["last_success_utc"] = previous["last_success_utc"]
     manifest["duration_s"] = round(time.perf_counter() - clock, 2)
     tmp = manifest_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
@@ -111,8 +123,15 @@ def write_index(out_dir: Path) -> Path:
     rows = []
     for m in manifests:
         status = m.get("status", "?")
-        link = f'<a href="{html.escape(m["html"])}">{html.escape(m["run"])}</a>' if m.get("html") else html.escape(m["run"])
-        params = ", ".join(f"{html.escape(str(k))}={html.escape(repr(v))}" for k, v in m.get("parameters", {}).items())
+        link = (
+            f'<a href="{html.escape(m["html"])}">{html.escape(m["run"])}</a>'
+            if m.get("html")
+            else html.escape(m["run"])
+        )
+        params = ", ".join(
+            f"{html.escape(str(k))}={html.escape(repr(v))}"
+            for k, v in m.get("parameters", {}).items()
+        )
         note = ""
         if status == "failed":
             note = (f'<br><small>{html.escape(m.get("error", ""))} — executed notebook kept at '
@@ -158,16 +177,20 @@ def run_reports(
         msg = f"{runs_path}: no runs to execute."
         raise WsisAnalysisError(msg)
     overrides: dict[str, object] = dict(read_params_file(params_file)) if params_file else {}
-    overrides.update(dict(parameters) if isinstance(parameters, Mapping) else {k: v for k, v in parameters})
+    overrides.update(dict(parameters))  # a mapping, or (name, value) pairs from -p
     out = Path(out_dir) if out_dir else root / "reports"
     out = out if out.is_absolute() else Path.cwd() / out
-    planned = [(run, check_parameters(run.notebook, {**run.parameters, **overrides})) for run in selected]
+    planned = [
+        (run, check_parameters(run.notebook, {**run.parameters, **overrides})) for run in selected
+    ]
     workers = max(1, min(jobs or min(2, os.cpu_count() or 1), len(planned)))
     say = (lambda text: print(text, flush=True)) if echo else (lambda text: None)  # noqa: T201
     say(f"running {len(planned)} report(s) with {workers} worker(s) -> {out}")
     results = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(execute_run, run, params, out, root): run for run, params in planned}
+        futures = {
+            pool.submit(execute_run, run, params, out, root): run for run, params in planned
+        }
         for i, future in enumerate(as_completed(futures), start=1):
             m = future.result()
             results.append(m)
@@ -178,6 +201,7 @@ def run_reports(
     say(f"index: {index}")
     if failed:
         names = ", ".join(m["run"] for m in failed)
-        print(f"error: {len(failed)} run(s) failed: {names}. Executed notebooks are kept in {out / 'executed'}.", file=sys.stderr)  # noqa: T201
+        message = f"error: {len(failed)} run(s) failed: {names}. Executed notebooks are kept in {out / 'executed'}."
+        print(message, file=sys.stderr)  # noqa: T201 - the command's own output
         return 1
     return 0

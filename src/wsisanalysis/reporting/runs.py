@@ -56,11 +56,13 @@ def load_runs(path: str | Path) -> list[Run]:
     runs = []
     for i, entry in enumerate(data.get("run", []), start=1):
         if "notebook" not in entry:
-            msg = f"{path}: run #{i} has no `notebook`. Each [[run]] needs notebook = \"NN-name\"."
+            msg = f'{path}: run #{i} has no `notebook`. Each [[run]] needs notebook = "NN-name".'
             raise WsisAnalysisError(msg)
         notebook = path.parent / entry["notebook"]
         notebook = notebook if notebook.suffix == ".ipynb" else notebook.with_suffix(".ipynb")
-        runs.append(Run(notebook, dict(entry.get("parameters", {})), str(entry.get("slug", "default"))))
+        runs.append(
+            Run(notebook, dict(entry.get("parameters", {})), str(entry.get("slug", "default")))
+        )
     names = [r.name for r in runs]
     if len(names) != len(set(names)):
         msg = f"{path}: two runs share a notebook and slug ({sorted({n for n in names if names.count(n) > 1})}); give each a distinct slug."
@@ -78,7 +80,11 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, object]]:
         raise WsisAnalysisError(msg)
     params = papermill.inspect_notebook(str(notebook))
     return {
-        name: {"type": info.get("inferred_type_name", "None"), "default": info.get("default"), "help": info.get("help", "")}
+        name: {
+            "type": info.get("inferred_type_name", "None"),
+            "default": info.get("default"),
+            "help": info.get("help", ""),
+        }
         for name, info in params.items()
     }
 
@@ -118,10 +124,14 @@ def check_parameters(notebook: str | Path, given: Mapping[str, object]) -> dict[
     declared = notebook_parameters(notebook)
     unknown = sorted(set(given) - set(declared))
     if unknown:
-        valid = ", ".join(f"{n} ({d['type']}, default {d['default']})" for n, d in declared.items())
+        valid = ", ".join(
+            f"{n} ({d['type']}, default {d['default']})" for n, d in declared.items()
+        )
         msg = f"{Path(notebook).name}: unknown parameter(s) {', '.join(unknown)}. Valid parameters: {valid}."
         raise ParameterError(msg)
-    return {name: _coerce(name, value, str(declared[name]["type"])) for name, value in given.items()}
+    return {
+        name: _coerce(name, value, str(declared[name]["type"])) for name, value in given.items()
+    }
 
 
 def read_params_file(path: str | Path) -> dict[str, object]:
@@ -147,7 +157,9 @@ def select_runs(runs: Sequence[Run], names: Sequence[str], root: Path) -> list[R
         if matches:
             chosen.extend(m for m in matches if m not in chosen)
             continue
-        path = Path(name) if Path(name).suffix == ".ipynb" else root / "notebooks" / f"{stem}.ipynb"
+        path = (
+            Path(name) if Path(name).suffix == ".ipynb" else root / "notebooks" / f"{stem}.ipynb"
+        )
         if not path.is_file():
             available = ", ".join(sorted({r.stem for r in runs}))
             msg = f"No notebook or run named {name!r}. Available: {available}."

@@ -51,7 +51,7 @@ def select_event(frame: pd.DataFrame, event: str = "all") -> pd.DataFrame:
         from wsisanalysis.errors import ParameterError
 
         valid = "; ".join(sorted(frame["event"].dropna().unique()))
-        msg = f"No event named {event!r} in the data. Use \"all\" or one of: {valid}."
+        msg = f'No event named {event!r} in the data. Use "all" or one of: {valid}.'
         raise ParameterError(msg)
     return frame[frame["event"] == event]
 
@@ -84,6 +84,17 @@ def data_source_note(frame: pd.DataFrame, data_dir: str | Path) -> Html:
     return Html(f'<p class="wsis-source">{text} Sources: {listed or "none"}.</p>')
 
 
+def published_source_note() -> Html:
+    """A sentence for readers of the public-benchmarks report: real published figures."""
+    return Html(
+        '<p class="wsis-source"><strong>Published figures.</strong> ICANN meeting attendance by region '
+        "from ICANN's meeting blogs (ICANN70–80), IGF participation by stakeholder group and UN regional "
+        "group from the IGF statistics pages (2008, 2022, 2025), baselines from the reference country "
+        "table (World Bank population 2024, ITU internet use). These counts are already public and are "
+        "shown unsuppressed. Sources and licences: data/README.md.</p>"
+    )
+
+
 @dataclass
 class Html:
     """Raw HTML to display (already escaped where it holds user text)."""
@@ -97,7 +108,9 @@ class Html:
 def _format_cell(value: object, column: str) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return "–"
-    if isinstance(value, float) and (column.startswith("share") or column in {"known_share", "baseline_share", "rate"}):
+    if isinstance(value, float) and (
+        column.startswith("share") or column in {"known_share", "baseline_share", "rate"}
+    ):
         return f"{value * 100:.1f}%"
     if isinstance(value, float):
         return f"{value:,.2f}"
@@ -111,11 +124,16 @@ def html_table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int
     head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
     rows = []
     for record in frame.head(max_rows).itertuples(index=False):
-        cells = "".join(f"<td>{html.escape(_format_cell(v, c))}</td>" for v, c in zip(record, frame.columns, strict=True))
+        cells = "".join(
+            f"<td>{html.escape(_format_cell(v, c))}</td>"
+            for v, c in zip(record, frame.columns, strict=True)
+        )
         rows.append(f"<tr>{cells}</tr>")
     more = f"<p>{len(frame) - max_rows} more rows not shown.</p>" if len(frame) > max_rows else ""
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return Html(f'<table class="wsis-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}')
+    return Html(
+        f'<table class="wsis-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+    )
 
 
 def publish(table: pd.DataFrame, *, by: str | Sequence[str], count: str = "count", threshold: int = DEFAULT_THRESHOLD,
@@ -145,7 +163,13 @@ def sha256(path: str | Path) -> str:
 def git_commit() -> str | None:
     """The current git commit of the working directory, if any."""
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False, timeout=5)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=5,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
@@ -170,7 +194,9 @@ def run_details(parameters: Mapping[str, object], inputs: Sequence[str | Path] =
     """The small run-details table: parameters, inputs (checksums, rows), versions, time."""
     rows: list[tuple[str, str]] = [(f"parameter {k}", repr(v)) for k, v in parameters.items()]
     for item in describe_inputs(inputs):
-        rows.append((f"input {item['file']}", f"sha256 {item['sha256'][:16]}…, {item['rows']} rows"))
+        rows.append(
+            (f"input {item['file']}", f"sha256 {item['sha256'][:16]}…, {item['rows']} rows")
+        )
     rows += [
         ("wsisanalysis", __version__),
         ("pandas", pd.__version__),
