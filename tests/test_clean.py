@@ -259,3 +259,13 @@ def test_demo_clean_parquet_holds_no_personal_data(demo_dir, clean_dir):
     assert "@" not in blob
     assert not [n for n in names if n in blob]
     assert not [e for e in emails if e in blob]
+
+
+def test_an_exports_own_participant_ids_are_pseudonymized_too():
+    raw = pd.DataFrame({"participant id": ["A-17", "A-17", "B-2"], "event": ["E", "E", "E"]})
+    result = clean_participation(raw)
+    ids = result.clean["participant_id"].tolist()
+    assert len(ids) == 2
+    assert all(i.startswith("p_") for i in ids)
+    assert "A-17" not in ids
+    assert result.log["duplicates_merged"] == 1

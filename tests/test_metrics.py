@@ -232,3 +232,26 @@ def test_engagement_over_time_and_by_topic(clean_dir):
     assert len(grid) == (len(C.TOPICS_VOCAB) + 1) * (len(C.ICANN_REGIONS) + 1)
     exploded = frame[C.TOPICS].str.split(";").str.len().sum()
     assert grid["activities"].sum() == exploded
+
+
+def test_coverage_by_topic_counts_each_listed_topic():
+    frame = pd.DataFrame({C.TOPICS: ["ip_addressing;capacity_building", "ip_addressing", None]})
+    table = coverage(frame, C.TOPICS).set_index(C.TOPICS)
+    assert table.loc["ip_addressing", "count"] == 2
+    assert table.loc["capacity_building", "count"] == 1
+    assert table.loc["unknown", "count"] == 1
+    assert len(table) == len(C.TOPICS_VOCAB) + 1
+
+
+def test_communities_roll_up_to_their_so_or_ac():
+    from wsisanalysis.metrics import rollup_communities
+
+    frame = pd.DataFrame(
+        {C.COMMUNITY: pd.Categorical(["AFRALO", "NARALO", "NCUC", "RySG", "ccNSO"], C.COMMUNITIES)}
+    )
+    table = coverage(rollup_communities(frame), C.COMMUNITY, include_unknown=False).set_index(
+        C.COMMUNITY
+    )
+    assert table.loc["ALAC", "count"] == 2
+    assert table.loc["GNSO", "count"] == 2
+    assert "AFRALO" not in table.index

@@ -29,7 +29,7 @@ from wsisanalysis.dates import parse_dates
 from wsisanalysis.errors import UnknownLabelError, WsisAnalysisError
 from wsisanalysis.headers import UserMapping, load_mapping, match_headers, require_columns
 from wsisanalysis.io import RawTable, read_export, write_csv
-from wsisanalysis.pseudonym import pseudonymize, resolve_key
+from wsisanalysis.pseudonym import hash_identities, pseudonymize, resolve_key
 from wsisanalysis.reference import reference_countries
 from wsisanalysis.vocabularies import (
     LabelMapper,
@@ -413,7 +413,12 @@ def _clean_one(
         stripped.pop(C.EMAIL, None)
         _release_memory()
         existing = col(C.PARTICIPANT_ID)
-        pid = pid.fillna(existing.where(existing.str.match(r"^p_[0-9a-f]+$", na=False)))
+        ours = existing.str.match(r"^p_[0-9a-f]{16}$", na=False)
+        pid = pid.fillna(existing.where(ours))  # re-cleaning a clean table keeps its ids
+        # an export's own participant ids are pseudonymized like e-mails (namespaced "id:")
+        theirs = existing.where(~ours & existing.notna())
+        if theirs.notna().any():
+            pid = pid.fillna(hash_identities("id:" + theirs, key=key))
         aggregate = C.COUNT in t
         flag(pid.isna() & ~pd.Series(aggregate, index=idx), "missing_identity")
         out[C.PARTICIPANT_ID] = pid

@@ -107,6 +107,12 @@ def pseudonymize(
         )
         by_name = ("name:" + person + "|" + company).where(person.notna() & (person != ""))
         identity = identity.mask(missing, by_name.reindex(index))
+    return hash_identities(identity, key=key)
+
+
+def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
+    """Keyed BLAKE2b of each distinct identity string -> ``p_<16 hex>`` (missing stays missing)."""
+    index = identity.index
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)
     del identity
     digest = hashlib.blake2b

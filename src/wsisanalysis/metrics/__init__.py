@@ -15,7 +15,14 @@ from wsisanalysis.metrics.countries import (
     country_coverage,
     development_coverage,
 )
-from wsisanalysis.metrics.coverage import coverage, exclude_host, matrix, retention
+from wsisanalysis.metrics.coverage import (
+    coverage,
+    exclude_host,
+    explode_topics,
+    matrix,
+    retention,
+    rollup_communities,
+)
 from wsisanalysis.metrics.disclosure import display_counts, suppress
 from wsisanalysis.metrics.engagement import activity_timeline, milestone_windows, topic_region
 from wsisanalysis.metrics.reconcile import reconcile
@@ -32,6 +39,7 @@ __all__ = [
     "development_coverage",
     "display_counts",
     "exclude_host",
+    "explode_topics",
     "goodness_of_fit",
     "matrix",
     "milestone_windows",
@@ -39,6 +47,7 @@ __all__ = [
     "reconcile",
     "reference_baseline",
     "retention",
+    "rollup_communities",
     "suppress",
     "table_baseline",
     "topic_region",

@@ -44,14 +44,16 @@ def weights(frame: pd.DataFrame) -> pd.Series:
 
 
 def categories_of(frame: pd.DataFrame, column: str) -> list[str]:
-    """The categories a complete table lists for `column`: the vocabulary, else the values seen."""
+    """The categories a complete table lists for `column`.
+
+    A categorical column's own categories (clean tables carry their full vocabulary), else the
+    known vocabulary of the dimension, else the values seen.
+    """
+    if isinstance(frame[column].dtype, pd.CategoricalDtype):
+        return [str(c) for c in frame[column].cat.categories if c != UNKNOWN_LABEL]
     if column in VOCABULARIES:
-        vocab = [v for v in VOCABULARIES[column] if v != UNKNOWN_LABEL]
-    elif isinstance(frame[column].dtype, pd.CategoricalDtype):
-        vocab = [str(c) for c in frame[column].cat.categories if c != UNKNOWN_LABEL]
-    else:
-        vocab = sorted({str(v) for v in frame[column].dropna().unique()} - {UNKNOWN_LABEL})
-    return vocab
+        return [v for v in VOCABULARIES[column] if v != UNKNOWN_LABEL]
+    return sorted({str(v) for v in frame[column].dropna().unique()} - {UNKNOWN_LABEL})
 
 
 def _as_category(frame: pd.DataFrame, column: str, include_unknown: bool) -> pd.Series:
@@ -133,6 +135,8 @@ def coverage(
     if not set(within) <= set(by):
         msg = f"`within` columns {within} must also be in `by` {by}."
         raise WsisAnalysisError(msg)
+    if C.TOPICS in by:
+        frame = explode_topics(frame)
     keys = {col: _as_category(frame, col, include_unknown) for col in by}
     data = pd.DataFrame(keys).assign(_w=weights(frame))
     counts = data.groupby(by, observed=False)["_w"].sum().rename(name).reset_index()
@@ -190,6 +194,28 @@ def _compare(
         "categories": out.loc[known, column].astype(str).tolist(),
     }
     return out
+
+
+def explode_topics(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per (activity, topic): an activity listing two topics counts under each.
+
+    >>> explode_topics(pd.DataFrame({"topics": ["ip_addressing;other", "unknown"]}))["topics"].tolist()
+    ['ip_addressing', 'other', 'unknown']
+    """
+    topics = frame[C.TOPICS].astype("str").fillna(UNKNOWN_LABEL).str.split(";")
+    return frame.assign(**{C.TOPICS: topics}).explode(C.TOPICS, ignore_index=True)
+
+
+def rollup_communities(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace each community by its parent in ICANN's structure (RALO -> ALAC, constituency
+    and stakeholder group -> GNSO), for coverage at the SO/AC level. Does not modify `frame`.
+
+    >>> rollup_communities(pd.DataFrame({"community": ["AFRALO", "NCUC", "GAC"]}))["community"].tolist()
+    ['ALAC', 'GNSO', 'GAC']
+    """
+    parents = frame[C.COMMUNITY].astype(object).map(lambda c: C.COMMUNITY_PARENT.get(c, c))
+    top = [c for c in C.COMMUNITIES if c not in C.COMMUNITY_PARENT]
+    return frame.assign(**{C.COMMUNITY: pd.Categorical(parents, categories=top)})
 
 
 def matrix(
