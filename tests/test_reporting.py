@@ -116,3 +116,15 @@ def test_data_dir_is_unknown_to_the_benchmarks_notebook(report_project, monkeypa
     monkeypatch.chdir(report_project)
     assert main(["report", "50-public-benchmarks", "-p", "data_dir", "x"]) == 1
     assert "unknown parameter(s) data_dir" in capsys.readouterr().err
+
+
+def test_unresolved_regions_are_not_offered_as_mapping_lines():
+    from wsisanalysis.reporting import quality
+
+    log = {"unresolved": [
+        {"column": "country_iso2", "label": "Sub-Saharan Africa", "rows": 9, "candidates": "region"},
+        {"column": "country_iso2", "label": "Narnia", "rows": 2, "candidates": "Namibia (61.5)"},
+    ]}  # fmt: skip
+    advice = quality.unresolved(log)["add to mapping"].tolist()
+    assert advice[0].startswith("not one country")
+    assert advice[1] == 'countries: {"Narnia": ...}'

@@ -93,8 +93,14 @@ def _label(value: object) -> str:
     return C.ICANN_REGION_NAMES.get(str(value), str(value).replace("_", " "))
 
 
-def share_bars(table: pd.DataFrame, by: str, *, title: str, baseline: bool = True) -> ReportFigure:
-    """Bars of shares with Wilson intervals, and the baseline share as markers when present."""
+def share_bars(
+    table: pd.DataFrame, by: str, *, title: str, baseline: bool = True, intervals: bool = True
+) -> ReportFigure:
+    """Bars of shares with Wilson intervals, and the baseline share as markers when present.
+
+    Pass ``intervals=False`` for published percentages: without the underlying counts an
+    interval would be invented.
+    """
     data = table[table[by].astype(str) != "unknown"].copy()
     labels = data[by].map(_label)
     share = data["known_share"] if "known_share" in data else data["share"]
@@ -105,7 +111,8 @@ def share_bars(table: pd.DataFrame, by: str, *, title: str, baseline: bool = Tru
     fig = go.Figure(
         go.Bar(
             x=labels, y=share * 100, name="share of participants (%)", marker_color=PALETTE[0],
-            error_y={"type": "data", "symmetric": False, "array": (high - share) * 100, "arrayminus": (share - low) * 100},
+            error_y={"type": "data", "symmetric": False, "array": (high - share) * 100, "arrayminus": (share - low) * 100,
+                     "visible": intervals},
         )
     )  # fmt: skip
     if baseline and "baseline_share" in data:
@@ -118,7 +125,10 @@ def share_bars(table: pd.DataFrame, by: str, *, title: str, baseline: bool = Tru
         f"{lbl}: {s * 100:.1f}%" if pd.notna(s) else f"{lbl}: suppressed"
         for lbl, s in zip(labels, share, strict=True)
     ]
-    alt = f"{title}. Bar chart of shares with 95% intervals. " + "; ".join(parts) + "."
+    kind = (
+        "Bar chart of shares with 95% intervals" if intervals else "Bar chart of published shares"
+    )
+    alt = f"{title}. {kind}. " + "; ".join(parts) + "."
     return ReportFigure(fig, alt, data)
 
 
@@ -203,10 +213,7 @@ def grouped_bars(table: pd.DataFrame, *, x: str, color: str, y: str, title: str)
         yaxis_title=y.replace("_", " "),
         legend={"orientation": "h", "y": -0.3},
     )
-    totals = table.groupby(x, observed=True)[y].sum().sort_values(ascending=False)
-    alt = (
-        f"{title}. Largest: "
-        + "; ".join(f"{_label(k)} {v:.0f}" for k, v in totals.head(3).items())
-        + "."
-    )
+    top = table.dropna(subset=[y]).nlargest(3, y)
+    largest = "; ".join(f"{_label(r[x])}, {_label(r[color])}: {r[y]:.1f}" for _, r in top.iterrows())
+    alt = f"{title}. Largest bars: {largest}."
     return ReportFigure(fig, alt, table)

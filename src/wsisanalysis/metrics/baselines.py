@@ -19,6 +19,12 @@ from wsisanalysis.reference import reference_countries
 REFERENCE_VERSION = f"wsisanalysis {__version__} reference data (population: World Bank 2024; internet use: ITU via OWID, latest year)"
 
 KINDS = ("countries", "un_members", "population", "internet_users")
+DIMENSION_LABELS = {
+    C.ICANN_REGION: "ICANN region",
+    C.M49_REGION: "UN M49 region",
+    C.UN_REGIONAL_GROUP: "UN regional group",
+    C.INCOME_GROUP: "income group",
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,12 @@ def reference_baseline(kind: str, by: str = C.ICANN_REGION) -> Baseline:
         values = ref.groupby(by, observed=True)[kind].sum()
     label = {"countries": "countries and territories", "un_members": "UN member states",
              "population": "population", "internet_users": "internet users"}[kind]  # fmt: skip
-    return Baseline(f"{label} per {by}", by, _normalize(values.to_dict()), REFERENCE_VERSION)
+    return Baseline(
+        f"{label} per {DIMENSION_LABELS.get(by, by)}",
+        by,
+        _normalize(values.to_dict()),
+        REFERENCE_VERSION,
+    )
 
 
 def table_baseline(

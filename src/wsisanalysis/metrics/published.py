@@ -169,5 +169,5 @@ def host_effect(shares: pd.DataFrame | None = None) -> pd.DataFrame:
         if here.empty or pd.isna(here.iloc[0]):
             continue
         rows.append({"meeting": meeting, "host": group["host"].iloc[0], "host_region": host, "share_at_host_meeting": float(here.iloc[0]),
-                     "mean_share_elsewhere": float(elsewhere.mean()), "difference": float(here.iloc[0] - elsewhere.mean())})  # fmt: skip
+                     "share_elsewhere_mean": float(elsewhere.mean()), "share_difference": float(here.iloc[0] - elsewhere.mean())})  # fmt: skip
     return pd.DataFrame(rows)

@@ -27,6 +27,7 @@ _STYLE = """
   body { max-width: 1100px; margin: 0 auto; }
   table.wsis-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
   table.wsis-table caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
+  .jp-RenderedHTMLCommon table.wsis-table th, .jp-RenderedHTMLCommon table.wsis-table td,
   table.wsis-table th, table.wsis-table td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; }
   table.wsis-table th { background: #f3f5f8; }
   figure figcaption { font-size: 0.85em; color: #444; margin: 0.2em 0 1em; }

@@ -14,6 +14,11 @@ def _name(value: object) -> str:
     return C.ICANN_REGION_NAMES.get(str(value), str(value).replace("_", " "))
 
 
+def _p_value(p: float) -> str:
+    """``p < 0.001`` rather than ``p = 0`` for tiny values."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def _p(text: str) -> Html:
     return Html(f'<p class="wsis-finding">{text}</p>')
 
@@ -43,7 +48,7 @@ def representation(table: pd.DataFrame, by: str) -> Html:
     if test and pd.notna(test.get("p_value")):
         text += (
             f" Chi-square goodness of fit over {len(test['categories'])} categories: "
-            f"χ² = {test['statistic']:.1f}, df = {test['dof']}, p = {test['p_value']:.3g} ({html.escape(test['note'])})."
+            f"χ² = {test['statistic']:.1f}, df = {test['dof']}, {_p_value(test['p_value'])} ({html.escape(test['note'])})."
         )
     return _p(text)
 

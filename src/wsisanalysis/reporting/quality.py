@@ -56,10 +56,28 @@ def fixes(log: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["column", "method", "rows"])
 
 
+_NOT_A_COUNTRY = {"region", "grouping", "non_answer", "historic", "ambiguous", "not_iso"}
+
+
+def _advice(item: dict, section: dict[str, str]) -> str:
+    if item["column"] == "country_iso2" and item.get("candidates") in _NOT_A_COUNTRY:
+        return f"not one country ({item['candidates'].replace('_', ' ')}): stays unknown by design"
+    return f'{section.get(item["column"], item["column"])}: {{"{item["label"]}": ...}}'
+
+
 def unresolved(log: dict, *, limit: int = 40) -> pd.DataFrame:
-    """Unresolved labels, most frequent first, with candidates and the mapping line to add."""
-    section = {"country_iso2": "countries", "stakeholder_group": "stakeholder_groups", "community": "communities",
-               "activity_type": "activity_types", "topics": "topics"}  # fmt: skip
+    """Unresolved labels, most frequent first, with candidates and the mapping line to add.
+
+    Regions, groupings and non-answers in a country column are not to be mapped: the advice
+    says so instead of suggesting a mapping line.
+    """
+    section = {
+        "country_iso2": "countries",
+        "stakeholder_group": "stakeholder_groups",
+        "community": "communities",
+        "activity_type": "activity_types",
+        "topics": "topics",
+    }
     items = sorted(log.get("unresolved", []), key=lambda u: -u["rows"])[:limit]
     return pd.DataFrame(
         [
@@ -68,7 +86,7 @@ def unresolved(log: dict, *, limit: int = 40) -> pd.DataFrame:
                 "label": u["label"],
                 "rows": u["rows"],
                 "best candidates": u.get("candidates") or "–",
-                "add to mapping": f'{section.get(u["column"], u["column"])}: {{"{u["label"]}": ...}}',
+                "add to mapping": _advice(u, section),
             }
             for u in items
         ],
