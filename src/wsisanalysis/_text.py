@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
 _NON_WORD = re.compile(r"[\W_]+")
@@ -42,12 +41,3 @@ def strip_tags(value: str) -> str:
     'ICANN org'
     """
     return _SPACES.sub(" ", _TAGS.sub(" ", value)).strip()
-
-
-def unique_strings(values: Iterable[object]) -> list[str]:
-    """Distinct non-empty strings, in first-seen order."""
-    seen: dict[str, None] = {}
-    for value in values:
-        if isinstance(value, str) and value.strip():
-            seen.setdefault(value, None)
-    return list(seen)

@@ -369,17 +369,11 @@ def _clean_one(
         nonlocal reason
         reason = reason.mask(mask & reason.isna(), code)
 
-    blank_raw = pd.Series(
-        np.logical_and.reduce(
-            [
-                prepared.raw[c].str.strip().fillna("").eq("").to_numpy()
-                for c in prepared.raw.columns
-            ]
-        )
-        if n and len(prepared.raw.columns)
-        else np.ones(n, dtype=bool),
-        index=idx,
-    )
+    blank_raw = pd.Series(np.ones(n, dtype=bool), index=idx)
+    for column in prepared.raw.columns:  # blank = missing, empty or white space only (no copies)
+        cells = prepared.raw[column]
+        empty = cells.isna() | (cells.str.len() == 0) | cells.str.isspace()
+        blank_raw &= empty.fillna(True).astype(bool)
     flag(blank_raw, "empty_row")
 
     count, bad_count = _integer(col(C.COUNT), default=1)

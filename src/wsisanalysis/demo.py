@@ -605,8 +605,7 @@ def write_demo(out_dir: str | Path, *, seed: int = 20251216) -> list[Path]:
         "name": "full_name", "email": "email", "org": "organization", "country": "country_code",
         "sg": "stakeholder_type", "community": "community", "mode": "attendance_mode", "newcomer": "newcomer",
         "gender": "gender", "role": "role", "event": "event", "date": "date"})  # fmt: skip
-    iso = f["country_code"].map(lambda c: c)  # keep the messy labels: exports rarely agree
-    f = f.assign(country_code=iso)
+    # a "country_code" column that still holds names, codes and typos: exports rarely agree
     p = out / "DEMO_participation_unga_hlm_side_event.parquet"
     f.to_parquet(p, index=False)
     paths.append(p)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -318,8 +318,3 @@ def map_topics(
         }
     )
     return pd.Series(values, index=series.index, name=C.TOPICS, dtype="str"), distinct
-
-
-def vocabulary_values(values: Iterable[str]) -> list[str]:
-    """The values as a list (helper for documentation and tests)."""
-    return list(values)
