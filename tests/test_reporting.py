@@ -128,3 +128,31 @@ def test_unresolved_regions_are_not_offered_as_mapping_lines():
     advice = quality.unresolved(log)["add to mapping"].tolist()
     assert advice[0].startswith("not one country")
     assert advice[1] == 'countries: {"Narnia": ...}'
+
+
+@pytest.mark.notebook
+def test_missing_clean_table_fails_the_run_with_the_file_named(tmp_path, monkeypatch, capsys):
+    from helpers import ROOT
+
+    monkeypatch.chdir(ROOT)
+    missing = tmp_path / "nothing-here"
+    code = main(
+        [
+            "report",
+            "20-regional-coverage",
+            "-p",
+            "data_dir",
+            str(missing),
+            "--out",
+            str(tmp_path / "reports"),
+        ]
+    )
+    assert code == 1
+    manifest = json.loads(
+        (tmp_path / "reports" / "manifests" / "20-regional-coverage__demo.json").read_text()
+    )
+    assert manifest["status"] == "failed"
+    assert "participation.parquet: no clean participation table" in manifest["error"]
+    assert "wsisanalysis clean" in manifest["error"]
+    out = capsys.readouterr()
+    assert "started 20-regional-coverage__demo" in out.out

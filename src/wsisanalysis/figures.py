@@ -214,6 +214,8 @@ def grouped_bars(table: pd.DataFrame, *, x: str, color: str, y: str, title: str)
         legend={"orientation": "h", "y": -0.3},
     )
     top = table.dropna(subset=[y]).nlargest(3, y)
-    largest = "; ".join(f"{_label(r[x])}, {_label(r[color])}: {r[y]:.1f}" for _, r in top.iterrows())
+    largest = "; ".join(
+        f"{_label(r[x])}, {_label(r[color])}: {r[y]:.1f}" for _, r in top.iterrows()
+    )
     alt = f"{title}. Largest bars: {largest}."
     return ReportFigure(fig, alt, table)

@@ -188,9 +188,12 @@ def run_reports(
     say(f"running {len(planned)} report(s) with {workers} worker(s) -> {out}")
     results = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {
-            pool.submit(execute_run, run, params, out, root): run for run, params in planned
-        }
+
+        def start(run: Run, params: dict) -> dict:
+            say(f"  started {run.name}")
+            return execute_run(run, params, out, root)
+
+        futures = {pool.submit(start, run, params): run for run, params in planned}
         for i, future in enumerate(as_completed(futures), start=1):
             m = future.result()
             results.append(m)
