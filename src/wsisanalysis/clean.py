@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis import columns as C
-from wsisanalysis._text import strip_tags
+from wsisanalysis._text import map_distinct, strip_tags
 from wsisanalysis.countries import match_many
 from wsisanalysis.dates import parse_dates
 from wsisanalysis.errors import UnknownLabelError, WsisAnalysisError
@@ -254,13 +254,6 @@ def _add_reference(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**joined)
 
 
-def _distinct(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
-    """Apply `func` to each distinct value once and map back (free text repeats a lot)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values = np.array([*(func(u) for u in uniques.tolist()), None], dtype=object)[codes]
-    return pd.Series(values, index=series.index, dtype="str")
-
-
 def _release_memory() -> None:
     """Hand arrow's freed buffers back to the OS between the big steps (lower peak RSS)."""
     import pyarrow as pa
@@ -283,7 +276,7 @@ def _record_ids(source: pd.Series, row: pd.Series) -> pd.Series:
 
 
 def _strip_tags(series: pd.Series) -> pd.Series:
-    return _distinct(series, strip_tags)
+    return map_distinct(series, strip_tags)
 
 
 def _collapse_spaces(text: str) -> str:
@@ -482,7 +475,7 @@ def _clean_one(
             C.SESSION,
             C.ORGANISATION,
         ]
-        clean[C.ORGANISATION] = _distinct(krawcol(C.ORGANISATION), _collapse_spaces)
+        clean[C.ORGANISATION] = map_distinct(krawcol(C.ORGANISATION), _collapse_spaces)
     else:
         act = activity_mapper().with_user_aliases(mapping.labels.get("activity_types", {}))
         clean[C.ACTIVITY_TYPE] = _map_column(
@@ -496,7 +489,7 @@ def _clean_one(
             unresolved.add(C.TOPICS, str(row.label), int(row.rows))
         for name in (C.PROCESS, C.CHANNEL):
             clean[name] = _strip_tags(krawcol(name))
-        clean[C.ORGANISATION] = _distinct(krawcol(C.ORGANISATION), _collapse_spaces)
+        clean[C.ORGANISATION] = map_distinct(krawcol(C.ORGANISATION), _collapse_spaces)
         columns = list(C.ENGAGEMENT_COLUMNS[: -len(C.REFERENCE_COLUMNS)])
     clean = clean[columns]
     scrubbed = 0

@@ -15,13 +15,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 import pycountry
 from rapidfuzz import fuzz, process
 
+from wsisanalysis._data import read_packaged
 from wsisanalysis._text import fold, strip_tags
 from wsisanalysis.reference import reference_countries
 
@@ -76,11 +76,7 @@ def token_key(folded: str) -> str:
 
 
 def _read_tsv(name: str) -> pd.DataFrame:
-    path = resources.files("wsisanalysis") / "data" / "vocab" / name
-    with resources.as_file(path) as file:
-        return pd.read_csv(
-            file, sep="\t", dtype=str, keep_default_na=False, comment="#", encoding="utf-8"
-        )
+    return read_packaged("vocab", name)
 
 
 @functools.cache
@@ -114,7 +110,8 @@ def _index() -> _Index:
             translated = translation.gettext(label)
             if translated != label:
                 add(translated, iso2, "alias")
-    for row in _read_tsv("country_aliases.tsv").itertuples():
+    curated = _read_tsv("country_aliases.tsv")
+    for row in curated.itertuples():
         add(row.alias, row.iso2, "alias")
 
     exact: dict[str, tuple[str, str]] = {}
@@ -125,7 +122,7 @@ def _index() -> _Index:
             method = "name" if any(m == "name" for _, m in hits) else "alias"
             exact[key] = (iso, method)
     # curated aliases win over translated collisions ("Congo" is CG in our table)
-    for row in _read_tsv("country_aliases.tsv").itertuples():
+    for row in curated.itertuples():
         key = fold(row.alias)
         if key and key not in blocked and key not in exact and row.iso2 in valid:
             exact[key] = (row.iso2, "alias")

@@ -11,13 +11,12 @@ import functools
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from wsisanalysis import columns as C
+from wsisanalysis._data import read_packaged
 from wsisanalysis._text import compact
 from wsisanalysis.errors import MappingFileError, MissingColumnError
 
@@ -37,18 +36,14 @@ LABEL_SECTIONS = ("countries", "stakeholder_groups", "communities", "activity_ty
 @functools.cache
 def header_aliases() -> dict[str, str]:
     """Folded header -> canonical column, from the shipped ``headers.tsv``."""
-    path = resources.files("wsisanalysis") / "data" / "vocab" / "headers.tsv"
-    with resources.as_file(path) as file:
-        table = pd.read_csv(file, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    table = read_packaged("vocab", "headers.tsv")
     return {compact(h): c for h, c in zip(table["header"], table["column"], strict=True)}
 
 
 @functools.cache
 def _display_headers() -> dict[str, list[str]]:
     """Canonical column -> the header wordings accepted, as written in ``headers.tsv``."""
-    path = resources.files("wsisanalysis") / "data" / "vocab" / "headers.tsv"
-    with resources.as_file(path) as file:
-        table = pd.read_csv(file, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    table = read_packaged("vocab", "headers.tsv")
     out: dict[str, list[str]] = {}
     for header, column in zip(table["header"], table["column"], strict=True):
         out.setdefault(column, []).append(header)

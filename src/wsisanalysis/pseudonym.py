@@ -14,11 +14,10 @@ import os
 import secrets
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from wsisanalysis._text import fold
+from wsisanalysis._text import fold, map_distinct
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +69,6 @@ def normalize_email(value: str) -> str:
     return value.strip().strip("<>").casefold()
 
 
-def _distinct_map(series: pd.Series, func) -> pd.Series:
-    """Apply `func` to each distinct non-missing value once and map the results back."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    mapped = np.array([*(func(u) for u in uniques), None], dtype=object)[codes]
-    return pd.Series(mapped, index=series.index, dtype="str")
-
-
 def pseudonymize(
     email: pd.Series | None,
     name: pd.Series | None,
@@ -99,9 +91,9 @@ def pseudonymize(
         del normal
     missing = identity.isna()
     if name is not None and missing.any():
-        person = _distinct_map(name.astype("str")[missing], fold)
+        person = map_distinct(name.astype("str")[missing], fold)
         company = (
-            _distinct_map(organisation.astype("str")[missing], fold).fillna("")
+            map_distinct(organisation.astype("str")[missing], fold).fillna("")
             if organisation is not None
             else ""
         )

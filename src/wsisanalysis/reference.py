@@ -8,6 +8,7 @@ from importlib import resources
 import pandas as pd
 
 from wsisanalysis import columns as C
+from wsisanalysis._data import read_packaged
 
 _DATA = resources.files("wsisanalysis") / "data"
 
@@ -21,9 +22,7 @@ _PRIMARY_GROUP = {
 
 
 def _read_csv(*parts: str) -> pd.DataFrame:
-    path = _DATA.joinpath(*parts)
-    with resources.as_file(path) as file:
-        return pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    return read_packaged(*parts)
 
 
 def _flag(series: pd.Series) -> pd.Series:

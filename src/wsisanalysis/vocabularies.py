@@ -11,23 +11,19 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from wsisanalysis import columns as C
+from wsisanalysis._data import read_packaged
 from wsisanalysis._text import fold, strip_tags
 
 _SPLIT = re.compile(r"\s*[;,|/]\s*")
 
 
 def _read_tsv(name: str) -> pd.DataFrame:
-    path = resources.files("wsisanalysis") / "data" / "vocab" / name
-    with resources.as_file(path) as file:
-        return pd.read_csv(
-            file, sep="\t", dtype=str, keep_default_na=False, comment="#", encoding="utf-8"
-        )
+    return read_packaged("vocab", name)
 
 
 @dataclass(frozen=True)
