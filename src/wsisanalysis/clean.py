@@ -388,16 +388,15 @@ def _clean_one(
             joined = (col(C.FIRST_NAME).fillna("") + " " + col(C.LAST_NAME).fillna("")).str.strip()
             name = name.fillna(joined.mask(joined == ""))
         pid = (
-            pseudonymize(
-                col(C.EMAIL) if C.EMAIL in t else None,
+            pseudonymize(  # normalizes e-mails, names and organisations itself
+                raw_col(C.EMAIL) if C.EMAIL in t else None,
                 name if name.notna().any() else None,
-                col(C.ORGANISATION) if C.ORGANISATION in t else None,
+                raw_col(C.ORGANISATION) if C.ORGANISATION in t else None,
                 key=key,
             )
             if (C.EMAIL in t or name.notna().any())
             else pd.Series(pd.NA, index=idx, dtype="str")
         )
-        stripped.pop(C.EMAIL, None)
         _release_memory()
         existing = col(C.PARTICIPANT_ID)
         ours = existing.str.match(r"^p_[0-9a-f]{16}$", na=False)
