@@ -269,3 +269,23 @@ def test_an_exports_own_participant_ids_are_pseudonymized_too():
     assert all(i.startswith("p_") for i in ids)
     assert "A-17" not in ids
     assert result.log["duplicates_merged"] == 1
+
+
+def test_example_mapping_file_loads_and_applies():
+    from helpers import ROOT
+
+    from wsisanalysis.headers import load_mapping
+
+    mapping = load_mapping(ROOT / "data" / "mapping.example.yaml")
+    assert mapping.columns["Sector of work"] == "stakeholder_group"
+    raw = pd.DataFrame(
+        {
+            "email": ["a@x.org"],
+            "event": ["E"],
+            "Home country": ["Republic of Somaliland"],
+            "Sector of work": ["Youth delegate"],
+        }
+    )
+    result = clean_participation(raw, mapping=mapping, strict=True)
+    assert result.clean.loc[0, "country_iso2"] == "SO"
+    assert result.clean.loc[0, "stakeholder_group"] == "civil_society"
