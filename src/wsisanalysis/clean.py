@@ -254,13 +254,6 @@ def _add_reference(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**joined)
 
 
-def _release_memory() -> None:
-    """Hand arrow's freed buffers back to the OS between the big steps (lower peak RSS)."""
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-
-
 def _record_ids(source: pd.Series, row: pd.Series) -> pd.Series:
     """``<source>:<row>`` for every row, built in one arrow kernel per file (no temporaries)."""
     import pyarrow as pa
@@ -397,7 +390,6 @@ def _clean_one(
             if (C.EMAIL in t or name.notna().any())
             else pd.Series(pd.NA, index=idx, dtype="str")
         )
-        _release_memory()
         existing = col(C.PARTICIPANT_ID)
         ours = existing.str.match(r"^p_[0-9a-f]{16}$", na=False)
         pid = pid.fillna(existing.where(ours))  # re-cleaning a clean table keeps its ids
@@ -574,7 +566,6 @@ def clean_tables(
     clean = pd.concat(cleaned, ignore_index=True) if cleaned else pd.DataFrame()
     if C.SOURCE in clean:
         clean[C.SOURCE] = clean[C.SOURCE].astype("str").astype("category")  # one category per file
-    _release_memory()
     clean, merged = _dedupe(clean, kind)
     clean = _add_reference(clean.reset_index(drop=True))
     for name, vocab in ((C.STAKEHOLDER_GROUP, C.STAKEHOLDER_GROUPS), (C.COMMUNITY, C.COMMUNITIES)):
