@@ -132,7 +132,7 @@ def _index() -> _Index:
         token_hits[token_key(key)].add(value)
     blocked_tokens = {token_key(k) for k in blocked}
     tokens = {
-        key: next(iter(hits))
+        key: min(hits, key=lambda hit: (hit[1] != "name", hit))  # deterministic: names first
         for key, hits in token_hits.items()
         if key and len({iso for iso, _ in hits}) == 1 and key not in blocked_tokens
     }
