@@ -71,7 +71,7 @@ def bench_cleaning(csv: Path, rows: int, workdir: Path) -> dict:
 
 
 def bench_countries(csv: Path, rows: int) -> dict:
-    from wsisanalysis.countries import _index, match_country, normalize_countries
+    from wsisanalysis.normalize.countries import _index, match_country, normalize_countries
 
     values = pd.read_csv(csv, usecols=["Country/Territory"], dtype=str, keep_default_na=False)[
         "Country/Territory"

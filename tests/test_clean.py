@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from wsisanalysis import clean_engagement, clean_participation
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 from wsisanalysis.clean import clean_files
 from wsisanalysis.errors import MappingFileError, MissingColumnError, UnknownLabelError
 
@@ -249,7 +249,7 @@ def test_demo_data_cleans_with_the_invariant(clean_dir):
 
 
 def test_demo_clean_parquet_holds_no_personal_data(demo_dir, clean_dir):
-    from wsisanalysis.io import read_export
+    from wsisanalysis.read import read_export
 
     clean = pd.read_parquet(clean_dir / "participation.parquet").astype(str)
     blob = "\n".join(clean[c].str.cat(sep="\n") for c in clean.columns)
@@ -274,7 +274,7 @@ def test_an_exports_own_participant_ids_are_pseudonymized_too():
 def test_example_mapping_file_loads_and_applies():
     from helpers import ROOT
 
-    from wsisanalysis.headers import load_mapping
+    from wsisanalysis.normalize.mapping import load_mapping
 
     mapping = load_mapping(ROOT / "data" / "mapping.example.yaml")
     assert mapping.columns["Sector of work"] == "stakeholder_group"

@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from wsisanalysis.__main__ import main
+from wsisanalysis.cli import main
 
 
 def test_demo_then_clean_each_hard_format(tmp_path, demo_dir, capsys):

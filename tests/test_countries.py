@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 from helpers import DATA
 
-from wsisanalysis import countries, normalize_countries, reference_countries
+from wsisanalysis import normalize_countries, reference_countries
+from wsisanalysis.normalize import countries
 
 SPELLINGS = pd.read_csv(
     DATA / "country_spellings.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False

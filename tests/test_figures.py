@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wsisanalysis import columns as C
-from wsisanalysis import figures
+from wsisanalysis import schema as C
 from wsisanalysis.metrics import coverage, suppress
+from wsisanalysis.reporting import figures
 
 
 def _small_counts_table():

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from wsisanalysis.errors import InputFileError
-from wsisanalysis.io import neutralize_formulas, read_export, write_csv
+from wsisanalysis.read import read_export
+from wsisanalysis.write import neutralize_formulas, write_csv
 
 ROWS = [
     ["Name", "E-mail", "Pays", "Date"],

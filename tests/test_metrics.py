@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 from wsisanalysis.metrics import (
     activity_timeline,
     concentration,

@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 from wsisanalysis.errors import WsisAnalysisWarning
 from wsisanalysis.metrics import coverage, reconcile
 from wsisanalysis.metrics.published import (

@@ -7,7 +7,7 @@ from hypothesis import given
 from strategies import ENGAGEMENT_HEADERS, PARTICIPATION_HEADERS, hostile_frames
 
 from wsisanalysis import clean_engagement, clean_participation
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 
 PARTICIPATION = hostile_frames(PARTICIPATION_HEADERS, ["E-mail", "Meeting"])
 ENGAGEMENT = hostile_frames(ENGAGEMENT_HEADERS, ["Activity date", "Activity type"])

@@ -7,7 +7,7 @@ import json
 import nbformat
 import pytest
 
-from wsisanalysis.__main__ import main
+from wsisanalysis.cli import main
 from wsisanalysis.errors import ParameterError
 from wsisanalysis.reporting.runs import check_parameters
 
@@ -90,7 +90,7 @@ def test_failed_run_keeps_last_good_html_and_exits_nonzero(project, monkeypatch,
 @pytest.mark.notebook
 def test_make_report_flow_writes_index_without_personal_data(report_project, demo_dir):
     """The main job end to end on the demo data: every run, the index, no personal data anywhere."""
-    from wsisanalysis.io import read_export
+    from wsisanalysis.read import read_export
     from wsisanalysis.reporting import load_runs
 
     index = (report_project / "reports" / "index.html").read_text()

@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 from helpers import DATA
 
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 from wsisanalysis._text import fold
-from wsisanalysis.vocabularies import (
+from wsisanalysis.normalize.vocabularies import (
     _read_tsv,
     community_mapper,
     gender_mapper,

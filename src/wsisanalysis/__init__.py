@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from wsisanalysis._version import __version__
 from wsisanalysis.clean import CleaningResult, clean_engagement, clean_participation
-from wsisanalysis.countries import normalize_countries
-from wsisanalysis.io import read_export
 from wsisanalysis.metrics import coverage, reference_baseline, suppress
+from wsisanalysis.normalize.countries import normalize_countries
+from wsisanalysis.read import read_export
 from wsisanalysis.reference import public_table, reference_countries, wsis_timeline
 
 __all__ = [

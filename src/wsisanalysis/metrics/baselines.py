@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 from wsisanalysis._version import __version__
 from wsisanalysis.errors import WsisAnalysisError
 from wsisanalysis.reference import reference_countries

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 from wsisanalysis.errors import WsisAnalysisError
 from wsisanalysis.metrics.baselines import Baseline
 from wsisanalysis.metrics.stats import goodness_of_fit, wilson_interval

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 from wsisanalysis.metrics.coverage import weights
 from wsisanalysis.reference import wsis_timeline
 

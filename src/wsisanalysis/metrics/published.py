@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wsisanalysis import columns as C
-from wsisanalysis.countries import normalize_countries
+from wsisanalysis import schema as C
+from wsisanalysis.normalize.countries import normalize_countries
+from wsisanalysis.normalize.vocabularies import stakeholder_mapper
 from wsisanalysis.reference import public_table, reference_countries
-from wsisanalysis.vocabularies import stakeholder_mapper
 
 ICANN_REGION_LABELS = {
     "Africa": "AF",

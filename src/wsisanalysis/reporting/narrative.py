@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 from wsisanalysis.reporting.tables import Html
 
 

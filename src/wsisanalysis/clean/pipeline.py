@@ -22,16 +22,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from wsisanalysis import columns as C
+from wsisanalysis import schema as C
 from wsisanalysis._text import map_distinct, strip_tags
-from wsisanalysis.countries import match_many
-from wsisanalysis.dates import parse_dates
 from wsisanalysis.errors import UnknownLabelError, WsisAnalysisError
-from wsisanalysis.headers import UserMapping, load_mapping, match_headers, require_columns
-from wsisanalysis.io import RawTable, read_export, write_csv
-from wsisanalysis.pseudonym import hash_identities, pseudonymize, resolve_key
-from wsisanalysis.reference import reference_countries
-from wsisanalysis.vocabularies import (
+from wsisanalysis.normalize.countries import match_many
+from wsisanalysis.normalize.dates import parse_dates
+from wsisanalysis.normalize.headers import match_headers, require_columns
+from wsisanalysis.normalize.mapping import UserMapping, load_mapping
+from wsisanalysis.normalize.pseudonym import hash_identities, pseudonymize, resolve_key
+from wsisanalysis.normalize.vocabularies import (
     LabelMapper,
     activity_mapper,
     community_mapper,
@@ -42,6 +41,9 @@ from wsisanalysis.vocabularies import (
     stakeholder_mapper,
     topic_mapper,
 )
+from wsisanalysis.read import RawTable, read_export
+from wsisanalysis.reference import reference_countries
+from wsisanalysis.write import write_csv
 
 logger = logging.getLogger(__name__)
 
@@ -652,14 +654,14 @@ def clean_participation(
     Parameters
     ----------
     data
-        A raw frame (any headers), a path, a :class:`~wsisanalysis.io.RawTable`, or a list.
+        A raw frame (any headers), a path, a :class:`~wsisanalysis.read.RawTable`, or a list.
     source
         Name recorded in ``source`` for a frame (files use their file name).
     mapping
-        A user mapping (path to YAML/TOML, or a loaded :class:`~wsisanalysis.headers.UserMapping`).
+        A user mapping (path to YAML/TOML, or a loaded :class:`~wsisanalysis.normalize.headers.UserMapping`).
     key, key_dir
         Pseudonymization key, or the folder holding the key file (see
-        :func:`~wsisanalysis.pseudonym.resolve_key`).
+        :func:`~wsisanalysis.normalize.pseudonym.resolve_key`).
     dayfirst
         Force ``dd/mm`` (True) or ``mm/dd`` (False); ``None`` detects per file.
     strict

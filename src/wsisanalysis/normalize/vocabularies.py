@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wsisanalysis import columns as C
-from wsisanalysis._data import read_packaged
+from wsisanalysis import schema as C
 from wsisanalysis._text import fold, strip_tags
+from wsisanalysis.reference.packaged import read_packaged
 
 _SPLIT = re.compile(r"\s*[;,|/]\s*")
 

@@ -21,9 +21,9 @@ import pandas as pd
 import pycountry
 from rapidfuzz import fuzz, process
 
-from wsisanalysis._data import read_packaged
 from wsisanalysis._text import fold, strip_tags
 from wsisanalysis.reference import reference_countries
+from wsisanalysis.reference.packaged import read_packaged
 
 #: pycountry ships ISO 3166 names translated by the iso-codes project; these languages cover
 #: the exports we meet (UN languages plus the large European ones) and local names.

@@ -7,8 +7,8 @@ from importlib import resources
 
 import pandas as pd
 
-from wsisanalysis import columns as C
-from wsisanalysis._data import read_packaged
+from wsisanalysis import schema as C
+from wsisanalysis.reference.packaged import read_packaged
 
 _DATA = resources.files("wsisanalysis") / "data"
 

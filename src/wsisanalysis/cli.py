@@ -1,0 +1,184 @@
+"""The command line alone: ``wsisanalysis clean | report | demo`` (DESIGN §3.5).
+
+It parses arguments, calls the library, prints results and chooses the exit code; the library
+returns results and raises errors, and never prints.
+
+Exit codes: 0 success, 1 a wsisanalysis error (message without traceback; ``--debug`` shows
+one), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from wsisanalysis.errors import WsisAnalysisError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wsisanalysis",
+        description="Clean participation and engagement exports and publish coverage reports.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    clean = sub.add_parser(
+        "clean", help="clean exports into DIR/<kind>.parquet (+ quarantine and log)"
+    )
+    clean.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="export files: CSV/TXT/TSV, XLSX or Parquet"
+    )
+    clean.add_argument(
+        "--kind",
+        required=True,
+        choices=["participation", "engagement"],
+        help="what the exports record",
+    )
+    clean.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="output folder (keep it out of git: it holds the quarantine)",
+    )
+    clean.add_argument(
+        "--mapping", metavar="FILE", help="YAML or TOML file with extra header and label mappings"
+    )
+    clean.add_argument(
+        "--strict", action="store_true", help="fail when any label cannot be resolved"
+    )
+    order = clean.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=True,
+        help="read nn/nn/yyyy as day/month",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="read nn/nn/yyyy as month/day",
+    )
+
+    report = sub.add_parser(
+        "report", help="run notebooks with papermill and export HTML snapshots"
+    )
+    report.add_argument(
+        "notebooks",
+        nargs="*",
+        metavar="NOTEBOOK",
+        help="notebook names or slugs from notebooks/runs.toml",
+    )
+    report.add_argument(
+        "--all", action="store_true", help="run every entry of notebooks/runs.toml"
+    )
+    report.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a notebook parameter",
+    )
+    report.add_argument("--params", metavar="FILE", help="TOML or YAML file of parameters")
+    report.add_argument(
+        "--out", default=None, metavar="DIR", help="report folder (default: reports/)"
+    )
+    report.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="runs in parallel (default: number of cores, at most 2)",
+    )
+    report.add_argument(
+        "--runs", default=None, metavar="FILE", help="run list (default: notebooks/runs.toml)"
+    )
+
+    demo = sub.add_parser("demo", help="write the synthetic messy demo exports")
+    demo.add_argument(
+        "--out",
+        default="data/raw/demo",
+        metavar="DIR",
+        help="folder for the demo files (default: data/raw/demo)",
+    )
+    demo.add_argument("--seed", type=int, default=20251216, help="random seed (default: 20251216)")
+    return parser
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from wsisanalysis.clean import clean_files
+
+    result, paths = clean_files(
+        args.inputs,
+        args.kind,
+        args.out,
+        mapping=args.mapping,
+        dayfirst=args.dayfirst,
+        strict=args.strict,
+    )
+    log = result.log
+    print(
+        f"{args.kind}: {log['rows_in']} rows in -> {log['rows_clean']} clean, "
+        f"{log['rows_quarantined']} quarantined, {log['duplicates_merged']} duplicates merged"
+    )
+    if log["unresolved"]:
+        print(
+            f"{len(log['unresolved'])} labels unresolved (listed in {paths['log']}); add them to a --mapping file"
+        )
+    for name, path in paths.items():
+        print(f"  {name}: {path}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from wsisanalysis.reporting.runner import run_reports
+
+    return run_reports(
+        notebooks=args.notebooks,
+        run_all=args.all,
+        parameters=args.parameter,
+        params_file=args.params,
+        out_dir=args.out,
+        jobs=args.jobs,
+        runs_file=args.runs,
+    )
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from wsisanalysis.demo import write_demo
+
+    paths = write_demo(args.out, seed=args.seed)
+    print(f"wrote {len(paths)} synthetic demo exports to {args.out}")
+    for path in paths:
+        print(f"  {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s: %(message)s",
+    )
+    if args.command == "report" and not args.notebooks and not args.all:
+        parser.error("report: name one or more notebooks, or pass --all")
+    handler = {"clean": _clean, "report": _report, "demo": _demo}[args.command]
+    try:
+        return handler(args)
+    except WsisAnalysisError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+

@@ -1,0 +1,72 @@
+"""Read exports as they arrive: CSV in any common encoding and delimiter, Excel, Parquet.
+
+Readers return every cell as text (``str`` or missing), untouched apart from decoding, with
+the header row found below any title rows, and the physical row each record came from.
+Cleaning (``wsisanalysis.clean``) decides what the text means.
+
+May import: ``wsisanalysis.errors``, ``wsisanalysis._text``, ``wsisanalysis.reference``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from wsisanalysis.errors import InputFileError
+from wsisanalysis.read.csv import read_csv_export
+from wsisanalysis.read.detect import detect_delimiter, detect_encoding
+from wsisanalysis.read.excel import read_xlsx_export
+from wsisanalysis.read.parquet import read_parquet_export
+from wsisanalysis.read.table import RawTable
+
+logger = logging.getLogger(__name__)
+
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
+
+
+_XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+def read_export(path: str | Path, **options: object) -> RawTable:
+    """Read one export file of any supported format (CSV/TXT/TSV, XLSX, Parquet).
+
+    Raises :class:`~wsisanalysis.errors.InputFileError` with the file name and the reason when
+    the file is missing, empty or unreadable.
+    """
+    path = Path(path)
+    if not path.exists():
+        msg = f"{path}: file not found. Expected an export file (CSV, XLSX or Parquet); check the path."
+        raise InputFileError(msg)
+    if path.is_dir():
+        msg = f"{path}: is a folder. Pass the export files themselves (e.g. {path}/*.csv)."
+        raise InputFileError(msg)
+    suffix = path.suffix.lower()
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if suffix in _XLSX_SUFFIXES or (magic.startswith(b"PK") and suffix not in _CSV_SUFFIXES):
+        table = read_xlsx_export(path)
+    elif suffix in _PARQUET_SUFFIXES or magic == b"PAR1":
+        table = read_parquet_export(path)
+    elif suffix == ".xls":
+        msg = (
+            f"{path}: legacy .xls workbooks are not supported. Save it as .xlsx or CSV and re-run."
+        )
+        raise InputFileError(msg)
+    else:
+        table = read_csv_export(path, **options)  # type: ignore[arg-type]
+    logger.info("read %s: %d rows (%s)", path.name, len(table), table.format)
+    return table
+
+
+__all__ = [
+    "RawTable",
+    "detect_delimiter",
+    "detect_encoding",
+    "read_csv_export",
+    "read_export",
+    "read_parquet_export",
+    "read_xlsx_export",
+]

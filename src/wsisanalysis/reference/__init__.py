@@ -1,0 +1,20 @@
+"""Reviewed reference and published tables shipped with the package, and their loaders.
+
+Countries (ISO codes, ICANN regions, UN M49 regions and regional groups, LDC/LLDC/SIDS,
+income, population, internet use), ICANN's community structure, the WSIS+20 timeline, the
+header vocabulary and the published participation aggregates. Sources and licences are in
+``data/README.md``.
+
+May import: ``wsisanalysis.schema``, ``wsisanalysis.errors``, ``wsisanalysis._text``.
+"""
+
+from __future__ import annotations
+
+from wsisanalysis.reference.tables import (
+    public_table,
+    reference_communities,
+    reference_countries,
+    wsis_timeline,
+)
+
+__all__ = ["public_table", "reference_communities", "reference_countries", "wsis_timeline"]
