@@ -64,8 +64,8 @@ def bench_cleaning(csv: Path, rows: int, workdir: Path) -> dict:
         "clean_s": round(clean_s, 3),
         "rows_per_s": round(rows / clean_s),
         "ratio_to_read_csv": round(clean_s / read_s, 2),
-        "invariant_holds": log["rows_in"]
-        == log["rows_clean"] + log["rows_quarantined"] + log["duplicates_merged"],
+        "invariant_holds": log.rows_in
+        == log.rows_clean + log.rows_quarantined + log.duplicates_merged,
         "clean_dir": str(out),
     }
 
@@ -148,7 +148,7 @@ start = time.perf_counter()
 table = coverage(result.clean, ["icann_region", "stakeholder_group", "event"])
 agg_s = time.perf_counter() - start
 peak = rss("VmHWM")  # not ru_maxrss: it keeps the forking parent's RSS across exec
-print(json.dumps({"baseline_rss": before, "peak_rss": peak, "clean_s": clean_s, "aggregate_s": agg_s, "rows_clean": result.log["rows_clean"]}))
+print(json.dumps({"baseline_rss": before, "peak_rss": peak, "clean_s": clean_s, "aggregate_s": agg_s, "rows_clean": result.log.rows_clean}))
 """
 
 

@@ -124,12 +124,12 @@ def _clean(args: argparse.Namespace) -> int:
     )
     log = result.log
     print(
-        f"{args.kind}: {log['rows_in']} rows in -> {log['rows_clean']} clean, "
-        f"{log['rows_quarantined']} quarantined, {log['duplicates_merged']} duplicates merged"
+        f"{args.kind}: {log.rows_in} rows in -> {log.rows_clean} clean, "
+        f"{log.rows_quarantined} quarantined, {log.duplicates_merged} duplicates merged"
     )
-    if log["unresolved"]:
+    if log.unresolved:
         print(
-            f"{len(log['unresolved'])} labels unresolved (listed in {paths['log']}); add them to a --mapping file"
+            f"{len(log.unresolved)} labels unresolved (listed in {paths['log']}); add them to a --mapping file"
         )
     for name, path in paths.items():
         print(f"  {name}: {path}")

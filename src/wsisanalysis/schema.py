@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # Provenance
 RECORD_ID = "record_id"
 SOURCE = "source"
@@ -199,3 +201,17 @@ ACTIVITY_TYPES = (
     "other",
     UNKNOWN,
 )
+
+
+def output_paths(out_dir: str | Path, kind: str) -> dict[str, Path]:
+    """The files ``wsisanalysis clean --out DIR`` writes for one kind (DESIGN §3.5).
+
+    >>> sorted(p.name for p in output_paths("out", "participation").values())
+    ['participation.parquet', 'participation_cleaning.json', 'participation_quarantine.csv']
+    """
+    out = Path(out_dir)
+    return {
+        "clean": out / f"{kind}.parquet",
+        "quarantine": out / f"{kind}_quarantine.csv",
+        "log": out / f"{kind}_cleaning.json",
+    }

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+from helpers import assert_accounted
 from hypothesis import given
 from strategies import ENGAGEMENT_HEADERS, PARTICIPATION_HEADERS, hostile_frames
 
@@ -14,9 +15,9 @@ ENGAGEMENT = hostile_frames(ENGAGEMENT_HEADERS, ["Activity date", "Activity type
 
 
 def _accounted(result, frame):
-    log = result.log
+    log = result.log.to_dict()
     assert log["rows_in"] == len(frame)
-    assert log["rows_in"] == log["rows_clean"] + log["rows_quarantined"] + log["duplicates_merged"]
+    assert_accounted(log)
     assert (
         len(result.clean) == log["rows_clean"]
         and len(result.quarantine) == log["rows_quarantined"]

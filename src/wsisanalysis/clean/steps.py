@@ -1,0 +1,337 @@
+"""The steps of cleaning one export: text access, value parsers and column mappers.
+
+Parsers run on every row before quarantine (counts, dates, participant ids, reach); column
+steps run on the rows that passed and return canonical output columns. Every mapper works
+once per distinct value (see :mod:`wsisanalysis.normalize`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from wsisanalysis import schema as C
+from wsisanalysis._text import fold, map_distinct, strip_tags
+from wsisanalysis.clean.log import EMAIL_LIKE, EMAIL_PLACEHOLDER, FileLog, LabelStats
+from wsisanalysis.errors import MappingFileError
+from wsisanalysis.normalize.countries import match_many
+from wsisanalysis.normalize.dates import parse_dates
+from wsisanalysis.normalize.mapping import UserMapping
+from wsisanalysis.normalize.pseudonym import hash_identities, pseudonymize
+from wsisanalysis.normalize.vocabularies import LabelMapper, map_topics
+from wsisanalysis.reference import reference_countries
+
+_INTEGER = re.compile(r"^\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+$|^\d+(?:\.0+)?$")
+_OUR_ID = r"^p_[0-9a-f]{16}$"
+#: Columns that never hold free text, so the e-mail scrub leaves them alone.
+_NOT_FREE_TEXT = (C.RECORD_ID, C.SOURCE, C.PARTICIPANT_ID, C.COUNTRY_ISO2)
+
+
+@dataclass
+class Context:
+    """What every step of one cleaning run shares: options, key, and what the log collects."""
+
+    mapping: UserMapping
+    key: bytes
+    dayfirst: bool | None
+    stats: LabelStats = field(default_factory=LabelStats)
+    file_log: FileLog | None = None
+
+
+class Cells:
+    """Column access for one export: raw text, or stripped text with blanks as missing."""
+
+    def __init__(self, table: pd.DataFrame, raw: pd.DataFrame) -> None:
+        self.table = table  # canonical column names, text
+        self.raw = raw  # original headers, text (for the quarantine)
+        self._stripped: dict[str, pd.Series] = {}
+
+    @property
+    def index(self) -> pd.Index:
+        """The rows of the export."""
+        return self.table.index
+
+    def has(self, name: str) -> bool:
+        """Whether the export has a column mapped to `name`."""
+        return name in self.table
+
+    def column(self, name: str) -> pd.Series:
+        """The column as read (all missing if absent): for mappers that work per distinct value."""
+        if name in self.table:
+            return self.table[name]
+        return pd.Series(pd.NA, index=self.index, dtype="str")
+
+    def stripped(self, name: str) -> pd.Series:
+        """The column with white space stripped and blank cells missing (computed once)."""
+        if name not in self._stripped:
+            text = self.column(name).str.strip()
+            self._stripped[name] = text.mask(text == "")
+        return self._stripped[name]
+
+    def subset(self, keep: pd.Series) -> Cells:
+        """The same access restricted to the rows in `keep`."""
+        kept = Cells(self.table.loc[keep], self.raw.loc[keep])
+        kept._stripped = {name: s.loc[keep] for name, s in self._stripped.items()}
+        return kept
+
+
+def whole_numbers(series: pd.Series, *, default: int | None) -> tuple[pd.Series, pd.Series]:
+    """Parse whole numbers (``1,578`` allowed); return the values and a mask of invalid cells.
+
+    >>> values, invalid = whole_numbers(pd.Series(["1,578", "", "2.5"], dtype="str"), default=1)
+    >>> values.tolist(), invalid.tolist()
+    ([1578, 1, <NA>], [False, False, True])
+    """
+    text = series.str.strip()
+    blank = text.isna() | (text == "")
+    ok = text.str.match(_INTEGER, na=False)
+    digits = (
+        text.where(ok)
+        .str.replace(r"[,\u202f\u00a0 ]", "", regex=True)
+        .str.replace(r"\.0+$", "", regex=True)
+    )
+    values = pd.to_numeric(digits, errors="coerce").astype("Int64")
+    if default is not None:
+        values = values.mask(blank, default)
+    return values, ~blank & ~ok
+
+
+def blank_rows(cells: Cells) -> pd.Series:
+    """Rows whose every cell is missing, empty or white space (no string copies)."""
+    blank = pd.Series(np.ones(len(cells.index), dtype=bool), index=cells.index)
+    for column in cells.raw.columns:
+        values = cells.raw[column]
+        empty = values.isna() | (values.str.len() == 0) | values.str.isspace()
+        blank &= empty.fillna(True).astype(bool)
+    return blank
+
+
+# --- parsers: every row, before quarantine ------------------------------------------------
+
+
+def parse_count(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
+    """``count`` (1 where blank) and the rows whose count is not a whole number."""
+    values, invalid = whole_numbers(cells.stripped(C.COUNT), default=1)
+    return {C.COUNT: values, "invalid_count": invalid}
+
+
+def parse_reach(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
+    """``reach`` (missing where blank) and the rows whose reach is not a whole number."""
+    values, invalid = whole_numbers(cells.stripped(C.REACH), default=None)
+    return {C.REACH: values, "invalid_reach": invalid}
+
+
+def parse_date_column(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
+    """``date`` parsed with the file's day/month order; how it was decided goes to the log."""
+    dates = parse_dates(cells.stripped(C.DATE), dayfirst=ctx.dayfirst)
+    if ctx.file_log is not None:
+        ctx.file_log.dates = {
+            "dayfirst": dates.dayfirst,
+            "order_evidence": dates.order_evidence,
+            "forms": dates.counts,
+        }
+    return {C.DATE: dates.values, "invalid_date": dates.invalid}
+
+
+def _person_name(cells: Cells) -> pd.Series:
+    name = cells.stripped(C.NAME)
+    if cells.has(C.FIRST_NAME) or cells.has(C.LAST_NAME):
+        first = cells.stripped(C.FIRST_NAME).fillna("")
+        joined = (first + " " + cells.stripped(C.LAST_NAME).fillna("")).str.strip()
+        name = name.fillna(joined.mask(joined == ""))
+    return name
+
+
+def identify_participants(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
+    """``participant_id``: a keyed hash of e-mail, else name (+ organisation), else the export's id.
+
+    Ids this project wrote (``p_`` + 16 hex digits) are kept when a clean table is re-cleaned;
+    an export's own ids are hashed like e-mails, namespaced ``id:``.
+    """
+    name = _person_name(cells)
+    has_name = bool(name.notna().any())
+    if cells.has(C.EMAIL) or has_name:
+        pid = pseudonymize(  # normalizes e-mails, names and organisations itself
+            cells.column(C.EMAIL) if cells.has(C.EMAIL) else None,
+            name if has_name else None,
+            cells.column(C.ORGANISATION) if cells.has(C.ORGANISATION) else None,
+            key=ctx.key,
+        )
+    else:
+        pid = pd.Series(pd.NA, index=cells.index, dtype="str")
+    existing = cells.stripped(C.PARTICIPANT_ID)
+    ours = existing.str.match(_OUR_ID, na=False)
+    pid = pid.fillna(existing.where(ours))
+    theirs = existing.where(~ours & existing.notna())
+    if theirs.notna().any():
+        pid = pid.fillna(hash_identities("id:" + theirs, key=ctx.key))
+    return {C.PARTICIPANT_ID: pid}
+
+
+# --- column steps: kept rows -> canonical output columns ----------------------------------
+
+
+def map_label_column(
+    values: pd.Series, mapper: LabelMapper, stats: LabelStats, column: str
+) -> pd.Series:
+    """Map a column through a vocabulary mapper, counting methods and unresolved labels."""
+    mapped, distinct = mapper.map_series(values)
+    for method, rows in distinct.groupby("method")["rows"].sum().items():
+        stats.count(column, str(method), int(rows))
+    for row in distinct[distinct["method"] == "unresolved"].itertuples():
+        stats.unresolved(column, str(row.label), int(row.rows))
+    return mapped
+
+
+def _user_countries(user: Mapping[str, str]) -> dict[str, str]:
+    """The mapping file's countries section, folded, with every code checked."""
+    valid = set(reference_countries()["iso2"])
+    bad = {k: v for k, v in user.items() if v.strip().upper() not in valid}
+    if bad:
+        msg = (
+            f"The mapping's countries section names unknown ISO codes: {bad}. "
+            "Use ISO 3166-1 alpha-2 codes (e.g. GB)."
+        )
+        raise MappingFileError(msg)
+    return {fold(k): v.strip().upper() for k, v in user.items()}
+
+
+def _country_candidates(match: object) -> str:
+    candidates = getattr(match, "candidates", ())
+    return "; ".join(f"{c} ({s:g})" for c, s in candidates) or str(getattr(match, "reason", ""))
+
+
+def countries(values: pd.Series, user: Mapping[str, str], stats: LabelStats) -> pd.Series:
+    """ISO alpha-2 codes for a raw country column: the user's mapping first, then the matcher."""
+    user_folded = _user_countries(user)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    rows = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    labels = list(uniques)
+    keys = [fold(strip_tags(str(label))) for label in labels]
+    builtin = iter(
+        match_many([lab for lab, k in zip(labels, keys, strict=True) if k not in user_folded])
+    )
+    iso: list[str | None] = []
+    for label, key, n in zip(labels, keys, rows, strict=True):
+        if key in user_folded:
+            iso.append(user_folded[key])
+            stats.count(C.COUNTRY_ISO2, "user", int(n))
+            continue
+        match = next(builtin)
+        iso.append(match.iso2)
+        stats.count(C.COUNTRY_ISO2, match.method, int(n))
+        if match.iso2 is None and match.reason != "empty":
+            stats.unresolved(C.COUNTRY_ISO2, str(label), int(n), _country_candidates(match))
+    blank = int((codes < 0).sum())
+    if blank:
+        stats.count(C.COUNTRY_ISO2, "empty", blank)
+    out = np.array([*iso, None], dtype=object)[codes]
+    return pd.Series(out, index=values.index, dtype="str", name=C.COUNTRY_ISO2)
+
+
+def _collapse_spaces(text: str) -> str:
+    return " ".join(text.split())
+
+
+def tag_free_text(cells: Cells, names: tuple[str, ...]) -> dict[str, pd.Series]:
+    """Free-text columns with HTML tags removed (once per distinct value)."""
+    return {name: map_distinct(cells.column(name), strip_tags) for name in names}
+
+
+def organisation(cells: Cells) -> pd.Series:
+    """The organisation with runs of white space collapsed (once per distinct value)."""
+    return map_distinct(cells.column(C.ORGANISATION), _collapse_spaces)
+
+
+def topics(cells: Cells, mapper: LabelMapper, stats: LabelStats) -> pd.Series:
+    """Topics cells listing several topics, each mapped; unresolved parts go to the log."""
+    mapped, distinct = map_topics(cells.column(C.TOPICS), mapper)
+    for row in distinct[distinct["method"] == "unresolved"].itertuples():
+        stats.unresolved(C.TOPICS, str(row.label), int(row.rows))
+    return mapped
+
+
+def scrub_emails(clean: pd.DataFrame, stats: LabelStats) -> pd.DataFrame:
+    """Replace e-mail-like text in every free-text column by a placeholder, counting rows."""
+    scrubbed = 0
+    for name in clean.columns:
+        if name in _NOT_FREE_TEXT or not pd.api.types.is_string_dtype(clean[name]):
+            continue
+        has_email = clean[name].str.contains("@", regex=False, na=False)
+        if has_email.any():
+            scrubbed += int(has_email.sum())
+            replaced = clean[name].str.replace(EMAIL_LIKE, EMAIL_PLACEHOLDER, regex=True)
+            clean[name] = clean[name].mask(has_email, replaced)
+    if scrubbed:
+        stats.count("privacy", "emails_removed_from_text", scrubbed)
+    return clean
+
+
+# --- whole-table steps ---------------------------------------------------------------------
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as text; datetimes as ISO dates, whole floats without ``.0``."""
+    out = {}
+    for name, col in frame.items():
+        if pd.api.types.is_datetime64_any_dtype(col):
+            text = col.dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(" 00:00:00")
+        elif pd.api.types.is_bool_dtype(col):
+            text = col.astype("str").str.lower()
+        elif pd.api.types.is_float_dtype(col):
+            text = col.map(
+                lambda v: str(int(v)) if float(v).is_integer() else repr(float(v)),
+                na_action="ignore",
+            )
+        elif isinstance(col.dtype, pd.CategoricalDtype):
+            text = col.astype(object)
+        else:
+            text = col
+        out[str(name)] = pd.Series(text, index=frame.index, dtype="str")
+    return pd.DataFrame(out, index=frame.index)
+
+
+def record_ids(source: pd.Series, row: pd.Series) -> pd.Series:
+    """``<source>:<row>`` for every row, built in one arrow kernel per file (no temporaries)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    files = source.astype("category")
+    rows = pa.array(row.to_numpy(dtype="int64", na_value=0)).cast(pa.string())
+    if len(files.cat.categories) == 1:
+        prefix = pa.scalar(str(files.cat.categories[0]) + ":")
+        joined = pc.binary_join_element_wise(prefix, rows, "")
+        return pd.Series(joined, index=source.index, dtype="str")
+    return source.astype("str") + ":" + pd.Series(rows, index=source.index, dtype="str")
+
+
+def add_reference(frame: pd.DataFrame) -> pd.DataFrame:
+    """Join the reference columns by position: one lookup per distinct country."""
+    ref = reference_countries()
+    position = pd.Index(ref["iso2"]).get_indexer(frame[C.COUNTRY_ISO2].fillna(""))
+    missing = position < 0
+    take = np.where(missing, 0, position)
+    joined = {}
+    for col in C.REFERENCE_COLUMNS:
+        source = ref[col]
+        if isinstance(source.dtype, pd.CategoricalDtype):
+            codes = np.where(missing, -1, source.cat.codes.to_numpy()[take])
+            joined[col] = pd.Categorical.from_codes(codes, categories=source.cat.categories)
+        else:
+            values = source.to_numpy(dtype=object, na_value=None)[take]
+            values[missing] = None
+            joined[col] = pd.array(values, dtype=source.dtype)
+    return frame.assign(**joined)
+
+
+def as_categories(
+    frame: pd.DataFrame, vocabularies: Mapping[str, tuple[str, ...]]
+) -> pd.DataFrame:
+    """Each vocabulary column as a categorical over its whole vocabulary."""
+    for name, vocabulary in vocabularies.items():
+        frame[name] = pd.Categorical(frame[name].astype(object), categories=vocabulary)
+    return frame
