@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from wsisanalysis.metrics.baselines import (
     Baseline,
-    previous_baseline,
     reference_baseline,
     table_baseline,
 )
@@ -20,6 +19,7 @@ from wsisanalysis.metrics.coverage import (
     exclude_host,
     explode_topics,
     matrix,
+    previous_baseline,
     retention,
     rollup_communities,
 )

@@ -44,7 +44,7 @@ class Baseline:
         )
 
 
-def _normalize(values: Mapping[str, float]) -> dict[str, float]:
+def normalized_shares(values: Mapping[str, float]) -> dict[str, float]:
     total = float(sum(v for v in values.values() if pd.notna(v)))
     if total <= 0:
         msg = "A baseline needs positive values to turn into shares."
@@ -86,7 +86,7 @@ def reference_baseline(kind: str, by: str = C.ICANN_REGION) -> Baseline:
     return Baseline(
         f"{label} per {DIMENSION_LABELS.get(by, by)}",
         by,
-        _normalize(values.to_dict()),
+        normalized_shares(values.to_dict()),
         REFERENCE_VERSION,
     )
 
@@ -99,19 +99,4 @@ def table_baseline(
     version: str = "user table",
 ) -> Baseline:
     """A baseline from your own numbers (counts or shares; they are normalized)."""
-    return Baseline(name, dimension, _normalize(dict(values)), version)
-
-
-def previous_baseline(
-    frame: pd.DataFrame, *, dimension: str, name: str, version: str = ""
-) -> Baseline:
-    """A baseline from an earlier event or snapshot: its weighted shares over `dimension`."""
-    from wsisanalysis.metrics.coverage import coverage
-
-    table = coverage(frame, dimension, include_unknown=False)
-    return Baseline(
-        name,
-        dimension,
-        _normalize(table.set_index(dimension)["count"].astype(float).to_dict()),
-        version or "previous event",
-    )
+    return Baseline(name, dimension, normalized_shares(dict(values)), version)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from wsisanalysis import schema as C
 from wsisanalysis.errors import WsisAnalysisError
-from wsisanalysis.metrics.baselines import Baseline
+from wsisanalysis.metrics.baselines import Baseline, normalized_shares
 from wsisanalysis.metrics.stats import goodness_of_fit, wilson_interval
 
 UNKNOWN_LABEL = "unknown"
@@ -275,3 +275,16 @@ def retention(frame: pd.DataFrame, *, order: Sequence[str] | None = None) -> pd.
     table["cohort"] = table["_cohort"].map(dict(enumerate(order)))
     table["event"] = table["_rank"].map(dict(enumerate(order)))
     return table[["cohort", "event", "participants", "cohort_size", "rate"]]
+
+
+def previous_baseline(
+    frame: pd.DataFrame, *, dimension: str, name: str, version: str = ""
+) -> Baseline:
+    """A baseline from an earlier event or snapshot: its weighted shares over `dimension`."""
+    table = coverage(frame, dimension, include_unknown=False)
+    return Baseline(
+        name,
+        dimension,
+        normalized_shares(table.set_index(dimension)["count"].astype(float).to_dict()),
+        version or "previous event",
+    )

@@ -1,10 +1,13 @@
-"""Interval and test statistics used by the coverage metrics."""
+"""Interval and test statistics used by the coverage metrics.
+
+scipy is imported inside the functions that need it, so importing wsisanalysis (and starting
+the command line) does not pay for it.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def wilson_interval(
@@ -18,6 +21,8 @@ def wilson_interval(
     """
     x = np.asarray(pd.to_numeric(pd.Series(np.ravel(successes)), errors="coerce"), dtype=float)
     n = np.asarray(pd.to_numeric(pd.Series(np.ravel(totals)), errors="coerce"), dtype=float)
+    from scipy import stats
+
     z = stats.norm.ppf(0.5 + confidence / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / n
@@ -49,6 +54,8 @@ def goodness_of_fit(observed: object, expected_shares: object) -> dict[str, obje
     if n == 0 or len(obs) < 2:
         return {"statistic": np.nan, "dof": max(len(obs) - 1, 0), "p_value": np.nan, "min_expected": np.nan,
                 "reliable": False, "note": "no observations to test"}  # fmt: skip
+    from scipy import stats
+
     expected = shares * n
     result = stats.chisquare(obs, expected)
     reliable = bool(expected.min() >= 5)
