@@ -29,7 +29,7 @@ from wsisanalysis._version import __version__
 
 if TYPE_CHECKING:
     from wsisanalysis.clean import CleaningResult, clean_engagement, clean_participation
-    from wsisanalysis.metrics import coverage, reference_baseline, suppress
+    from wsisanalysis.metrics import coverage, reference_baseline, suppress  # type: ignore[no-redef]
     from wsisanalysis.normalize import normalize_countries
     from wsisanalysis.read import read_export
     from wsisanalysis.reference import public_table, reference_countries, wsis_timeline

@@ -24,7 +24,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_clean(sub)
+    _add_report(sub)
+    _add_demo(sub)
+    return parser
 
+
+def _add_clean(sub: argparse._SubParsersAction) -> None:
     clean = sub.add_parser(
         "clean", help="clean exports into DIR/<kind>.parquet (+ quarantine and log)"
     )
@@ -65,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
         help="read nn/nn/yyyy as month/day",
     )
 
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser(
         "report", help="run notebooks with papermill and export HTML snapshots"
     )
@@ -100,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
         "--runs", default=None, metavar="FILE", help="run list (default: notebooks/runs.toml)"
     )
 
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
     demo = sub.add_parser("demo", help="write the synthetic messy demo exports")
     demo.add_argument(
         "--out",
@@ -108,7 +118,6 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for the demo files (default: data/raw/demo)",
     )
     demo.add_argument("--seed", type=int, default=20251216, help="random seed (default: 20251216)")
-    return parser
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -181,4 +190,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-

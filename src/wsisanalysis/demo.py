@@ -294,6 +294,8 @@ def _spellings(countries: pd.DataFrame) -> dict[str, list[str]]:
     out = {}
     for row in countries.dropna(subset=["iso3"]).itertuples():
         country = pycountry.countries.get(alpha_2=row.iso2)
+        if country is None:
+            continue
         base = getattr(country, "common_name", None) or row.name
         options = [
             base,

@@ -35,9 +35,5 @@ class ParameterError(WsisAnalysisError):
     """Raised when a notebook parameter is unknown or has the wrong type."""
 
 
-class ReportRunError(WsisAnalysisError):
-    """Raised when one or more report runs failed."""
-
-
 class WsisAnalysisWarning(UserWarning):
     """Warned for recoverable data issues (e.g. a generated pseudonymization key)."""

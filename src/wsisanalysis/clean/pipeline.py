@@ -162,7 +162,7 @@ def _raise_if_strict(log: CleaningLog) -> None:
     raise UnknownLabelError(msg, log.unresolved)
 
 
-def clean_tables(
+def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
     tables: Iterable[RawTable],
     kind: str = "participation",
     *,
@@ -213,7 +213,7 @@ def _tables_from(
     return [t for item in data for t in _tables_from(item, source)]
 
 
-def clean_participation(
+def clean_participation(  # noqa: PLR0913 - listed in tests/test_architecture.py
     data: pd.DataFrame | RawTable | str | Path | Iterable[Any],
     *,
     source: str | None = None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import pandas as pd
 
@@ -52,7 +53,7 @@ def reason_codes() -> dict[str, str]:
 
 #: A rule's test: given the export's cells and the values parsed before quarantine, the rows
 #: that fail (a boolean Series on the export's index).
-RuleTest = Callable[[object, Mapping[str, pd.Series]], pd.Series]
+RuleTest = Callable[[Any, Mapping[str, pd.Series]], pd.Series]
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def _as_category(frame: pd.DataFrame, column: str, include_unknown: bool) -> pd.
     return values.rename(column)
 
 
-def coverage(
+def coverage(  # noqa: PLR0913 - listed in tests/test_architecture.py
     frame: pd.DataFrame,
     by: str | Sequence[str],
     baseline: Baseline | None = None,

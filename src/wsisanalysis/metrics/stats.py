@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 
 def wilson_interval(
-    successes: object, totals: object, *, confidence: float = 0.95
+    successes: ArrayLike, totals: ArrayLike, *, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for proportions, vectorized; NaN where the total is 0 or missing.
 
@@ -19,8 +20,8 @@ def wilson_interval(
     >>> round(float(low[0]), 4), round(float(high[0]), 4)
     (0.1124, 0.1454)
     """
-    x = np.asarray(pd.to_numeric(pd.Series(np.ravel(successes)), errors="coerce"), dtype=float)
-    n = np.asarray(pd.to_numeric(pd.Series(np.ravel(totals)), errors="coerce"), dtype=float)
+    x: np.ndarray = pd.to_numeric(pd.Series(np.ravel(successes)), errors="coerce").to_numpy(float)
+    n: np.ndarray = pd.to_numeric(pd.Series(np.ravel(totals)), errors="coerce").to_numpy(float)
     from scipy import stats
 
     z = stats.norm.ppf(0.5 + confidence / 2)

@@ -60,15 +60,6 @@ def resolve_key(
     ).encode(), "generated for this run only (ids are not stable across runs)"
 
 
-def normalize_email(value: str) -> str:
-    """Normalize an e-mail for matching: trimmed and case-folded.
-
-    >>> normalize_email("  Ana.Silva@Example.ORG ")
-    'ana.silva@example.org'
-    """
-    return value.strip().strip("<>").casefold()
-
-
 def pseudonymize(
     email: pd.Series | None,
     name: pd.Series | None,
@@ -82,7 +73,11 @@ def pseudonymize(
     organisation does. Each distinct identity is hashed once with keyed BLAKE2b (a MAC:
     without the key an id cannot be recomputed from an e-mail).
     """
-    index = (email if email is not None else name if name is not None else organisation).index
+    given = next((s for s in (email, name, organisation) if s is not None), None)
+    if given is None:
+        msg = "pseudonymize needs an e-mail, name or organisation column"
+        raise ValueError(msg)
+    index = given.index
     identity = pd.Series(pd.NA, index=index, dtype="str")
     if email is not None:
         # e-mails contain "@" and names are prefixed "name:", so the two never collide

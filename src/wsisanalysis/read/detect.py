@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -80,7 +81,7 @@ def header_index(rows: list[list[str]]) -> int:
     return int(np.argmax(widths)) if widths else 0
 
 
-def headers(values: list[object]) -> list[str]:
+def headers(values: Sequence[object]) -> list[str]:
     names: list[str] = []
     for i, value in enumerate(values):
         text = (

@@ -157,7 +157,7 @@ tr.failed td{{background:#fdecea}}</style></head>
     return path
 
 
-def run_reports(
+def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     notebooks: Sequence[str] = (),
     *,
     run_all: bool = False,
@@ -177,7 +177,8 @@ def run_reports(
         msg = f"{runs_path}: no runs to execute."
         raise WsisAnalysisError(msg)
     overrides: dict[str, object] = dict(read_params_file(params_file)) if params_file else {}
-    overrides.update(dict(parameters))  # a mapping, or (name, value) pairs from -p
+    pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+    overrides.update({str(k): v for k, v in pairs})  # a mapping, or (name, value) pairs from -p
     out = Path(out_dir) if out_dir else root / "reports"
     out = out if out.is_absolute() else Path.cwd() / out
     planned = [
