@@ -215,3 +215,12 @@ def output_paths(out_dir: str | Path, kind: str) -> dict[str, Path]:
         "quarantine": out / f"{kind}_quarantine.csv",
         "log": out / f"{kind}_cleaning.json",
     }
+
+
+def display_label(value: object) -> str:
+    """How a category is named on a page: ICANN region names, else the code with spaces.
+
+    >>> display_label("AF"), display_label("civil_society")
+    ('Africa', 'civil society')
+    """
+    return ICANN_REGION_NAMES.get(str(value), str(value).replace("_", " "))

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis import schema as C
+from wsisanalysis.metrics.coverage import weights
 from wsisanalysis.reference import reference_countries
 
 
@@ -83,9 +84,7 @@ def development_coverage(frame: pd.DataFrame) -> pd.DataFrame:
     ):
         listed = set(ref.loc[ref[flag].fillna(False).astype(bool), "iso2"])
         here = listed & present
-        weight = pd.to_numeric(
-            frame.get(C.COUNT, pd.Series(1, index=frame.index)), errors="coerce"
-        ).fillna(1)
+        weight = weights(frame)
         people = int(weight[frame[C.COUNTRY_ISO2].isin(listed)].sum())
         rows.append({"group": label, "flag": flag, "countries_listed": len(listed), "countries_present": len(here),
                      "share": len(here) / len(listed), "count": people, "absent": sorted(listed - here)})  # fmt: skip
@@ -95,9 +94,7 @@ def development_coverage(frame: pd.DataFrame) -> pd.DataFrame:
 def country_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Weighted count per country present, with ISO3, name and ICANN region (for maps)."""
     ref = reference_countries().set_index("iso2")
-    weight = pd.to_numeric(
-        frame.get(C.COUNT, pd.Series(1, index=frame.index)), errors="coerce"
-    ).fillna(1)
+    weight = weights(frame)
     counts = weight.groupby(frame[C.COUNTRY_ISO2]).sum().astype("int64")
     counts = counts[counts.index.isin(ref.index)]
     out = ref.loc[counts.index, ["iso3", "name", C.ICANN_REGION]].assign(count=counts.to_numpy())

@@ -89,10 +89,6 @@ class ReportFigure:
         return self.figure.to_json()
 
 
-def _label(value: object) -> str:
-    return C.ICANN_REGION_NAMES.get(str(value), str(value).replace("_", " "))
-
-
 def share_bars(
     table: pd.DataFrame, by: str, *, title: str, baseline: bool = True, intervals: bool = True
 ) -> ReportFigure:
@@ -102,7 +98,7 @@ def share_bars(
     interval would be invented.
     """
     data = table[table[by].astype(str) != "unknown"].copy()
-    labels = data[by].map(_label)
+    labels = data[by].map(C.display_label)
     share = data["known_share"] if "known_share" in data else data["share"]
     low = data["ratio_low"] * data["baseline_share"] if "ratio_low" in data else data["share_low"]
     high = (
@@ -136,7 +132,7 @@ def heatmap(matrix: pd.DataFrame, *, title: str, zlabel: str = "participants") -
     """A heatmap of a complete rows × columns count table (suppressed cells are blank)."""
     fig = go.Figure(
         go.Heatmap(
-            z=matrix.to_numpy(dtype=float), x=[_label(c) for c in matrix.columns], y=[_label(r) for r in matrix.index],
+            z=matrix.to_numpy(dtype=float), x=[C.display_label(c) for c in matrix.columns], y=[C.display_label(r) for r in matrix.index],
             colorscale=SEQUENTIAL, colorbar={"title": zlabel}, hoverongaps=False,
             texttemplate="%{z:.0f}",
         )
@@ -201,9 +197,9 @@ def grouped_bars(table: pd.DataFrame, *, x: str, color: str, y: str, title: str)
     for i, (key, group) in enumerate(table.groupby(color, observed=True, sort=False)):
         fig.add_trace(
             go.Bar(
-                x=group[x].map(_label),
+                x=group[x].map(C.display_label),
                 y=group[y],
-                name=_label(key),
+                name=C.display_label(key),
                 marker_color=PALETTE[i % len(PALETTE)],
             )
         )
@@ -215,7 +211,8 @@ def grouped_bars(table: pd.DataFrame, *, x: str, color: str, y: str, title: str)
     )
     top = table.dropna(subset=[y]).nlargest(3, y)
     largest = "; ".join(
-        f"{_label(r[x])}, {_label(r[color])}: {r[y]:.1f}" for _, r in top.iterrows()
+        f"{C.display_label(r[x])}, {C.display_label(r[color])}: {r[y]:.1f}"
+        for _, r in top.iterrows()
     )
     alt = f"{title}. Largest bars: {largest}."
     return ReportFigure(fig, alt, table)

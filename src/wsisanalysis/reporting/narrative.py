@@ -10,10 +10,6 @@ from wsisanalysis import schema as C
 from wsisanalysis.reporting.tables import Html
 
 
-def _name(value: object) -> str:
-    return C.ICANN_REGION_NAMES.get(str(value), str(value).replace("_", " "))
-
-
 def _p_value(p: float) -> str:
     """``p < 0.001`` rather than ``p = 0`` for tiny values."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
@@ -34,7 +30,7 @@ def representation(table: pd.DataFrame, by: str) -> Html:
         text = f"No category falls below four fifths of its share of {base}."
     else:
         parts = [
-            f"{html.escape(_name(cat))} (ratio {ratio:.2f}, 95% interval {low:.2f}–{high:.2f})"
+            f"{html.escape(C.display_label(cat))} (ratio {ratio:.2f}, 95% interval {low:.2f}–{high:.2f})"
             for cat, ratio, low, high in zip(
                 under[by], under["ratio"], under["ratio_low"], under["ratio_high"], strict=True
             )
@@ -66,8 +62,8 @@ def largest(table: pd.DataFrame, by: str, *, what: str = "participants") -> Html
         else 0
     )
     text = (
-        f"The largest group is {html.escape(_name(top[by]))} ({top['share'] * 100:.1f}% of {what}); "
-        f"the smallest is {html.escape(_name(low[by]))} ({low['share'] * 100:.1f}%)."
+        f"The largest group is {html.escape(C.display_label(top[by]))} ({top['share'] * 100:.1f}% of {what}); "
+        f"the smallest is {html.escape(C.display_label(low[by]))} ({low['share'] * 100:.1f}%)."
     )
     if unknown and pd.notna(unknown):
         text += f" {int(unknown)} {what} could not be placed and are shown as unknown."
@@ -77,7 +73,7 @@ def largest(table: pd.DataFrame, by: str, *, what: str = "participants") -> Html
 def countries(coverage_table: pd.DataFrame, by: str = C.ICANN_REGION) -> Html:
     """How many countries of each region took part."""
     parts = [
-        f"{html.escape(_name(r))}: {p} of {t}"
+        f"{html.escape(C.display_label(r))}: {p} of {t}"
         for r, p, t in zip(
             coverage_table[by],
             coverage_table["countries_present"],
@@ -96,7 +92,7 @@ def concentration_sentence(result: dict, *, what: str) -> Html:
     """Evenness and concentration, naming the category set they were computed on."""
     if pd.isna(result.get("evenness")):
         return _p(f"Not enough {what} to measure evenness.")
-    cats = ", ".join(_name(c) for c in result["categories"])
+    cats = ", ".join(C.display_label(c) for c in result["categories"])
     text = (
         f"Evenness (Pielou J) is {result['evenness']:.2f} and the normalized HHI {result['hhi_normalized']:.2f} "
         f"over {result['k']} categories ({html.escape(cats)}); 1 would be a perfectly even spread."

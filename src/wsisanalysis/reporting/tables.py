@@ -17,13 +17,14 @@ import pandas as pd
 from wsisanalysis._version import __version__
 from wsisanalysis.errors import InputFileError
 from wsisanalysis.metrics.disclosure import DEFAULT_THRESHOLD, display_counts, suppress
+from wsisanalysis.schema import output_paths
 
 DEMO_PREFIX = "DEMO_"
 
 
 def clean_table_path(data_dir: str | Path, kind: str) -> Path:
     """The path of a clean table written by ``wsisanalysis clean --out data_dir``."""
-    return Path(data_dir) / f"{kind}.parquet"
+    return output_paths(data_dir, kind)["clean"]
 
 
 def load_clean(data_dir: str | Path, kind: str = "participation") -> pd.DataFrame:
@@ -58,7 +59,7 @@ def select_event(frame: pd.DataFrame, event: str = "all") -> pd.DataFrame:
 
 def load_log(data_dir: str | Path, kind: str = "participation") -> dict:
     """Load the cleaning log ``<data_dir>/<kind>_cleaning.json``."""
-    path = Path(data_dir) / f"{kind}_cleaning.json"
+    path = output_paths(data_dir, kind)["log"]
     if not path.is_file():
         msg = f"{path}: no cleaning log. Run `wsisanalysis clean ... --kind {kind} --out {data_dir}` first."
         raise InputFileError(msg)
