@@ -73,8 +73,9 @@ class Cells:
         return self._stripped[name]
 
     def subset(self, keep: pd.Series) -> Cells:
-        """The same access restricted to the rows in `keep`."""
-        kept = Cells(self.table.loc[keep], self.raw.loc[keep])
+        """The same access restricted to the rows in `keep` (without the raw columns, which
+        only quarantine needs: copying them would add a full copy of the export to the peak)."""
+        kept = Cells(self.table.loc[keep], self.raw.iloc[:, :0].loc[keep])
         kept._stripped = {name: s.loc[keep] for name, s in self._stripped.items()}
         return kept
 
