@@ -374,19 +374,12 @@ def _people(rng: np.random.Generator, n: int, countries: pd.DataFrame) -> pd.Dat
     )  # fmt: skip
 
 
-def _participation(
-    rng: np.random.Generator, people: pd.DataFrame, event: _Event, spell: dict[str, list[str]]
-) -> pd.DataFrame:
-    n = event.size
-    weights = np.where(
-        people["iso2"] == event.host, 4.0, 1.0
-    )  # the host country turns up in force
-    picks = rng.choice(len(people), size=n, replace=False, p=weights / weights.sum())
-    chosen = people.iloc[np.sort(picks)].reset_index(drop=True)
-    start = pd.Timestamp(event.start)
-    dates = start + pd.to_timedelta(rng.integers(0, event.days, size=n), unit="D")
+def _country_labels(
+    rng: np.random.Generator, iso2: pd.Series, spell: dict[str, list[str]]
+) -> list[str]:
+    """How people typed their country: mostly a known spelling, some typos, some non-answers."""
     country = []
-    for iso in chosen["iso2"]:
+    for iso in iso2:
         r = rng.random()
         if r < 0.04:
             country.append(str(rng.choice(_NON_COUNTRIES)))
@@ -394,12 +387,51 @@ def _participation(
             country.append(_typo(rng, str(rng.choice(spell[iso][:3]))))
         else:
             country.append(str(rng.choice(spell[iso])))
-    sg = [
+    return country
+
+
+def _group_labels(rng: np.random.Generator, groups: pd.Series) -> list[str]:
+    return [
         str(rng.choice(_UNRESOLVED_SG))
         if rng.random() < 0.02
         else ("" if rng.random() < 0.03 else str(rng.choice(_SG_SPELLINGS[g])))
-        for g in chosen["group"]
+        for g in groups
     ]
+
+
+def _yes_no(
+    rng: np.random.Generator, flag: np.ndarray, yes: list[str], no: list[str]
+) -> np.ndarray:
+    n = len(flag)
+    return np.where(flag, rng.choice(yes, size=n), rng.choice(no, size=n))
+
+
+def _with_messes(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFrame:
+    """Duplicate registrations (e-mail case changed), formula injection, HTML, a blank event."""
+    dups = frame.sample(frac=0.05, random_state=int(rng.integers(1 << 30))).assign(
+        email=lambda d: d["email"].str.upper()
+    )
+    frame = pd.concat([frame, dups], ignore_index=True)
+    k = len(frame)
+    frame.loc[int(rng.integers(k)), "org"] = '=HYPERLINK("http://example.com/x","click")'
+    frame.loc[int(rng.integers(k)), "org"] = "<script>alert('demo')</script> Civic Lab"
+    frame.loc[int(rng.integers(k)), "org"] = "<b>Bold</b> Networks & Co"
+    frame.loc[int(rng.integers(k)), "event"] = ""
+    return frame.sample(frac=1.0, random_state=int(rng.integers(1 << 30))).reset_index(drop=True)
+
+
+def _participation(
+    rng: np.random.Generator, people: pd.DataFrame, event: _Event, spell: dict[str, list[str]]
+) -> pd.DataFrame:
+    n = event.size
+    weights = np.where(people["iso2"] == event.host, 4.0, 1.0)  # the host turns up in force
+    picks = rng.choice(len(people), size=n, replace=False, p=weights / weights.sum())
+    chosen = people.iloc[np.sort(picks)].reset_index(drop=True)
+    dates = pd.Timestamp(event.start) + pd.to_timedelta(
+        rng.integers(0, event.days, size=n), unit="D"
+    )
+    country = _country_labels(rng, chosen["iso2"], spell)
+    sg = _group_labels(rng, chosen["group"])
     community = [str(rng.choice(_COMMUNITY_SPELLINGS[c])) for c in chosen["community"]]
     remote = rng.random(n) < event.remote_share
     newcomer = rng.random(n) < 0.3
@@ -411,16 +443,10 @@ def _participation(
             "country": country,
             "sg": sg,
             "community": community,
-            "mode": np.where(
-                remote,
-                rng.choice(["Remote", "Online", "Virtual"], size=n),
-                rng.choice(["In person", "Onsite", "On-site"], size=n),
+            "mode": _yes_no(
+                rng, remote, ["Remote", "Online", "Virtual"], ["In person", "Onsite", "On-site"]
             ),
-            "newcomer": np.where(
-                newcomer,
-                rng.choice(["Yes", "Y", "TRUE"], size=n),
-                rng.choice(["No", "N", "FALSE"], size=n),
-            ),
+            "newcomer": _yes_no(rng, newcomer, ["Yes", "Y", "TRUE"], ["No", "N", "FALSE"]),
             "gender": chosen["gender"],
             "role": rng.choice(
                 ["Participant", "Speaker", "Moderator", "Observer"],
@@ -431,17 +457,7 @@ def _participation(
             "date": dates,
         }
     )
-    # messes: duplicate registrations (e-mail case changed), formula injection, HTML, bad rows
-    dups = frame.sample(frac=0.05, random_state=int(rng.integers(1 << 30))).assign(
-        email=lambda d: d["email"].str.upper()
-    )
-    frame = pd.concat([frame, dups], ignore_index=True)
-    k = len(frame)
-    frame.loc[int(rng.integers(k)), "org"] = '=HYPERLINK("http://example.com/x","click")'
-    frame.loc[int(rng.integers(k)), "org"] = "<script>alert('demo')</script> Civic Lab"
-    frame.loc[int(rng.integers(k)), "org"] = "<b>Bold</b> Networks & Co"
-    frame.loc[int(rng.integers(k)), "event"] = ""
-    return frame.sample(frac=1.0, random_state=int(rng.integers(1 << 30))).reset_index(drop=True)
+    return _with_messes(rng, frame)
 
 
 _MILESTONES = [
@@ -537,6 +553,106 @@ def _with_blank_lines(text: str, rng: np.random.Generator, every: int = 200) -> 
     return "\n".join(out) + "\n"
 
 
+def _utf16_tab(out: Path, f: pd.DataFrame, rng: np.random.Generator) -> Path:
+    """UTF-16, tab-delimited, ISO datetimes, English export headers."""
+    f = f.rename(columns={
+        "name": "Full Name", "email": "E-mail Address", "org": "Organization", "country": "Country/Territory",
+        "sg": "Stakeholder Category", "community": "ICANN Community", "mode": "Attendance Type",
+        "newcomer": "First-time attendee", "gender": "Gender", "role": "Role", "event": "Meeting", "date": "Date"})  # fmt: skip
+    f["Date"] = f["Date"].dt.strftime("%Y-%m-%d 09:00:00")
+    p = out / "DEMO_participation_wsis20_forum_2024.txt"
+    p.write_text(_with_blank_lines(f.to_csv(sep="\t", index=False), rng), encoding="utf-16")
+    return p
+
+
+def _xlsx_with_title(out: Path, f: pd.DataFrame, rng: np.random.Generator) -> Path:
+    """XLSX with title rows above the header, real Excel dates."""
+    f = f.rename(columns={
+        "name": "Name", "email": "Email", "org": "Affiliation", "country": "Country", "sg": "Stakeholder Group",
+        "community": "SO/AC", "mode": "Participation Mode", "newcomer": "Newcomer", "gender": "Gender",
+        "role": "Badge Type", "event": "Event", "date": "Session Date"})  # fmt: skip
+    p = out / "DEMO_participation_icann80_wsis_session.xlsx"
+    with pd.ExcelWriter(p, engine="openpyxl") as writer:
+        pd.DataFrame(
+            [[DEMO_NOTICE], ["ICANN80 WSIS+20 community session — registrations export"]]
+        ).to_excel(writer, index=False, header=False, startrow=0)
+        f.to_excel(writer, index=False, startrow=3)
+    return p
+
+
+def _utf8_bom_us_dates(out: Path, f: pd.DataFrame, rng: np.random.Generator) -> Path:
+    """UTF-8 with BOM, comma, US dates (mm/dd/yyyy), a title line."""
+    f = f.rename(columns={
+        "name": "Participant Name", "email": "email_address", "org": "Organisation", "country": "Country of residence",
+        "sg": "Sector", "community": "ICANN affiliation", "mode": "In person or remote", "newcomer": "First time",
+        "gender": "Sex", "role": "Participant role", "event": "Event name", "date": "Attendance date"})  # fmt: skip
+    f["Attendance date"] = f["Attendance date"].dt.strftime("%m/%d/%Y")
+    p = out / "DEMO_participation_igf2025_open_forum.csv"
+    p.write_text(
+        "# " + DEMO_NOTICE + "\n" + _with_blank_lines(f.to_csv(index=False), rng),
+        encoding="utf-8-sig",
+    )
+    return p
+
+
+def _cp1252_french(out: Path, f: pd.DataFrame, rng: np.random.Generator) -> Path:
+    """Windows-1252, semicolon, dd/mm/yyyy, French headers."""
+    f = f.rename(columns={
+        "name": "Nom complet", "email": "Courriel", "org": "Organisme", "country": "Pays",
+        "sg": "Groupe de parties prenantes", "community": "Communauté ICANN", "mode": "Modalité",
+        "newcomer": "Première participation", "gender": "Genre", "role": "Rôle", "event": "Événement",
+        "date": "Date"})  # fmt: skip
+    f["Date"] = f["Date"].dt.strftime("%d/%m/%Y")
+    p = out / "DEMO_participation_zero_draft_consultation.csv"
+    text = _with_blank_lines(f.to_csv(sep=";", index=False), rng)
+    p.write_bytes(text.encode("cp1252", errors="replace"))
+    return p
+
+
+def _parquet(out: Path, f: pd.DataFrame, rng: np.random.Generator) -> Path:
+    """Parquet with typed dates (a tidy system export) whose country column still holds names,
+    codes and typos: exports rarely agree."""
+    f = f.rename(columns={
+        "name": "full_name", "email": "email", "org": "organization", "country": "country_code",
+        "sg": "stakeholder_type", "community": "community", "mode": "attendance_mode", "newcomer": "newcomer",
+        "gender": "gender", "role": "role", "event": "event", "date": "date"})  # fmt: skip
+    p = out / "DEMO_participation_unga_hlm_side_event.parquet"
+    f.to_parquet(p, index=False)
+    return p
+
+
+#: Each demo event's export format, in the order they are written (the order draws from the rng).
+_WRITERS = {
+    "wsis20_forum_2024": _utf16_tab,
+    "icann80_wsis_session": _xlsx_with_title,
+    "igf2025_open_forum": _utf8_bom_us_dates,
+    "zero_draft_consultation": _cp1252_french,
+    "unga_hlm_side_event": _parquet,
+}
+
+
+def _engagement_files(
+    out: Path, rng: np.random.Generator, spell: dict[str, list[str]]
+) -> list[Path]:
+    """The engagement log: 2024 in XLSX with a title row, 2025 in CSV with dd/mm dates."""
+    log = _engagement(rng, 1600, spell)
+    headers = {"date": "Activity date", "type": "Activity type", "milestone": "Process or milestone",
+               "actor": "Actor organisation", "country": "Country", "stakeholder": "Stakeholder group",
+               "community": "ICANN community", "topics": "Topics", "reach": "Reach", "channel": "Channel"}  # fmt: skip
+    log = log.rename(columns=headers)
+    early = log[log["Activity date"] < "2025-01-01"]
+    late = log[log["Activity date"] >= "2025-01-01"].copy()
+    xlsx = out / "DEMO_engagement_log_2024.xlsx"
+    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
+        pd.DataFrame([[DEMO_NOTICE]]).to_excel(writer, index=False, header=False)
+        early.to_excel(writer, index=False, startrow=2)
+    late["Activity date"] = late["Activity date"].dt.strftime("%d/%m/%Y")
+    late.loc[late.index[:3], "Activity date"] = ["soon", "TBC", "31/02/2025"]
+    csv = out / "DEMO_engagement_log_2025.csv"
+    csv.write_text(_with_blank_lines(late.to_csv(index=False), rng), encoding="utf-8")
+    return [xlsx, csv]
+
+
 def write_demo(out_dir: str | Path, *, seed: int = 20251216) -> list[Path]:
     """Write the demo exports into `out_dir` and return their paths.
 
@@ -552,83 +668,7 @@ def write_demo(out_dir: str | Path, *, seed: int = 20251216) -> list[Path]:
     spell = _spellings(countries)
     people = _people(rng, 2600, countries)
     frames = {e.slug: _participation(rng, people, e, spell) for e in EVENTS}
-    paths: list[Path] = []
-
-    # 1. UTF-16, tab-delimited, ISO datetimes, English export headers
-    f = frames["wsis20_forum_2024"].rename(columns={
-        "name": "Full Name", "email": "E-mail Address", "org": "Organization", "country": "Country/Territory",
-        "sg": "Stakeholder Category", "community": "ICANN Community", "mode": "Attendance Type",
-        "newcomer": "First-time attendee", "gender": "Gender", "role": "Role", "event": "Meeting", "date": "Date"})  # fmt: skip
-    f["Date"] = f["Date"].dt.strftime("%Y-%m-%d 09:00:00")
-    p = out / "DEMO_participation_wsis20_forum_2024.txt"
-    p.write_text(_with_blank_lines(f.to_csv(sep="\t", index=False), rng), encoding="utf-16")
-    paths.append(p)
-
-    # 2. XLSX with title rows above the header, real Excel dates
-    f = frames["icann80_wsis_session"].rename(columns={
-        "name": "Name", "email": "Email", "org": "Affiliation", "country": "Country", "sg": "Stakeholder Group",
-        "community": "SO/AC", "mode": "Participation Mode", "newcomer": "Newcomer", "gender": "Gender",
-        "role": "Badge Type", "event": "Event", "date": "Session Date"})  # fmt: skip
-    p = out / "DEMO_participation_icann80_wsis_session.xlsx"
-    with pd.ExcelWriter(p, engine="openpyxl") as writer:
-        pd.DataFrame(
-            [[DEMO_NOTICE], ["ICANN80 WSIS+20 community session — registrations export"]]
-        ).to_excel(writer, index=False, header=False, startrow=0)
-        f.to_excel(writer, index=False, startrow=3)
-    paths.append(p)
-
-    # 3. UTF-8 with BOM, comma, US dates (mm/dd/yyyy), a title line
-    f = frames["igf2025_open_forum"].rename(columns={
-        "name": "Participant Name", "email": "email_address", "org": "Organisation", "country": "Country of residence",
-        "sg": "Sector", "community": "ICANN affiliation", "mode": "In person or remote", "newcomer": "First time",
-        "gender": "Sex", "role": "Participant role", "event": "Event name", "date": "Attendance date"})  # fmt: skip
-    f["Attendance date"] = f["Attendance date"].dt.strftime("%m/%d/%Y")
-    p = out / "DEMO_participation_igf2025_open_forum.csv"
-    p.write_text(
-        "# " + DEMO_NOTICE + "\n" + _with_blank_lines(f.to_csv(index=False), rng),
-        encoding="utf-8-sig",
-    )
-    paths.append(p)
-
-    # 4. Windows-1252, semicolon, dd/mm/yyyy, French headers
-    f = frames["zero_draft_consultation"].rename(columns={
-        "name": "Nom complet", "email": "Courriel", "org": "Organisme", "country": "Pays",
-        "sg": "Groupe de parties prenantes", "community": "Communauté ICANN", "mode": "Modalité",
-        "newcomer": "Première participation", "gender": "Genre", "role": "Rôle", "event": "Événement",
-        "date": "Date"})  # fmt: skip
-    f["Date"] = f["Date"].dt.strftime("%d/%m/%Y")
-    p = out / "DEMO_participation_zero_draft_consultation.csv"
-    text = _with_blank_lines(f.to_csv(sep=";", index=False), rng)
-    p.write_bytes(text.encode("cp1252", errors="replace"))
-    paths.append(p)
-
-    # 5. Parquet with typed dates (a tidy system export)
-    f = frames["unga_hlm_side_event"].rename(columns={
-        "name": "full_name", "email": "email", "org": "organization", "country": "country_code",
-        "sg": "stakeholder_type", "community": "community", "mode": "attendance_mode", "newcomer": "newcomer",
-        "gender": "gender", "role": "role", "event": "event", "date": "date"})  # fmt: skip
-    # a "country_code" column that still holds names, codes and typos: exports rarely agree
-    p = out / "DEMO_participation_unga_hlm_side_event.parquet"
-    f.to_parquet(p, index=False)
-    paths.append(p)
-
-    # Engagement log: 2024 in XLSX with a title row, 2025 in CSV with dd/mm dates
-    log = _engagement(rng, 1600, spell)
-    headers = {"date": "Activity date", "type": "Activity type", "milestone": "Process or milestone",
-               "actor": "Actor organisation", "country": "Country", "stakeholder": "Stakeholder group",
-               "community": "ICANN community", "topics": "Topics", "reach": "Reach", "channel": "Channel"}  # fmt: skip
-    log = log.rename(columns=headers)
-    early = log[log["Activity date"] < "2025-01-01"]
-    late = log[log["Activity date"] >= "2025-01-01"].copy()
-    p = out / "DEMO_engagement_log_2024.xlsx"
-    with pd.ExcelWriter(p, engine="openpyxl") as writer:
-        pd.DataFrame([[DEMO_NOTICE]]).to_excel(writer, index=False, header=False)
-        early.to_excel(writer, index=False, startrow=2)
-    paths.append(p)
-    late["Activity date"] = late["Activity date"].dt.strftime("%d/%m/%Y")
-    late.loc[late.index[:3], "Activity date"] = ["soon", "TBC", "31/02/2025"]
-    p = out / "DEMO_engagement_log_2025.csv"
-    p.write_text(_with_blank_lines(late.to_csv(index=False), rng), encoding="utf-8")
-    paths.append(p)
+    paths = [write(out, frames[slug], rng) for slug, write in _WRITERS.items()]
+    paths += _engagement_files(out, rng, spell)
     (out / "README.txt").write_text(DEMO_NOTICE + "\n", encoding="utf-8")
     return paths
