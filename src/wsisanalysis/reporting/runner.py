@@ -73,7 +73,9 @@ def _kernel_manager_class() -> type:
     Over TCP (the default) ipykernel 7 warns on every start that traffic is unencrypted;
     a local kernel needs no network port at all, so IPC is both quieter and safer. Each
     kernel gets its own socket name: the default (``kernel-ipc`` in the working folder) is
-    shared by parallel runs, whose kernels would then read each other's messages.
+    shared by parallel runs, whose kernels would then read each other's messages. At
+    shutdown jupyter_client first sends SIGINT, which a kernel still handling a message logs
+    as "KeyboardInterrupt caught in kernel"; a finished notebook has nothing to interrupt.
     """
     import uuid
 
@@ -90,6 +92,10 @@ def _kernel_manager_class() -> type:
             folder = Path(jupyter_runtime_dir())
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             return str(folder / f"wsisanalysis-{uuid.uuid4().hex[:12]}-ipc")
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
 
     return IPCKernelManager
 
