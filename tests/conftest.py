@@ -93,6 +93,6 @@ def report_project(clean_dir, tmp_path_factory):
     shutil.copytree(ROOT / "notebooks", project / "notebooks")
     runs = project / "notebooks" / "runs.toml"
     runs.write_text(runs.read_text().replace('"data/interim"', json.dumps(str(clean_dir))))
-    code = run_reports(run_all=True, runs_file=runs, out_dir=project / "reports", echo=False)
-    assert code == 0
+    summary = run_reports(run_all=True, runs_file=runs, out_dir=project / "reports")
+    assert summary.ok, summary.failed
     return project

@@ -78,6 +78,15 @@ def test_usage_errors_exit_2():
     assert info.value.code == 2
 
 
+def test_version(capsys):
+    from wsisanalysis import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"wsisanalysis {__version__}"
+
+
 def test_debug_shows_the_traceback(tmp_path):
     proc = subprocess.run(
         [

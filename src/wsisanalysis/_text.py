@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
@@ -56,6 +55,9 @@ def map_distinct(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
     >>> map_distinct(pd.Series(["<b>A</b>", "<b>A</b>", None]), strip_tags).tolist()
     ['A', 'A', nan]
     """
+    import pyarrow as pa
+
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values = np.array([*(func(u) for u in uniques.tolist()), None], dtype=object)[codes]
+    mapped = pa.array([func(u) for u in uniques.tolist()], pa.large_string())
+    values = mapped.take(pa.array(codes, mask=codes < 0))  # one arrow take, no object array
     return pd.Series(values, index=series.index, dtype="str")

@@ -12,8 +12,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Sequence
+from typing import Any
 
+from wsisanalysis._version import __version__
 from wsisanalysis.errors import WsisAnalysisError
 
 
@@ -23,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Clean participation and engagement exports and publish coverage reports.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="show the version"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_clean(sub)
     _add_report(sub)
@@ -145,18 +151,67 @@ def _clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_line(m: dict[str, Any], done: int, total: int) -> str:
+    """One line per finished run: where its HTML is, or why it failed."""
+    detail = f"-> {m['html']}" if m["status"] == "ok" else f"FAILED: {m.get('error', '')}"
+    return f"[{done}/{total}] {m['run']}: {m['status']} in {m['duration_s']} s {detail}"
+
+
+class _Progress:
+    """A progress bar on stderr while reports run (a terminal only, after 2 s), with the
+    per-run lines printed above it."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(desc="reports", unit="run", delay=2, disable=None, file=sys.stderr,
+                        bar_format="{desc}: {n}/{total} runs, {elapsed} elapsed {bar}")  # fmt: skip
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, daemon=True)
+        self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):  # keep the elapsed time moving between runs
+            self.bar.refresh()
+
+    def done(self, manifest: dict[str, Any], done: int, total: int) -> None:
+        self.bar.total = total
+        self.bar.write(_run_line(manifest, done, total), file=sys.stdout)
+        self.bar.update()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.bar.close()
+
+
 def _report(args: argparse.Namespace) -> int:
     from wsisanalysis.reporting.runner import run_reports
 
-    return run_reports(
-        notebooks=args.notebooks,
-        run_all=args.all,
-        parameters=args.parameter,
-        params_file=args.params,
-        out_dir=args.out,
-        jobs=args.jobs,
-        runs_file=args.runs,
-    )
+    progress = _Progress()
+    try:
+        summary = run_reports(
+            notebooks=args.notebooks,
+            run_all=args.all,
+            parameters=args.parameter,
+            params_file=args.params,
+            out_dir=args.out,
+            jobs=args.jobs,
+            runs_file=args.runs,
+            on_done=progress.done,
+        )
+    finally:
+        progress.close()
+    ok = len(summary.manifests) - len(summary.failed)
+    print(f"{ok} of {len(summary.manifests)} report(s) written in {summary.seconds:.1f} s; index: {summary.index}")
+    if summary.failed:
+        names = ", ".join(m["run"] for m in summary.failed)
+        print(
+            f"error: {len(summary.failed)} run(s) failed: {names}. "
+            f"Executed notebooks are kept in {summary.out_dir / 'executed'}.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -19,7 +19,8 @@ def browser():
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.fail(
-            "Debian's chromium is not on PATH: `apt-get install chromium` (.ci/run does this)"
+            "Debian's chromium is not on PATH: `make test` installs it as root, or run "
+            "`sudo apt-get install chromium`"
         )
     with sync_playwright() as p:
         browser = p.chromium.launch(

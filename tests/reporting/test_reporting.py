@@ -88,6 +88,21 @@ def test_failed_run_keeps_last_good_html_and_exits_nonzero(project, monkeypatch,
 
 
 @pytest.mark.notebook
+def test_report_prints_one_line_per_run_and_a_summary_and_the_kernel_is_quiet(
+    project, monkeypatch, capfd
+):
+    """Nothing else on the terminal: no kernel warning (IPC transport), no start lines."""
+    monkeypatch.chdir(project)
+    assert main(["report", "--all"]) == 0
+    out, err = capfd.readouterr()
+    lines = out.splitlines()
+    assert len(lines) == 2, out
+    assert lines[0].startswith("[1/1] 01-probe__a: ok in ")
+    assert lines[1].startswith("1 of 1 report(s) written in ")
+    assert err == "", err  # e.g. "Kernel is running over TCP without encryption"
+
+
+@pytest.mark.notebook
 def test_make_report_flow_writes_index_without_personal_data(report_project, demo_dir):
     """The main job end to end on the demo data: every run, the index, no personal data anywhere."""
     from wsisanalysis.read import read_export
@@ -155,4 +170,4 @@ def test_missing_clean_table_fails_the_run_with_the_file_named(tmp_path, monkeyp
     assert "participation.parquet: no clean participation table" in manifest["error"]
     assert "wsisanalysis clean" in manifest["error"]
     out = capsys.readouterr()
-    assert "started 20-regional-coverage__demo" in out.out
+    assert "] 20-regional-coverage__demo: failed in " in out.out

@@ -162,6 +162,22 @@ def _raise_if_strict(log: CleaningLog) -> None:
     raise UnknownLabelError(msg, log.unresolved)
 
 
+def _clean_each(
+    tables: Iterable[RawTable], spec: KindSpec, ctx: Context, log: CleaningLog
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Each export's clean and quarantined rows. One raw export is in memory at a time when
+    `tables` is a generator, and none once this returns (the combining step needs the room)."""
+    cleaned, quarantined = [], []
+    for table in tables:
+        prepared = _prepare(table, spec, ctx.mapping)
+        log.rows_in += len(prepared.cells.index)
+        clean_part, quarantine_part = _clean_one(prepared, spec, ctx)
+        log.files.append(prepared.file_log)
+        cleaned.append(clean_part)
+        quarantined.append(quarantine_part)
+    return cleaned, quarantined
+
+
 def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
     tables: Iterable[RawTable],
     kind: str = "participation",
@@ -182,14 +198,7 @@ def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
     secret, key_source = resolve_key(key, key_dir=key_dir)
     ctx = Context(mapping=mapping, key=secret, dayfirst=dayfirst)
     log = CleaningLog(kind=spec.name, key_source=key_source, dedupe_rule=spec.dedupe_rule)
-    cleaned, quarantined = [], []
-    for table in tables:  # one raw export in memory at a time when `tables` is a generator
-        prepared = _prepare(table, spec, mapping)
-        log.rows_in += len(prepared.cells.index)
-        clean_part, quarantine_part = _clean_one(prepared, spec, ctx)
-        log.files.append(prepared.file_log)
-        cleaned.append(clean_part)
-        quarantined.append(quarantine_part)
+    cleaned, quarantined = _clean_each(tables, spec, ctx, log)
     clean, log.duplicates_merged = _combine(cleaned, spec)
     quarantine = _quarantine_table(quarantined)
     log.rows_clean, log.rows_quarantined = len(clean), len(quarantine)

@@ -12,6 +12,20 @@ from wsisanalysis.clean.log import CleaningLog
 from wsisanalysis.schema import output_paths
 from wsisanalysis.write import write_csv
 
+#: Rows per Parquet row group: the writer holds one encoded group in memory at a time.
+ROW_GROUP_ROWS = 131_072
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, rows: int = ROW_GROUP_ROWS) -> Path:
+    """Write `frame` as Parquet in row groups of `rows`.
+
+    The writer encodes and flushes one row group at a time (pyarrow's default group is a
+    million rows, all encoded in memory before the first byte is written); text columns
+    are arrow already, so the conversion itself copies little.
+    """
+    frame.to_parquet(path, index=False, row_group_size=rows)
+    return path
+
 
 @dataclass
 class CleaningResult:
@@ -34,7 +48,7 @@ class CleaningResult:
         """Write ``<kind>.parquet``, ``<kind>_quarantine.csv`` and ``<kind>_cleaning.json``."""
         paths = output_paths(out_dir, self.kind)
         paths["clean"].parent.mkdir(parents=True, exist_ok=True)
-        self.clean.to_parquet(paths["clean"], index=False)
+        write_parquet(self.clean, paths["clean"])
         write_csv(self.quarantine, paths["quarantine"])
         text = json.dumps(self.log.to_dict(), indent=2, ensure_ascii=False, default=str)
         paths["log"].write_text(text + "\n", encoding="utf-8")

@@ -322,10 +322,8 @@ def add_reference(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(source.dtype, pd.CategoricalDtype):
             codes = np.where(missing, -1, source.cat.codes.to_numpy()[take])
             joined[col] = pd.Categorical.from_codes(codes, categories=source.cat.categories)
-        else:
-            values = source.to_numpy(dtype=object, na_value=None)[take]
-            values[missing] = None
-            joined[col] = pd.array(values, dtype=source.dtype)
+        else:  # an arrow-backed take: no Python objects per row
+            joined[col] = source.array.take(np.where(missing, -1, position), allow_fill=True)
     return frame.assign(**joined)
 
 
@@ -334,5 +332,5 @@ def as_categories(
 ) -> pd.DataFrame:
     """Each vocabulary column as a categorical over its whole vocabulary."""
     for name, vocabulary in vocabularies.items():
-        frame[name] = pd.Categorical(frame[name].astype(object), categories=vocabulary)
+        frame[name] = frame[name].astype(pd.CategoricalDtype(list(vocabulary)))
     return frame

@@ -13,7 +13,9 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -98,26 +100,43 @@ def pseudonymize(
 
 
 def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
-    """Keyed BLAKE2b of each distinct identity string -> ``p_<16 hex>`` (missing stays missing)."""
+    """Keyed BLAKE2b of each distinct identity string -> ``p_<16 hex>`` (missing stays missing).
+
+    The keyed state is set up once and copied per value (keying costs as much as hashing a
+    short e-mail); the digests are turned into hex text for all values at once.
+
+    >>> hash_identities(pd.Series(["a@x.org", None, "a@x.org"]), key=b"k").tolist()
+    ['p_58e096912cc639e1', nan, 'p_58e096912cc639e1']
+    """
     index = identity.index
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)
     del identity
-    digest = hashlib.blake2b
-    key = key[:64]
-    size = ID_LENGTH // 2
-    # hash in chunks straight into arrow arrays: no million-element Python lists at once
-    chunks = []
-    for start in range(0, len(uniques), _CHUNK):
+    keyed = hashlib.blake2b(key=key[:64], digest_size=ID_LENGTH // 2)
+    digests = bytearray()
+    for start in range(0, len(uniques), _CHUNK):  # no million-element Python lists at once
         part = uniques[start : start + _CHUNK].tolist()
-        chunks.append(
-            pa.array(
-                [
-                    "p_" + digest(u.encode("utf-8"), key=key, digest_size=size).hexdigest()
-                    for u in part
-                ],
-                pa.string(),
-            )
-        )
-    hashed = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
+        digests += b"".join([_digest(keyed, u) for u in part])
+    hashed = _hex_ids(np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2))
     taken = hashed.take(pa.array(codes, mask=codes < 0))
     return pd.Series(taken, index=index, dtype="str", name="participant_id")
+
+
+def _digest(keyed: Any, value: str) -> bytes:
+    state = keyed.copy()
+    state.update(value.encode("utf-8"))
+    return bytes(state.digest())
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _hex_ids(digests: np.ndarray) -> pa.Array:
+    """``p_`` + lower-case hex of each row of `digests`, built as one arrow string buffer."""
+    rows, size = digests.shape
+    width = 2 + 2 * size
+    text = np.empty((rows, width), dtype=np.uint8)
+    text[:, 0], text[:, 1] = ord("p"), ord("_")
+    text[:, 2::2] = _HEX[digests >> 4]
+    text[:, 3::2] = _HEX[digests & 15]
+    offsets = np.arange(0, width * (rows + 1), width, dtype=np.int32)
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(text))

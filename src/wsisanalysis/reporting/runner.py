@@ -13,8 +13,9 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -44,6 +45,59 @@ _VERSIONS = (
     "nbconvert",
     "scipy",
 )
+
+
+@dataclass
+class ReportSummary:
+    """What ``run_reports`` did: one manifest per run, the index page, the time it took."""
+
+    out_dir: Path
+    index: Path
+    manifests: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[dict]:
+        """The manifests of the runs that failed."""
+        return [m for m in self.manifests if m["status"] != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every run succeeded."""
+        return not self.failed
+
+
+def _kernel_manager_class() -> type:
+    """jupyter_client's kernel manager over IPC (Unix sockets in the Jupyter runtime folder).
+
+    Over TCP (the default) ipykernel 7 warns on every start that traffic is unencrypted;
+    a local kernel needs no network port at all, so IPC is both quieter and safer. Each
+    kernel gets its own socket name: the default (``kernel-ipc`` in the working folder) is
+    shared by parallel runs, whose kernels would then read each other's messages. At
+    shutdown jupyter_client first sends SIGINT, which a kernel still handling a message logs
+    as "KeyboardInterrupt caught in kernel"; a finished notebook has nothing to interrupt.
+    """
+    import uuid
+
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+    from traitlets import CaselessStrEnum
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        def _ip_default(self) -> str:
+            if self.transport != "ipc":
+                return str(super()._ip_default())
+            folder = Path(jupyter_runtime_dir())
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return str(folder / f"wsisanalysis-{uuid.uuid4().hex[:12]}-ipc")
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return IPCKernelManager
 
 
 def _versions() -> dict[str, str]:
@@ -95,6 +149,7 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
         papermill.execute_notebook(
             str(run.notebook), str(executed), parameters=dict(parameters), kernel_name="python3",
             cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
+            kernel_manager_class=_kernel_manager_class(),
         )  # fmt: skip
         export_html(executed, html_path, title=f"{run.stem} ({run.slug})")
         manifest.update(status="ok", html=str(html_path.relative_to(out_dir)), html_bytes=html_path.stat().st_size,
@@ -166,9 +221,14 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     out_dir: str | Path | None = None,
     jobs: int | None = None,
     runs_file: str | Path | None = None,
-    echo: bool = True,
-) -> int:
-    """Run the selected reports; return 0 when every run succeeded, 1 otherwise."""
+    on_done: Callable[[dict, int, int], None] | None = None,
+) -> ReportSummary:
+    """Run the selected reports; `on_done(manifest, done, total)` is called as each finishes.
+
+    Parameters are checked for every run before any kernel starts. Returns the summary (the
+    command exits non-zero when ``summary.failed`` is not empty).
+    """
+    clock = time.perf_counter()
     root = project_root(Path(runs_file).parent.parent if runs_file else None)
     runs_path = Path(runs_file) if runs_file else root / RUNS_FILE
     runs = load_runs(runs_path)
@@ -185,27 +245,13 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
         (run, check_parameters(run.notebook, {**run.parameters, **overrides})) for run in selected
     ]
     workers = max(1, min(jobs or min(2, os.cpu_count() or 1), len(planned)))
-    say = (lambda text: print(text, flush=True)) if echo else (lambda text: None)  # noqa: T201
-    say(f"running {len(planned)} report(s) with {workers} worker(s) -> {out}")
-    results = []
+    logger.info("running %d report(s) with %d worker(s) -> %s", len(planned), workers, out)
+    manifests = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-
-        def start(run: Run, params: dict) -> dict:
-            say(f"  started {run.name}")
-            return execute_run(run, params, out, root)
-
-        futures = {pool.submit(start, run, params): run for run, params in planned}
-        for i, future in enumerate(as_completed(futures), start=1):
-            m = future.result()
-            results.append(m)
-            detail = f"-> {m['html']}" if m["status"] == "ok" else f"FAILED: {m.get('error', '')}"
-            say(f"[{i}/{len(planned)}] {m['run']}: {m['status']} in {m['duration_s']} s {detail}")
+        futures = [pool.submit(execute_run, run, params, out, root) for run, params in planned]
+        for future in as_completed(futures):
+            manifests.append(future.result())
+            if on_done is not None:
+                on_done(manifests[-1], len(manifests), len(planned))
     index = write_index(out)
-    failed = [m for m in results if m["status"] != "ok"]
-    say(f"index: {index}")
-    if failed:
-        names = ", ".join(m["run"] for m in failed)
-        message = f"error: {len(failed)} run(s) failed: {names}. Executed notebooks are kept in {out / 'executed'}."
-        print(message, file=sys.stderr)  # noqa: T201 - the command's own output
-        return 1
-    return 0
+    return ReportSummary(out, index, manifests, time.perf_counter() - clock)
