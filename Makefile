@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_DIR := data/raw/demo
-CLEAN_DIR := data/interim
+# the demo's own folders: `make report` never touches a user's cleaned tables in data/interim
+CLEAN_DIR := data/interim/demo
 
 .PHONY: help install report test test-fast bench lint clean-generated
 
@@ -41,4 +42,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
 clean-generated:
-	rm -rf reports/html reports/executed reports/index.html reports/manifests $(CLEAN_DIR)/*.parquet $(CLEAN_DIR)/*.csv $(CLEAN_DIR)/*.json
+	rm -rf reports/html reports/executed reports/index.html reports/manifests reports/assets $(CLEAN_DIR)
