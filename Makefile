@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-stamp
 DEV_STAMP := $(VENV)/.dev-stamp
 DEMO_DIR := data/raw/demo
-CLEAN_DIR := data/interim
+# the demo's own folders: `make report` never touches a user's cleaned tables in data/interim
+CLEAN_DIR := data/interim/demo
 
 .PHONY: help install install-dev chromium report test test-fast bench lint clean-generated
 
@@ -66,4 +67,4 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks notebooks
 
 clean-generated:
-	rm -rf reports/html reports/executed reports/index.html reports/manifests $(CLEAN_DIR)/*.parquet $(CLEAN_DIR)/*.csv $(CLEAN_DIR)/*.json
+	rm -rf reports/html reports/executed reports/index.html reports/manifests reports/assets $(CLEAN_DIR)

@@ -92,7 +92,7 @@ def report_project(clean_dir, tmp_path_factory):
     project = tmp_path_factory.mktemp("project")
     shutil.copytree(ROOT / "notebooks", project / "notebooks")
     runs = project / "notebooks" / "runs.toml"
-    runs.write_text(runs.read_text().replace('"data/interim"', json.dumps(str(clean_dir))))
+    runs.write_text(runs.read_text().replace('"data/interim/demo"', json.dumps(str(clean_dir))))
     summary = run_reports(run_all=True, runs_file=runs, out_dir=project / "reports")
     assert summary.ok, summary.failed
     return project

@@ -86,7 +86,8 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         "notebooks",
         nargs="*",
         metavar="NOTEBOOK",
-        help="notebook names or slugs from notebooks/runs.toml",
+        help="run this notebook once, with its defaults plus -p (a stem such as "
+        "20-regional-coverage, a path, or NOTEBOOK__SLUG for one entry of notebooks/runs.toml)",
     )
     report.add_argument(
         "--all", action="store_true", help="run every entry of notebooks/runs.toml"
@@ -112,6 +113,23 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     )
     report.add_argument(
         "--runs", default=None, metavar="FILE", help="run list (default: notebooks/runs.toml)"
+    )
+    report.add_argument(
+        "--slug",
+        default=None,
+        help="name the output NOTEBOOK__SLUG.html (default: from the parameters)",
+    )
+    report.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each page to a PDF beside it (needs chromium and wsisanalysis[pdf])",
+    )
+    report.add_argument(
+        "--assets",
+        choices=["inline", "shared"],
+        default="inline",
+        help="inline: plotly.js inside each page with a chart (opens offline, e-mail); "
+        "shared: one copy in DIR/assets linked by every page (for a web server)",
     )
 
 
@@ -198,11 +216,16 @@ def _report(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             runs_file=args.runs,
             on_done=progress.done,
+            slug=args.slug,
+            pdf=args.pdf,
+            assets=args.assets,
         )
     finally:
         progress.close()
     ok = len(summary.manifests) - len(summary.failed)
-    print(f"{ok} of {len(summary.manifests)} report(s) written in {summary.seconds:.1f} s; index: {summary.index}")
+    print(
+        f"{ok} of {len(summary.manifests)} report(s) written in {summary.seconds:.1f} s; index: {summary.index}"
+    )
     if summary.failed:
         names = ", ".join(m["run"] for m in summary.failed)
         print(
@@ -224,6 +247,17 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_report_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if not args.notebooks and not args.all:
+        parser.error("report: name one or more notebooks, or pass --all")
+    if args.notebooks and args.all:
+        parser.error(
+            "report: name notebooks or pass --all (runs every entry of runs.toml), not both"
+        )
+    if args.slug is not None and (args.all or len(args.notebooks) > 1):
+        parser.error("report: --slug names the output of one notebook's run; name exactly one")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
@@ -232,8 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(levelname)s: %(message)s",
     )
-    if args.command == "report" and not args.notebooks and not args.all:
-        parser.error("report: name one or more notebooks, or pass --all")
+    if args.command == "report":
+        _check_report_args(parser, args)
     handler = {"clean": _clean, "report": _report, "demo": _demo}[args.command]
     try:
         return handler(args)

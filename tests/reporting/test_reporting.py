@@ -164,10 +164,10 @@ def test_missing_clean_table_fails_the_run_with_the_file_named(tmp_path, monkeyp
     )
     assert code == 1
     manifest = json.loads(
-        (tmp_path / "reports" / "manifests" / "20-regional-coverage__demo.json").read_text()
+        (tmp_path / "reports" / "manifests" / "20-regional-coverage__nothing-here.json").read_text()
     )
     assert manifest["status"] == "failed"
     assert "participation.parquet: no clean participation table" in manifest["error"]
     assert "wsisanalysis clean" in manifest["error"]
     out = capsys.readouterr()
-    assert "] 20-regional-coverage__demo: failed in " in out.out
+    assert "] 20-regional-coverage__nothing-here: failed in " in out.out

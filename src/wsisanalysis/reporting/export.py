@@ -1,7 +1,17 @@
-"""Executed notebook -> one self-contained HTML file for readers (code hidden, no network)."""
+"""Executed notebook -> one HTML page for readers (code hidden, no network, light, printable).
+
+A page carries plotly.js only when it draws a chart: inline, once, so the file opens offline and
+can be forwarded by e-mail; or, with ``shared_assets``, as one shared copy beside the pages that
+every page loads by a relative link (for a web server). The JupyterLab stylesheets nbconvert's
+``lab`` template inlines (~260 KB) are replaced by a small reader stylesheet with print rules,
+so a page without charts stays small.
+"""
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -21,34 +31,113 @@ _MERMAID = re.compile(
 _MATHJAX_CONFIG = re.compile(
     r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL
 )
+_HEAD_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL | re.IGNORECASE)
+_PLOTLY_BANNER = "* plotly.js v"
+_PLOTLY_SOURCE = re.compile(r"^\s*<script[^>]*>(.*)</script>\s*$", re.DOTALL)
 
 _STYLE = """
 <style>
-  body { max-width: 1100px; margin: 0 auto; }
-  table.wsis-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
-  table.wsis-table caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
-  .jp-RenderedHTMLCommon table.wsis-table th, .jp-RenderedHTMLCommon table.wsis-table td,
-  table.wsis-table th, table.wsis-table td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; }
-  table.wsis-table th { background: #f3f5f8; }
-  figure figcaption { font-size: 0.85em; color: #444; margin: 0.2em 0 1em; }
+  body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; font-size: 15px;
+         line-height: 1.5; color: #1f2328; max-width: 1100px; margin: 0 auto; padding: 0 1em 2em; }
+  h1 { font-size: 1.8em; margin: 0.6em 0 0.4em; } h2 { font-size: 1.35em; margin: 1.4em 0 0.4em; }
+  h3 { font-size: 1.1em; } a.anchor-link { display: none; }
+  code { font-size: 0.9em; background: #f3f5f8; padding: 0 0.2em; border-radius: 3px; }
+  pre { white-space: pre-wrap; overflow-x: auto; }
+  .jp-Collapser, .jp-InputPrompt, .jp-OutputPrompt { display: none; }
+  .jp-Cell { margin: 0; padding: 0; }
+  .jp-OutputArea-output { overflow-x: auto; }
+  .jp-RenderedText pre, .jp-OutputArea-output pre { background: #f6f8fa; padding: 0.4em 0.6em; }
+  .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"] pre { background: #fdecea; }
+  table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
+  th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left;
+           vertical-align: top; }
+  th { background: #f3f5f8; }
+  caption { text-align: left; font-weight: 600; padding: 0.3em 0; }
+  figure { margin: 0; } figure figcaption { font-size: 0.85em; color: #444; margin: 0.2em 0 1em; }
   .wsis-source { background: #fff8e1; border-left: 4px solid #E69F00; padding: 0.5em 0.8em; }
+  nav.wsis-nav { font-size: 0.9em; padding: 0.8em 0 0; }
+  @page { size: A4; margin: 12mm; }
+  @media print {
+    * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+    body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
+    nav.wsis-nav { display: none; }
+    .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
+    figure, .js-plotly-plot, tr, img, svg { break-inside: avoid; page-break-inside: avoid; }
+    h1, h2, h3, caption { break-after: avoid; page-break-after: avoid; }
+    .js-plotly-plot, .js-plotly-plot .plot-container, .js-plotly-plot .svg-container {
+      max-width: 100% !important; }
+    .modebar-container { display: none !important; }
+  }
 </style>
 """
 
+# Charts are drawn at the screen's width; printing redraws them at the paper's width so none is
+# clipped at the right edge (plotly's responsive mode follows the container, not the media).
+_PRINT_SCRIPT = """
+<script>(function () {
+  function fit() {
+    if (!window.Plotly) { return; }
+    document.querySelectorAll('.js-plotly-plot').forEach(function (g) { window.Plotly.Plots.resize(g); });
+  }
+  window.addEventListener('beforeprint', fit);
+  window.addEventListener('afterprint', fit);
+  var query = window.matchMedia && window.matchMedia('print');
+  if (query && query.addEventListener) { query.addEventListener('change', fit); }
+})();</script>
+"""
 
-def export_html(notebook: str | Path | nbformat.NotebookNode, path: str | Path, *, title: str | None = None,
-                hide_code: bool = True) -> Path:  # fmt: skip
-    """Export an executed notebook to HTML at `path` (written atomically).
 
-    Code cells are hidden (``hide_code``), cells tagged ``remove-cell`` are dropped and inputs
-    tagged ``hide-input`` are hidden; remote scripts and stylesheets the template would load
-    are removed so the page opens offline.
-    """
-    nb = (
-        notebook
-        if isinstance(notebook, nbformat.NotebookNode)
-        else nbformat.read(str(notebook), as_version=4)
-    )
+def _html_outputs(nb: nbformat.NotebookNode):
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/html")
+            if text is not None:
+                yield cell, output, text if isinstance(text, str) else "".join(text)
+
+
+def _is_plotly_loader(markup: str) -> bool:
+    return markup.lstrip().startswith("<script") and _PLOTLY_BANNER in markup[:300]
+
+
+def has_charts(nb: nbformat.NotebookNode) -> bool:
+    """True when an output draws a plotly chart."""
+    return any("Plotly.newPlot" in text for _, _, text in _html_outputs(nb))
+
+
+def write_plotly_asset(source: str, folder: Path) -> Path:
+    """Write plotly.js once into `folder` under a name that changes with its content."""
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
+    path = folder / f"plotly-{digest}.min.js"
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(source, encoding="utf-8")
+        tmp.replace(path)
+    return path
+
+
+def _place_plotly(nb: nbformat.NotebookNode, page: Path, shared_assets: Path | None) -> bool:
+    """Keep plotly.js once where a chart needs it, link the shared copy, or drop it."""
+    charts = has_charts(nb)
+    kept = False
+    for cell, output, text in list(_html_outputs(nb)):
+        if not _is_plotly_loader(text):
+            continue
+        if not charts or kept:
+            cell.outputs.remove(output)
+            continue
+        kept = True
+        if shared_assets is not None:
+            match = _PLOTLY_SOURCE.match(text)
+            asset = write_plotly_asset(match.group(1) if match else text, shared_assets)
+            link = Path(os.path.relpath(asset, page.parent)).as_posix()
+            output.data["text/html"] = f'<script type="text/javascript" src="{link}"></script>'
+    return charts
+
+
+def _config(hide_code: bool) -> Config:
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {
@@ -60,17 +149,50 @@ def export_html(notebook: str | Path | nbformat.NotebookNode, path: str | Path, 
     config.HTMLExporter.exclude_input = hide_code
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=config, template_name="lab")
-    resources = {"metadata": {"name": title or nb.metadata.get("title") or Path(str(path)).stem}}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = _MATHJAX_CONFIG.sub("", body)
-    body = _MERMAID.sub("", body)
-    body = _REMOTE_SCRIPT.sub("", body)
-    body = _REMOTE_LINK.sub("", body)
-    body = body.replace("</head>", _STYLE + "</head>", 1)
+    return config
+
+
+def _offline(markup: str) -> str:
+    markup = _MERMAID.sub("", _MATHJAX_CONFIG.sub("", markup))
+    return _REMOTE_LINK.sub("", _REMOTE_SCRIPT.sub("", markup))
+
+
+def _reader_page(body: str, *, charts: bool, index: Path | None, page: Path) -> str:
+    """Swap the template's head stylesheets for the reader's, drop remote loads, add the nav."""
+    head, sep, rest = body.partition("</head>")
+    head = _HEAD_STYLE.sub("", _offline(head)) + _STYLE + (_PRINT_SCRIPT if charts else "")
+    rest = _offline(rest)
+    if index is not None:
+        link = Path(os.path.relpath(index, page.parent)).as_posix()
+        nav = f'<nav class="wsis-nav"><a href="{link}" rel="index">← All reports</a></nav>'
+        rest = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav, rest, count=1)
+    return head + sep + rest
+
+
+def export_html(notebook: str | Path | nbformat.NotebookNode, path: str | Path, *, title: str | None = None,
+                hide_code: bool = True, shared_assets: str | Path | None = None,
+                index: str | Path | None = None) -> Path:  # fmt: skip
+    """Export an executed notebook to HTML at `path` (written atomically).
+
+    Code cells are hidden (``hide_code``), cells tagged ``remove-cell`` are dropped and inputs
+    tagged ``hide-input`` are hidden; remote scripts and stylesheets the template would load
+    are removed so the page opens offline. plotly.js stays only on a page that draws a chart:
+    inline, or as a relative link to one copy in ``shared_assets`` when that folder is given.
+    ``index`` adds a link back to the index page at the top.
+    """
+    nb = copy.deepcopy(
+        notebook
+        if isinstance(notebook, nbformat.NotebookNode)
+        else nbformat.read(str(notebook), as_version=4)
+    )
     out = Path(path)
+    charts = _place_plotly(nb, out, Path(shared_assets) if shared_assets else None)
+    exporter = HTMLExporter(config=_config(hide_code), template_name="lab")
+    resources = {"metadata": {"name": title or nb.metadata.get("title") or out.stem}}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    page = _reader_page(body, charts=charts, index=Path(index) if index else None, page=out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(body, encoding="utf-8")
+    tmp.write_text(page, encoding="utf-8")
     tmp.replace(out)
     return out

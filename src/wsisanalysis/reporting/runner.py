@@ -6,7 +6,6 @@ other runs have finished.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import os
@@ -20,14 +19,15 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from wsisanalysis._version import __version__
 from wsisanalysis.errors import WsisAnalysisError
 from wsisanalysis.reporting.export import export_html
+from wsisanalysis.reporting.index import page_facts, write_index
+from wsisanalysis.reporting.pdf import find_chromium, write_pdfs
 from wsisanalysis.reporting.runs import (
     RUNS_FILE,
     Run,
-    check_parameters,
     load_runs,
+    plan_runs,
     project_root,
     read_params_file,
     select_runs,
@@ -120,8 +120,12 @@ def _inputs(parameters: Mapping[str, object], root: Path) -> list[dict]:
     return describe_inputs(sorted(path.glob("*.parquet"))) if path.is_dir() else []
 
 
-def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root: Path) -> dict:
-    """Execute one run and export it; return its manifest (status ``ok`` or ``failed``)."""
+def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root: Path, *,
+                shared_assets: bool = False) -> dict:  # fmt: skip
+    """Execute one run and export it; return its manifest (status ``ok`` or ``failed``).
+
+    With ``shared_assets`` the page links one copy of plotly.js in ``out_dir/assets``.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -144,6 +148,7 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
         "versions": _versions(),
         "started_utc": started.isoformat(timespec="seconds"),
         "executed_notebook": str(executed.relative_to(out_dir)),
+        **page_facts(run.notebook, parameters, root),
     }
     try:
         papermill.execute_notebook(
@@ -151,7 +156,8 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
             cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
             kernel_manager_class=_kernel_manager_class(),
         )  # fmt: skip
-        export_html(executed, html_path, title=f"{run.stem} ({run.slug})")
+        export_html(executed, html_path, title=str(manifest["title"]), index=out_dir / "index.html",
+                    shared_assets=out_dir / "assets" if shared_assets else None)  # fmt: skip
         manifest.update(status="ok", html=str(html_path.relative_to(out_dir)), html_bytes=html_path.stat().st_size,
                         last_success_utc=started.isoformat(timespec="seconds"))  # fmt: skip
     except PapermillExecutionError as exc:
@@ -172,44 +178,20 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
     return manifest
 
 
-def write_index(out_dir: Path) -> Path:
-    """Regenerate ``index.html`` from every manifest in ``out_dir/manifests``."""
-    manifests = [json.loads(p.read_text()) for p in sorted((out_dir / "manifests").glob("*.json"))]
-    rows = []
-    for m in manifests:
-        status = m.get("status", "?")
-        link = (
-            f'<a href="{html.escape(m["html"])}">{html.escape(m["run"])}</a>'
-            if m.get("html")
-            else html.escape(m["run"])
-        )
-        params = ", ".join(
-            f"{html.escape(str(k))}={html.escape(repr(v))}"
-            for k, v in m.get("parameters", {}).items()
-        )
-        note = ""
-        if status == "failed":
-            note = (f'<br><small>{html.escape(m.get("error", ""))} — executed notebook kept at '
-                    f'<code>{html.escape(m.get("executed_notebook", ""))}</code>'
-                    + (f'; showing the last good snapshot of {html.escape(m["last_success_utc"])}' if m.get("last_success_utc") else "")
-                    + "</small>")  # fmt: skip
-        rows.append(
-            f'<tr class="{html.escape(status)}"><td>{link}{note}</td><td>{html.escape(m.get("started_utc", ""))}</td>'
-            f"<td>{params}</td><td><strong>{html.escape(status)}</strong></td><td>{m.get('duration_s', '')} s</td></tr>"
-        )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>wsisanalysis reports</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
-table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}}
-tr.failed td{{background:#fdecea}}</style></head>
-<body><h1>wsisanalysis reports</h1>
-<p>Snapshots of the WSIS+20 participation and engagement reports. Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by wsisanalysis {__version__}.</p>
-<table><thead><tr><th>report</th><th>run at (UTC)</th><th>parameters</th><th>status</th><th>duration</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table></body></html>
-"""
-    path = out_dir / "index.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+def _plan(notebooks: Sequence[str], run_all: bool, parameters: Sequence[Sequence[str]] | Mapping[str, object],
+          params_file: str | Path | None, runs_file: str | Path | None, slug: str | None) -> tuple[Path, list[Run]]:  # fmt: skip
+    """The project root and the checked runs: each named notebook once, or the run list."""
+    root = project_root(Path(runs_file).parent.parent if runs_file else None)
+    runs_path = Path(runs_file) if runs_file else root / RUNS_FILE
+    runs = load_runs(runs_path) if run_all or runs_path.is_file() else []
+    selected = runs if run_all else select_runs(runs, notebooks, root)
+    if not selected:
+        msg = f"{runs_path}: no runs to execute."
+        raise WsisAnalysisError(msg)
+    overrides: dict[str, object] = dict(read_params_file(params_file)) if params_file else {}
+    pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+    overrides.update({str(k): v for k, v in pairs})  # a mapping, or (name, value) pairs from -p
+    return root, plan_runs(selected, overrides, slug=slug)
 
 
 def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
@@ -222,36 +204,43 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     jobs: int | None = None,
     runs_file: str | Path | None = None,
     on_done: Callable[[dict, int, int], None] | None = None,
+    slug: str | None = None,
+    pdf: bool = False,
+    assets: str = "inline",
 ) -> ReportSummary:
     """Run the selected reports; `on_done(manifest, done, total)` is called as each finishes.
 
-    Parameters are checked for every run before any kernel starts. Returns the summary (the
-    command exits non-zero when ``summary.failed`` is not empty).
+    Each named notebook runs once with its defaults plus `parameters`; ``run_all`` runs the run
+    list. `slug` names the output of a single run. ``pdf`` prints each page to a PDF beside it
+    (Chromium is looked for before anything runs); ``assets="shared"`` writes plotly.js once to
+    ``DIR/assets`` instead of into every page with a chart. Parameters are checked for every
+    run before any kernel starts. Returns the summary (the command exits non-zero when
+    ``summary.failed`` is not empty).
     """
     clock = time.perf_counter()
-    root = project_root(Path(runs_file).parent.parent if runs_file else None)
-    runs_path = Path(runs_file) if runs_file else root / RUNS_FILE
-    runs = load_runs(runs_path)
-    selected = runs if run_all else select_runs(runs, notebooks, root)
-    if not selected:
-        msg = f"{runs_path}: no runs to execute."
+    if assets not in ("inline", "shared"):
+        msg = f"--assets {assets!r}: expected inline (plotly.js in each page) or shared (one copy in DIR/assets)."
         raise WsisAnalysisError(msg)
-    overrides: dict[str, object] = dict(read_params_file(params_file)) if params_file else {}
-    pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
-    overrides.update({str(k): v for k, v in pairs})  # a mapping, or (name, value) pairs from -p
+    root, runs = _plan(notebooks, run_all, parameters, params_file, runs_file, slug)
     out = Path(out_dir) if out_dir else root / "reports"
     out = out if out.is_absolute() else Path.cwd() / out
-    planned = [
-        (run, check_parameters(run.notebook, {**run.parameters, **overrides})) for run in selected
-    ]
+    chromium = find_chromium() if pdf else None
+    planned = [(run, run.parameters) for run in runs]
     workers = max(1, min(jobs or min(2, os.cpu_count() or 1), len(planned)))
     logger.info("running %d report(s) with %d worker(s) -> %s", len(planned), workers, out)
     manifests = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(execute_run, run, params, out, root) for run, params in planned]
+        futures = [
+            pool.submit(execute_run, run, params, out, root, shared_assets=assets == "shared")
+            for run, params in planned
+        ]
         for future in as_completed(futures):
             manifests.append(future.result())
             if on_done is not None:
                 on_done(manifests[-1], len(manifests), len(planned))
+    if chromium is not None:
+        pages = [out / m["html"] for m in manifests if m["status"] == "ok"]
+        logger.info("printing %d PDF(s) with %s", len(pages), chromium)
+        write_pdfs(pages, chromium=chromium)
     index = write_index(out)
     return ReportSummary(out, index, manifests, time.perf_counter() - clock)

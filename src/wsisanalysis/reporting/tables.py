@@ -17,14 +17,19 @@ import pandas as pd
 from wsisanalysis._version import __version__
 from wsisanalysis.errors import InputFileError
 from wsisanalysis.metrics.disclosure import DEFAULT_THRESHOLD, display_counts, suppress
+from wsisanalysis.reporting.runs import resolve_data_dir
 from wsisanalysis.schema import output_paths
 
 DEMO_PREFIX = "DEMO_"
 
 
 def clean_table_path(data_dir: str | Path, kind: str) -> Path:
-    """The path of a clean table written by ``wsisanalysis clean --out data_dir``."""
-    return output_paths(data_dir, kind)["clean"]
+    """The path of a clean table written by ``wsisanalysis clean --out data_dir``.
+
+    A relative `data_dir` that does not exist from the working directory is looked up under the
+    project root (:func:`~wsisanalysis.reporting.runs.resolve_data_dir`).
+    """
+    return output_paths(resolve_data_dir(data_dir), kind)["clean"]
 
 
 def load_clean(data_dir: str | Path, kind: str = "participation") -> pd.DataFrame:
@@ -59,7 +64,7 @@ def select_event(frame: pd.DataFrame, event: str = "all") -> pd.DataFrame:
 
 def load_log(data_dir: str | Path, kind: str = "participation") -> dict:
     """Load the cleaning log ``<data_dir>/<kind>_cleaning.json``."""
-    path = output_paths(data_dir, kind)["log"]
+    path = output_paths(resolve_data_dir(data_dir), kind)["log"]
     if not path.is_file():
         msg = f"{path}: no cleaning log. Run `wsisanalysis clean ... --kind {kind} --out {data_dir}` first."
         raise InputFileError(msg)

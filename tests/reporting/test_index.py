@@ -1,0 +1,98 @@
+"""The index readers start from (issue #13, item 8): grouped by series, a mark for synthetic or
+real data, dates in words, status, and what each page covers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from wsisanalysis.reporting.index import notebook_intro, scope, series, write_index
+
+DEMO = {"synthetic": True, "first_date": "2025-06-23", "last_date": "2025-06-27"}
+
+
+def _manifest(run, *, data, parameters=None, status="ok", **extra):
+    return {"run": run, "status": status, "html": f"html/{run}.html", "parameters": parameters or {},
+            "started_utc": "2026-11-25T13:10:00+00:00", "title": run.split("__")[0].title(),
+            "description": "What it shows.", "scope": "event: all events", "data": data, **extra}  # fmt: skip
+
+
+def _write(tmp_path, *manifests):
+    (tmp_path / "manifests").mkdir()
+    for m in manifests:
+        (tmp_path / "manifests" / f"{m['run']}.json").write_text(json.dumps(m))
+    return write_index(tmp_path).read_text()
+
+
+def test_pages_are_grouped_by_series_with_marks(tmp_path):
+    text = _write(
+        tmp_path,
+        _manifest("20-regional__demo", data=DEMO),
+        _manifest("20-regional__icann82", data={"synthetic": False, "events": ["ICANN82"]}),
+        _manifest(
+            "30-groups__igf",
+            data={"synthetic": False, "events": ["IGF 2025", "ICANN82"]},
+            parameters={"event": "IGF 2025"},
+        ),
+        _manifest("50-public__published", data={"synthetic": False, "published": True}),
+    )
+    headings = re.findall(r"<h2>(.*?)</h2>", text)
+    assert headings == [
+        "Event: ICANN82",
+        "Event: IGF 2025",
+        "Published benchmarks",
+        "Demo: synthetic data",
+    ]
+    demo = text.split("<h2>Demo: synthetic data</h2>")[1]
+    assert "synthetic demo data" in demo and "real data" not in demo
+    assert text.count('class="mark real">real data') == 2
+    assert "published figures" in text
+    assert "data from 23 June 2025 – 27 June 2025" in text
+    assert "made 25 November 2026" in text
+    assert "2026-11-25T" not in text, "dates are written for readers"
+
+
+def test_a_failed_run_says_so_and_keeps_the_last_good_page(tmp_path):
+    text = _write(
+        tmp_path,
+        _manifest(
+            "20-regional__demo",
+            data=DEMO,
+            status="failed",
+            error="InputFileError: <gone>",
+            last_success_utc="2026-11-20T08:00:00+00:00",
+        ),
+    )
+    assert "failed on 25 November 2026" in text
+    assert "InputFileError: &lt;gone&gt;" in text, "errors are escaped"
+    assert "last good page, made 20 November 2026" in text
+    assert 'href="html/20-regional__demo.html"' in text
+
+
+def test_a_pdf_beside_a_page_is_linked(tmp_path):
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "20-regional__demo.pdf").write_bytes(b"%PDF-1.4")
+    text = _write(tmp_path, _manifest("20-regional__demo", data=DEMO))
+    assert 'href="html/20-regional__demo.pdf"' in text
+
+
+def test_series_of_real_data_is_its_event_or_all_events():
+    real = {"synthetic": False, "events": ["A", "B"]}
+    assert series({"data": real, "parameters": {"event": "all"}}) == "All events"
+    assert series({"data": real, "parameters": {"event": "B"}}) == "Event: B"
+    assert series({"data": {"synthetic": False, "events": ["A"]}, "parameters": {}}) == "Event: A"
+
+
+def test_title_and_description_come_from_the_notebook():
+    from helpers import ROOT
+
+    title, description = notebook_intro(ROOT / "notebooks" / "20-regional-coverage.ipynb")
+    assert title and not title.startswith("#")
+    assert description.endswith(".") and "\n" not in description
+
+
+def test_scope_in_words():
+    assert (
+        scope({"kind": "engagement", "freq": "MS", "data_dir": "x"})
+        == "records: engagement; period: month"
+    )
