@@ -59,7 +59,7 @@ def strip_tags(value: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def map_distinct(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
+def map_distinct(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
     """Apply `func` to each distinct non-missing value once and map the results back.
 
     Free text repeats a lot (event names, organisations): a million rows carry a few thousand

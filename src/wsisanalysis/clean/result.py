@@ -10,7 +10,7 @@ import pandas as pd
 
 from wsisanalysis.clean.log import CleaningLog
 from wsisanalysis.schema import output_paths
-from wsisanalysis.write import write_csv
+from wsisanalysis.write import output_lock, write_csv, write_parquet, write_text
 
 
 @dataclass
@@ -31,11 +31,15 @@ class CleaningResult:
         self.log.check()
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``<kind>.parquet``, ``<kind>_quarantine.csv`` and ``<kind>_cleaning.json``."""
+        """Write ``<kind>.parquet``, ``<kind>_quarantine.csv`` and ``<kind>_cleaning.json``.
+
+        Each file is written to a temporary name and renamed, under the folder's lock: a run
+        killed midway leaves the previous files readable, and two runs never mix their files.
+        """
         paths = output_paths(out_dir, self.kind)
-        paths["clean"].parent.mkdir(parents=True, exist_ok=True)
-        self.clean.to_parquet(paths["clean"], index=False)
-        write_csv(self.quarantine, paths["quarantine"])
         text = json.dumps(self.log.to_dict(), indent=2, ensure_ascii=False, default=str)
-        paths["log"].write_text(text + "\n", encoding="utf-8")
+        with output_lock(paths["clean"].parent):
+            write_parquet(self.clean, paths["clean"])
+            write_csv(self.quarantine, paths["quarantine"])
+            write_text(paths["log"], text + "\n")
         return paths

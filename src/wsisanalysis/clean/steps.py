@@ -178,7 +178,12 @@ def identify_participants(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
             name if has_name else None,
             cells.column(C.ORGANISATION) if cells.has(C.ORGANISATION) else None,
             key=ctx.key,
+            country=cells.column(C.COUNTRY) if cells.has(C.COUNTRY) else None,
         )
+        if pid.attrs.get("shared_email_rows"):  # a delegation address: one id per name
+            ctx.stats.count(
+                C.PARTICIPANT_ID, "shared_email_split_by_name", pid.attrs["shared_email_rows"]
+            )
     else:
         pid = pd.Series(pd.NA, index=cells.index, dtype="str")
     existing = cells.stripped(C.PARTICIPANT_ID)
