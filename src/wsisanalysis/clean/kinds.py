@@ -84,6 +84,7 @@ def _no_identity(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:
 _COMMON_RULES = (
     QuarantineRule(Reason.EMPTY_ROW, _empty_row),
     QuarantineRule(Reason.INVALID_COUNT, _flag("invalid_count")),
+    QuarantineRule(Reason.DATE_OUT_OF_RANGE, _flag("date_out_of_range")),
     QuarantineRule(Reason.INVALID_DATE, _flag("invalid_date")),
 )
 

@@ -30,6 +30,8 @@ from wsisanalysis.reference import reference_countries
 _INTEGER = re.compile(r"^\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+$|^\d+(?:\.0+)?$")
 _OUR_ID = r"^p_[0-9a-f]{16}$"
 _MAX_DIGITS = 18
+_YEAR = r"(?<!\d)(\d{4})(?!\d)"
+_YEARS = (1900, 2100)
 _ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
 #: Columns that never hold free text, so the e-mail scrub leaves them alone.
 _NOT_FREE_TEXT = (C.RECORD_ID, C.SOURCE, C.PARTICIPANT_ID, C.COUNTRY_ISO2)
@@ -144,15 +146,26 @@ def parse_reach(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
 
 
 def parse_date_column(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
-    """``date`` parsed with the file's day/month order; how it was decided goes to the log."""
-    dates = parse_dates(cells.stripped(C.DATE), dayfirst=ctx.dayfirst)
+    """``date`` parsed with the file's day/month order; how it was decided goes to the log.
+
+    Dates with a year outside 1900-2100 are flagged ``date_out_of_range`` and not parsed (pandas
+    cannot hold a year past 2262 or before 1677, and such a date is a typo in these exports).
+    """
+    text = cells.stripped(C.DATE)
+    years = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce")
+    out_of_range = ((years < _YEARS[0]) | (years > _YEARS[1])).fillna(False).astype(bool)
+    dates = parse_dates(text.mask(out_of_range), dayfirst=ctx.dayfirst)
     if ctx.file_log is not None:
         ctx.file_log.dates = {
             "dayfirst": dates.dayfirst,
             "order_evidence": dates.order_evidence,
             "forms": dates.counts,
         }
-    return {C.DATE: dates.values, "invalid_date": dates.invalid}
+    return {
+        C.DATE: dates.values,
+        "invalid_date": dates.invalid,
+        "date_out_of_range": out_of_range,
+    }
 
 
 def _person_name(cells: Cells) -> pd.Series:
