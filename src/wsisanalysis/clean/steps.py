@@ -219,7 +219,7 @@ def map_label_column(
     for method, rows in distinct.groupby("method")["rows"].sum().items():
         stats.count(column, str(method), int(rows))
     for row in distinct[distinct["method"] == "unresolved"].itertuples():
-        stats.unresolved(column, str(row.label), int(row.rows))
+        stats.unresolved(column, str(row.label), int(row.rows), str(row.candidates))
     return mapped
 
 
