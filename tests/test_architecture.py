@@ -35,7 +35,6 @@ LONG_FUNCTIONS: set[str] = {
     "metrics/disclosure.py::suppress",
     "normalize/countries.py::_index",
     "normalize/dates.py::parse_dates",
-    "read/csv.py::read_csv_export",
 }
 
 

@@ -6,7 +6,7 @@ import sys
 
 import pandas as pd
 import pytest
-from helpers import assert_accounted
+from helpers import DATA, assert_accounted
 
 from wsisanalysis.cli import main
 
@@ -106,3 +106,58 @@ def test_debug_shows_the_traceback(tmp_path):
         check=False,
     )
     assert proc.returncode == 1 and "Traceback" in proc.stderr
+
+
+HOSTILE = DATA / "hostile"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["clean", str(HOSTILE / "zip_renamed.csv")], ["zip_renamed.csv", "zip", "extract"]),
+        (["clean", str(HOSTILE / "xlsx_renamed.csv")], ["xlsx_renamed.csv", "rename"]),
+        (
+            ["clean", str(HOSTILE / "unbalanced_quote.csv"), "--mapping",
+             str(HOSTILE / "mapping_invalid.yaml")],
+            ["mapping_invalid.yaml", "line 3"],
+        ),
+        (
+            ["clean", str(HOSTILE / "unbalanced_quote.csv"), "--mapping",
+             str(HOSTILE / "mapping_not_a_mapping.yaml")],
+            ["mapping_not_a_mapping.yaml", "list"],
+        ),
+        (["clean", str(HOSTILE)], ["is a folder"]),
+    ],
+)  # fmt: skip
+def test_hostile_inputs_exit_1_naming_the_file_without_traceback(tmp_path, capsys, args, words):
+    code = main([*args, "--kind", "participation", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err
+    for word in words:
+        assert word.lower() in err.lower()
+
+
+def test_out_that_is_a_file_exits_1_without_traceback(tmp_path, capsys):
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder")
+    code = main(["clean", str(HOSTILE / "gzip_valid.csv.gz"), "--kind", "participation",
+                 "--out", str(blocker)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err and str(blocker) in err and "--out" in err
+
+
+def test_invalid_params_file_exits_1_before_any_kernel(tmp_path, capsys):
+    code = main(["report", "20-regional-coverage", "--params",
+                 str(HOSTILE / "params_invalid.toml"), "--out", str(tmp_path)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err and "params_invalid.toml" in err and "TOML" in err
+    assert not (tmp_path / "executed").exists()
+
+
+def test_debug_raises_the_hostile_file_error(tmp_path):
+    with pytest.raises(Exception, match="zip"):
+        main(["--debug", "clean", str(HOSTILE / "zip_renamed.csv"), "--kind", "participation",
+              "--out", str(tmp_path)])  # fmt: skip

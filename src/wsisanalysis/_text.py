@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Callable
@@ -11,7 +12,8 @@ import pandas as pd
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
 _NON_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
-_TAGS = re.compile(r"<[^>]*>")
+_TAGS = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]*>")
+_SCRIPTS = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def fold(value: str) -> str:
@@ -38,15 +40,25 @@ def compact(value: str) -> str:
 
 
 def strip_tags(value: str) -> str:
-    """Remove HTML tags and collapse white space (free text in exports carries markup).
+    """Remove HTML tags (script and style with their content), entities, invisible format
+    characters (zero-width, bidi overrides) and repeated white space.
 
-    >>> strip_tags("<b>ICANN</b>  org")
-    'ICANN org'
+    Free text in exports carries markup; a "<" that opens no tag stays.
+
+    >>> strip_tags("<b>ICANN</b>  org"), strip_tags("Smith &amp; Partners"), strip_tags("5 < 6")
+    ('ICANN org', 'Smith & Partners', '5 < 6')
+    >>> strip_tags("<script>alert(1)</script>Open\u200b Data\u202e Lab")
+    'Open Data Lab'
     """
-    return _SPACES.sub(" ", _TAGS.sub(" ", value)).strip()
+    text = _TAGS.sub(" ", _SCRIPTS.sub(" ", value))
+    if "&" in text:
+        text = _TAGS.sub(" ", html.unescape(text))
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return _SPACES.sub(" ", text).strip()
 
 
-def map_distinct(series: pd.Series, func: Callable[[str], str]) -> pd.Series:
+def map_distinct(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
     """Apply `func` to each distinct non-missing value once and map the results back.
 
     Free text repeats a lot (event names, organisations): a million rows carry a few thousand

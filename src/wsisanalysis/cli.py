@@ -258,6 +258,21 @@ def _check_report_args(parser: argparse.ArgumentParser, args: argparse.Namespace
         parser.error("report: --slug names the output of one notebook's run; name exactly one")
 
 
+def _os_message(exc: OSError) -> str:
+    """What went wrong with which path, and what to do."""
+    name = exc.filename if exc.filename is not None else "a file"
+    what = exc.strerror or type(exc).__name__
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        advice = "Pass a folder for --out (not a file), or remove the file in the way."
+    elif isinstance(exc, PermissionError):
+        advice = "Check its permissions, or choose another path."
+    elif isinstance(exc, FileNotFoundError):
+        advice = "Check the path."
+    else:
+        advice = "Check the path, the free space and the permissions."
+    return f"{name}: {what}. {advice}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
@@ -275,6 +290,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file or folder the user named: missing, unwritable, wrong kind
+        if args.debug:
+            raise
+        print(f"error: {_os_message(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -1,41 +1,141 @@
-"""Write output files safely: atomically, and with formula-like CSV cells neutralized.
+"""Write output files safely: atomically, one run per folder, formula-like CSV cells neutralized.
+
+Every file is written to a temporary name in its folder and renamed over the old one, so a run
+killed at any moment leaves either the previous file or the new one, never half of one. A
+lock file per output folder makes a second run into the same folder wait, then fail clearly.
 
 May import: nothing from wsisanalysis but ``errors``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
+from wsisanalysis.errors import WsisAnalysisError
+
+LOCK_NAME = ".wsisanalysis.lock"
+_RISKY = r"^[=+\-@\t\r\n]"
+_NUMBER = r"[+-]?\d+(\.\d+)?"
+
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix formula-like text cells with ``'`` so spreadsheets show them as text.
+    """Prefix formula-like text cells and headers with ``'`` so spreadsheets show them as text.
 
-    Cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return are neutralized
-    (OWASP CSV injection guidance), except plain numbers such as ``-3``. Does not modify
-    `frame`.
+    Cells starting with ``=``, ``+``, ``-``, ``@``, tab, CR or LF are neutralized (OWASP CSV
+    injection guidance), except plain numbers such as ``-3``. Does not modify `frame`.
 
-    >>> neutralize_formulas(pd.DataFrame({"a": ["=HYPERLINK(1)", "-3", "ok"]}))["a"].tolist()
-    ["'=HYPERLINK(1)", '-3', 'ok']
+    >>> out = neutralize_formulas(pd.DataFrame({"@h": ["=HYPERLINK(1)", "-3", "ok"]}))
+    >>> list(out.columns), out["'@h"].tolist()
+    (["'@h"], ["'=HYPERLINK(1)", '-3', 'ok'])
     """
     out = frame.copy()
     for name in out.columns:
         col = out[name]
         if col.dtype == object or pd.api.types.is_string_dtype(col):
             text = col.astype("str")
-            risky = text.str.match(r"^[=+\-@\t\r]", na=False) & ~text.str.fullmatch(
-                r"[+-]?\d+(\.\d+)?", na=False
-            )
+            risky = text.str.match(_RISKY, na=False) & ~text.str.fullmatch(_NUMBER, na=False)
             if risky.any():
                 out[name] = text.mask(risky, "'" + text)
-    return out
+    header = pd.Series([str(c) for c in out.columns], dtype="str")
+    risky = header.str.match(_RISKY) & ~header.str.fullmatch(_NUMBER)
+    return out.set_axis(header.mask(risky, "'" + header).tolist(), axis=1)
+
+
+def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside `path`, then rename it over `path`.
+
+    The data is flushed to disk before the rename; on any failure the temporary file is
+    removed and `path` is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        with tmp.open("rb+") as done:
+            os.fsync(done.fileno())
+        tmp.chmod(0o644)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically."""
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a CSV (UTF-8, formula-like cells neutralized) and return its path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    neutralize_formulas(frame).to_csv(path, index=False, encoding="utf-8")
-    return path
+    """Write a CSV atomically: UTF-8, every text field quoted, formula-like cells neutralized.
+
+    Quoting every field keeps a CR or LF inside a cell inside it for every reader (a bare CR
+    left unquoted starts a new row in a spreadsheet).
+    """
+    safe = neutralize_formulas(frame)
+    return write_atomic(
+        path,
+        lambda tmp: safe.to_csv(
+            tmp, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"
+        ),
+    )
+
+
+#: Rows per Parquet row group: the writer holds one encoded group in memory at a time.
+ROW_GROUP_ROWS = 131_072
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path, rows: int = ROW_GROUP_ROWS) -> Path:
+    """Write a Parquet file atomically, in row groups of `rows`.
+
+    The writer encodes and flushes one row group at a time (pyarrow's default group is a
+    million rows, all encoded in memory before the first byte is written).
+    """
+    return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False, row_group_size=rows))
+
+
+@contextlib.contextmanager
+def output_lock(folder: str | Path, *, wait: float = 30.0) -> Iterator[Path]:
+    """Hold the lock of an output folder; wait up to `wait` seconds, then fail clearly.
+
+    The lock is an advisory ``flock`` on ``<folder>/.wsisanalysis.lock``: the system releases
+    it when the process ends, even on ``kill -9``, so a crashed run never blocks the next.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks, runs are not guarded
+        yield path
+        return
+    with path.open("a+") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    msg = (
+                        f"{folder}: another wsisanalysis run is writing to this folder (lock "
+                        f"{path} held for over {wait:g} s). Wait for it to finish, or choose "
+                        "another output folder."
+                    )
+                    raise WsisAnalysisError(msg) from None
+                time.sleep(0.1)
+        try:
+            yield path
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

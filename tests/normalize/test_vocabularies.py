@@ -96,3 +96,17 @@ def test_topics_cell_lists_several_topics():
     out, distinct = map_topics(pd.Series(["DNS abuse; LEO satellites", "misc", None]))
     assert out.tolist() == ["dns_security_stability;emerging_tech_satellite", "unknown", "unknown"]
     assert distinct.set_index("label").loc["misc", "method"] == "unresolved"
+
+
+@pytest.mark.parametrize(
+    ("mapper", "cases"),
+    [(stakeholder_mapper, STAKEHOLDER_CASES), (community_mapper, COMMUNITY_CASES)],
+)
+def test_rule_order_never_decides(mapper, cases):
+    """Every alias case maps the same with the keyword rules reversed (issue #12)."""
+    from dataclasses import replace
+
+    forward = mapper()
+    backward = replace(forward, rules=list(reversed(forward.rules)))
+    for raw in cases.iloc[:, 0]:
+        assert backward.match(raw) == forward.match(raw), raw

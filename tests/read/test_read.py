@@ -73,14 +73,19 @@ def test_parquet_is_read_as_text(tmp_path):
     assert frame.loc[0, "count"] == "3" and frame.loc[0, "date"] == "2025-12-16"
 
 
-def test_rows_with_extra_fields_are_kept_not_dropped(tmp_path):
+def test_rows_with_extra_fields_are_rejected_with_their_line_not_dropped(tmp_path):
     path = tmp_path / "ragged.csv"
     path.write_text(
-        "name,email,country\nA,a@example.org,FR\nB,b@example.org,DE,extra\n", encoding="utf-8"
+        "name,email,country\nA,a@example.org,FR\nB,b@example.org,DE,extra\nC,c@x.org,JP,\n",
+        encoding="utf-8",
     )
     table = read_export(path)
-    assert len(table) == 2
-    assert table.notes
+    assert table.rows_in == 3
+    assert table.frame["name"].tolist() == ["A", "C"]  # an empty extra field is harmless
+    assert table.rejected is not None
+    assert table.rejected[["source_row", "reason", "extra_fields"]].values.tolist() == [
+        [3, "field_count_mismatch", "extra"]
+    ]
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis import schema as C
+from wsisanalysis._text import map_distinct, strip_tags
 from wsisanalysis.clean import steps
 from wsisanalysis.clean.quarantine import QuarantineRule, Reason
 from wsisanalysis.clean.steps import Cells, Context
@@ -61,6 +62,16 @@ def _blank(column: str) -> Callable[[Cells, Mapping[str, pd.Series]], pd.Series]
     return lambda cells, parsed: cells.stripped(column).isna()
 
 
+def _blank_text(column: str) -> Callable[[Cells, Mapping[str, pd.Series]], pd.Series]:
+    """Blank once markup, entities and invisible characters are removed (``<b></b>``)."""
+
+    def test(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:
+        text = map_distinct(cells.stripped(column), strip_tags)
+        return text.isna() | (text == "")
+
+    return test
+
+
 def _empty_row(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:
     return steps.blank_rows(cells)
 
@@ -73,6 +84,7 @@ def _no_identity(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:
 _COMMON_RULES = (
     QuarantineRule(Reason.EMPTY_ROW, _empty_row),
     QuarantineRule(Reason.INVALID_COUNT, _flag("invalid_count")),
+    QuarantineRule(Reason.DATE_OUT_OF_RANGE, _flag("date_out_of_range")),
     QuarantineRule(Reason.INVALID_DATE, _flag("invalid_date")),
 )
 
@@ -137,7 +149,7 @@ PARTICIPATION = KindSpec(
     parsers=(steps.parse_count, steps.parse_date_column, steps.identify_participants),
     rules=(
         *_COMMON_RULES,
-        QuarantineRule(Reason.MISSING_EVENT, _blank(C.EVENT)),
+        QuarantineRule(Reason.MISSING_EVENT, _blank_text(C.EVENT)),
         QuarantineRule(Reason.MISSING_IDENTITY, _no_identity),
     ),
     parsed_outputs=(C.PARTICIPANT_ID,),

@@ -7,15 +7,12 @@ and per file how it was read).
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from wsisanalysis.clean.provenance import NAME_PLACEHOLDER, looks_like_name, scrub_emails
 from wsisanalysis.clean.quarantine import reason_codes
 from wsisanalysis.schema import PERSONAL_COLUMNS
-
-EMAIL_LIKE = re.compile(r"[^\s@<>\"',;]+@[^\s@<>\"',;]+")
-EMAIL_PLACEHOLDER = "[e-mail removed]"
 
 
 @dataclass
@@ -49,8 +46,14 @@ class LabelStats:
         bucket[method] = bucket.get(method, 0) + rows
 
     def unresolved(self, column: str, label: str, rows: int, candidates: str = "") -> None:
-        """Record a label that matched nothing (e-mails in it are removed first)."""
-        key = (column, EMAIL_LIKE.sub(EMAIL_PLACEHOLDER, label))
+        """Record a label that matched nothing.
+
+        E-mails in it are removed first; a label that looks like a person's name is counted
+        under a marker and never kept verbatim (nor its candidates).
+        """
+        if looks_like_name(label):
+            label, candidates = NAME_PLACEHOLDER, ""
+        key = (column, scrub_emails(label))
         self.unresolved_rows[key] = self.unresolved_rows.get(key, 0) + rows
         if candidates:
             self.candidates[key] = candidates

@@ -23,6 +23,7 @@ import pandas as pd
 from wsisanalysis import schema as C
 from wsisanalysis.clean.kinds import KindSpec, kind_spec
 from wsisanalysis.clean.log import CleaningLog, FileLog
+from wsisanalysis.clean.provenance import safe_source, without_provenance
 from wsisanalysis.clean.quarantine import assign_reasons
 from wsisanalysis.clean.result import CleaningResult
 from wsisanalysis.clean.steps import (
@@ -51,43 +52,44 @@ class _Prepared:
     source: pd.Series
     source_row: pd.Series
     file_log: FileLog
+    rejected: pd.DataFrame | None = None  # records the reader could not read faithfully
 
 
-def _provenance(table: RawTable, canonical: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """``source`` and ``source_row`` per row; those already in the input (a clean table
-    being re-cleaned) are kept."""
-    index = canonical.index
-    if C.SOURCE in canonical:
-        source = canonical.pop(C.SOURCE)
-    else:
-        codes = np.zeros(len(index), dtype=np.int8)
-        source = pd.Series(pd.Categorical.from_codes(codes, [table.source]), index=index)
-    if C.SOURCE_ROW in canonical:
-        row = pd.to_numeric(canonical.pop(C.SOURCE_ROW), errors="coerce").astype("Int64")
-    else:
-        row = pd.Series(table.source_rows, index=index, dtype="Int64")
+def _provenance(table: RawTable, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """``source`` (the file name, made safe) and ``source_row`` per row, from the reader only.
+
+    Input columns named like provenance columns never set them: a "Source" column holding
+    "Referred by <e-mail>" or a forged ``record_id`` would otherwise reach every page.
+    """
+    codes = np.zeros(len(index), dtype=np.int8)
+    name = safe_source(table.source)
+    source = pd.Series(pd.Categorical.from_codes(codes, [name]), index=index)
+    row = pd.Series(table.source_rows, index=index, dtype="Int64")
     return source, row
 
 
 def _prepare(table: RawTable, spec: KindSpec, mapping: UserMapping) -> _Prepared:
     frame = as_text(table.frame)
-    found = match_headers(frame.columns, mapping.columns)
-    require_columns(found, spec.required, source=table.source, kind=spec.name)
+    found = without_provenance(match_headers(frame.columns, mapping.columns))
+    require_columns(found, spec.required, source=safe_source(table.source), kind=spec.name)
     canonical = frame[list(found.mapping)].set_axis(list(found.mapping.values()), axis=1)
-    source, source_row = _provenance(table, canonical)
+    source, source_row = _provenance(table, canonical.index)
     file_log = FileLog(
-        file=table.source,
+        file=safe_source(table.source),
         format=table.format,
         encoding=table.encoding,
         delimiter=table.delimiter,
         header_row=table.header_row,
-        rows=len(frame),
+        rows=table.rows_in,
         columns_mapped=found.mapping,
         columns_ignored=found.ignored,
         columns_duplicated=found.duplicates,
         notes=list(table.notes),
     )
-    return _Prepared(Cells(canonical, frame), source, source_row, file_log)
+    rejected = None
+    if table.rejected is not None and len(table.rejected):
+        rejected = table.rejected.assign(**{C.SOURCE: safe_source(table.source)})
+    return _Prepared(Cells(canonical, frame), source, source_row, file_log, rejected)
 
 
 def _clean_one(
@@ -111,8 +113,6 @@ def _clean_one(
     kept = cells.subset(keep)
     source, source_row = prepared.source[keep], prepared.source_row[keep]
     record_id = record_ids(source, source_row)
-    if kept.has(C.RECORD_ID):
-        record_id = kept.stripped(C.RECORD_ID).fillna(record_id)
     columns: dict[str, pd.Series] = {
         C.RECORD_ID: record_id,
         C.SOURCE: source,
@@ -123,6 +123,8 @@ def _clean_one(
     for step in spec.steps:
         columns.update(step(kept, ctx))
     clean = pd.DataFrame(columns, index=kept.index)[list(spec.columns)]
+    if prepared.rejected is not None:
+        quarantined = pd.concat([prepared.rejected, quarantined], ignore_index=True)
     return scrub_emails(clean, ctx.stats), quarantined
 
 
@@ -170,7 +172,8 @@ def _clean_each(
     cleaned, quarantined = [], []
     for table in tables:
         prepared = _prepare(table, spec, ctx.mapping)
-        log.rows_in += len(prepared.cells.index)
+        rejected = 0 if prepared.rejected is None else len(prepared.rejected)
+        log.rows_in += len(prepared.cells.index) + rejected
         clean_part, quarantine_part = _clean_one(prepared, spec, ctx)
         log.files.append(prepared.file_log)
         cleaned.append(clean_part)

@@ -24,6 +24,12 @@ class Reason(StrEnum):
     INVALID_DATE = "invalid_date"
     INVALID_COUNT = "invalid_count"
     INVALID_REACH = "invalid_reach"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
+    MALFORMED_RECORD = "malformed_record"
+    FIELD_COUNT_MISMATCH = "field_count_mismatch"
+    CELL_TOO_LONG = "cell_too_long"
+    HIDDEN_ROW = "hidden_row"
+    FORMULA_WITHOUT_VALUE = "formula_without_value"
 
     @property
     def description(self) -> str:
@@ -39,6 +45,20 @@ _DESCRIPTIONS = {
     Reason.INVALID_DATE: "a date is present but cannot be read in any supported format",
     Reason.INVALID_COUNT: "count is not a whole number >= 0",
     Reason.INVALID_REACH: "reach is not a whole number >= 0",
+    Reason.DATE_OUT_OF_RANGE: "a date with a year before 1900 or after 2100 (a typo such as 3025)",
+    Reason.MALFORMED_RECORD: (
+        "a quote that never closes: the line is kept whole in unparsed_record, and the lines "
+        "after it are read as their own records"
+    ),
+    Reason.FIELD_COUNT_MISMATCH: (
+        "more fields than the header (an unquoted delimiter shifted the cells); the extra "
+        "fields are in extra_fields"
+    ),
+    Reason.CELL_TOO_LONG: "a cell longer than 131,072 characters (shown cut)",
+    Reason.HIDDEN_ROW: "a workbook row hidden by its author (often a cancelled registration)",
+    Reason.FORMULA_WITHOUT_VALUE: (
+        "a workbook formula with no saved result: open and save the workbook in Excel"
+    ),
 }
 
 

@@ -8,6 +8,7 @@ once per distinct value (see :mod:`wsisanalysis.normalize`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -16,7 +17,8 @@ import pandas as pd
 
 from wsisanalysis import schema as C
 from wsisanalysis._text import fold, map_distinct, strip_tags
-from wsisanalysis.clean.log import EMAIL_LIKE, EMAIL_PLACEHOLDER, FileLog, LabelStats
+from wsisanalysis.clean.log import FileLog, LabelStats
+from wsisanalysis.clean.provenance import scrub_emails as scrub_text
 from wsisanalysis.errors import MappingFileError
 from wsisanalysis.normalize.countries import match_many
 from wsisanalysis.normalize.dates import parse_dates
@@ -27,6 +29,10 @@ from wsisanalysis.reference import reference_countries
 
 _INTEGER = re.compile(r"^\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+$|^\d+(?:\.0+)?$")
 _OUR_ID = r"^p_[0-9a-f]{16}$"
+_MAX_DIGITS = 18
+_YEAR = r"(?<!\d)(\d{4})(?!\d)"
+_YEARS = (1900, 2100)
+_ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
 #: Columns that never hold free text, so the e-mail scrub leaves them alone.
 _NOT_FREE_TEXT = (C.RECORD_ID, C.SOURCE, C.PARTICIPANT_ID, C.COUNTRY_ISO2)
 
@@ -89,16 +95,30 @@ def whole_numbers(series: pd.Series, *, default: int | None) -> tuple[pd.Series,
     """
     text = series.str.strip()
     blank = text.isna() | (text == "")
+    if not text.dropna().map(str.isascii).all():
+        text = map_distinct(text, ascii_digits)
     ok = text.str.match(_INTEGER, na=False)
     digits = (
         text.where(ok)
         .str.replace(r"[,\u202f\u00a0 ]", "", regex=True)
         .str.replace(r"\.0+$", "", regex=True)
     )
-    values = pd.to_numeric(digits, errors="coerce").astype("Int64")
+    huge = digits.str.len() > _MAX_DIGITS  # >= 10**18: a typo, and past int64 at 2**63
+    ok &= ~huge.fillna(False).astype(bool)
+    values = pd.to_numeric(digits.where(ok), errors="coerce").astype("Int64")
     if default is not None:
         values = values.mask(blank, default)
     return values, ~blank & ~ok
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of any script (Arabic-Indic, fullwidth, ...) as ASCII; Arabic separators too.
+
+    >>> ascii_digits("\u0661\u0662"), ascii_digits("\uff13"), ascii_digits("\u0663\u066b\u0665")
+    ('12', '3', '3.5')
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_ARABIC_SEPARATORS)
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def blank_rows(cells: Cells) -> pd.Series:
@@ -127,15 +147,26 @@ def parse_reach(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
 
 
 def parse_date_column(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
-    """``date`` parsed with the file's day/month order; how it was decided goes to the log."""
-    dates = parse_dates(cells.stripped(C.DATE), dayfirst=ctx.dayfirst)
+    """``date`` parsed with the file's day/month order; how it was decided goes to the log.
+
+    Dates with a year outside 1900-2100 are flagged ``date_out_of_range`` and not parsed (pandas
+    cannot hold a year past 2262 or before 1677, and such a date is a typo in these exports).
+    """
+    text = cells.stripped(C.DATE)
+    years = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce")
+    out_of_range = ((years < _YEARS[0]) | (years > _YEARS[1])).fillna(False).astype(bool)
+    dates = parse_dates(text.mask(out_of_range), dayfirst=ctx.dayfirst)
     if ctx.file_log is not None:
         ctx.file_log.dates = {
             "dayfirst": dates.dayfirst,
             "order_evidence": dates.order_evidence,
             "forms": dates.counts,
         }
-    return {C.DATE: dates.values, "invalid_date": dates.invalid}
+    return {
+        C.DATE: dates.values,
+        "invalid_date": dates.invalid,
+        "date_out_of_range": out_of_range,
+    }
 
 
 def _person_name(cells: Cells) -> pd.Series:
@@ -161,7 +192,12 @@ def identify_participants(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
             name if has_name else None,
             cells.column(C.ORGANISATION) if cells.has(C.ORGANISATION) else None,
             key=ctx.key,
+            country=cells.column(C.COUNTRY) if cells.has(C.COUNTRY) else None,
         )
+        if pid.attrs.get("shared_email_rows"):  # a delegation address: one id per name
+            ctx.stats.count(
+                C.PARTICIPANT_ID, "shared_email_split_by_name", pid.attrs["shared_email_rows"]
+            )
     else:
         pid = pd.Series(pd.NA, index=cells.index, dtype="str")
     existing = cells.stripped(C.PARTICIPANT_ID)
@@ -184,7 +220,7 @@ def map_label_column(
     for method, rows in distinct.groupby("method")["rows"].sum().items():
         stats.count(column, str(method), int(rows))
     for row in distinct[distinct["method"] == "unresolved"].itertuples():
-        stats.unresolved(column, str(row.label), int(row.rows))
+        stats.unresolved(column, str(row.label), int(row.rows), str(row.candidates))
     return mapped
 
 
@@ -234,18 +270,16 @@ def countries(values: pd.Series, user: Mapping[str, str], stats: LabelStats) -> 
     return pd.Series(out, index=values.index, dtype="str", name=C.COUNTRY_ISO2)
 
 
-def _collapse_spaces(text: str) -> str:
-    return " ".join(text.split())
-
-
 def tag_free_text(cells: Cells, names: tuple[str, ...]) -> dict[str, pd.Series]:
     """Free-text columns with HTML tags removed (once per distinct value)."""
     return {name: map_distinct(cells.column(name), strip_tags) for name in names}
 
 
 def organisation(cells: Cells) -> pd.Series:
-    """The organisation with runs of white space collapsed (once per distinct value)."""
-    return map_distinct(cells.column(C.ORGANISATION), _collapse_spaces)
+    """The organisation without markup, with runs of white space collapsed (once per distinct
+    value)."""
+    text = map_distinct(cells.column(C.ORGANISATION), strip_tags)
+    return text.mask(text == "")
 
 
 def topics(cells: Cells, mapper: LabelMapper, stats: LabelStats) -> pd.Series:
@@ -257,16 +291,19 @@ def topics(cells: Cells, mapper: LabelMapper, stats: LabelStats) -> pd.Series:
 
 
 def scrub_emails(clean: pd.DataFrame, stats: LabelStats) -> pd.DataFrame:
-    """Replace e-mail-like text in every free-text column by a placeholder, counting rows."""
+    """Replace e-mails (plain or disguised) in every free-text column, counting changed rows.
+
+    Works once per distinct value.
+    """
     scrubbed = 0
     for name in clean.columns:
         if name in _NOT_FREE_TEXT or not pd.api.types.is_string_dtype(clean[name]):
             continue
-        has_email = clean[name].str.contains("@", regex=False, na=False)
-        if has_email.any():
-            scrubbed += int(has_email.sum())
-            replaced = clean[name].str.replace(EMAIL_LIKE, EMAIL_PLACEHOLDER, regex=True)
-            clean[name] = clean[name].mask(has_email, replaced)
+        replaced = map_distinct(clean[name], scrub_text)
+        changed = replaced.ne(clean[name]) & clean[name].notna()
+        if changed.any():
+            scrubbed += int(changed.sum())
+            clean[name] = replaced
     if scrubbed:
         stats.count("privacy", "emails_removed_from_text", scrubbed)
     return clean

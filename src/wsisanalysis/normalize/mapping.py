@@ -6,6 +6,7 @@ labels to each vocabulary (countries, stakeholder groups, communities, activity 
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ import yaml
 
 from wsisanalysis import schema as C
 from wsisanalysis.errors import MappingFileError
+
+logger = logging.getLogger(__name__)
 
 CANONICAL_INPUTS = frozenset(
     {
@@ -35,6 +38,20 @@ class UserMapping:
     columns: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     source: str | None = None
+
+
+def _read_text(path: Path) -> str:
+    """The file as text: UTF-8, else Windows-1252 (what Windows editors save), with a warning."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        msg = f"Mapping file {str(path)!r} cannot be read ({exc.strerror or exc}). Check the path and permissions."
+        raise MappingFileError(msg) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        logger.warning("Mapping file %s is not UTF-8: read as Windows-1252 (cp1252).", path)
+        return data.decode("cp1252", errors="replace")
 
 
 def load_mapping(path: str | Path | None) -> UserMapping:
@@ -59,7 +76,7 @@ def load_mapping(path: str | Path | None) -> UserMapping:
             f"Mapping file {str(path)!r} not found. Expected a YAML or TOML file; check the path."
         )
         raise MappingFileError(msg)
-    text = path.read_text(encoding="utf-8-sig")
+    text = _read_text(path)
     try:
         if path.suffix.lower() == ".toml":
             data = tomllib.loads(text)

@@ -1,9 +1,11 @@
 """Pseudonymous participant ids: a keyed hash (keyed BLAKE2b) of the normalized e-mail.
 
-The key never lives in the repository. It comes from the ``WSISANALYSIS_KEY`` environment
-variable, from a key file, or is generated once per output folder and stored beside the clean
-data (a git-ignored folder), so ids stay stable between runs on the same data and cannot be
-recomputed by anyone without the key.
+The key never lives in the repository, nor beside the shareable clean table. It comes from the
+``key`` argument, the ``WSISANALYSIS_KEY`` environment variable, the ``WSISANALYSIS_KEY_FILE``
+file, or is generated once and kept in a per-user config folder (``$XDG_CONFIG_HOME`` or
+``~/.config``, ``wsisanalysis/key``), so ids stay stable between runs and cannot be recomputed
+by anyone without the key. Keys of any length are accepted: a key over 64 bytes (BLAKE2b's
+limit) is hashed to 64 bytes first, never truncated.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import secrets
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +28,21 @@ from wsisanalysis._text import fold, map_distinct
 logger = logging.getLogger(__name__)
 
 KEY_ENV = "WSISANALYSIS_KEY"
+KEY_FILE_ENV = "WSISANALYSIS_KEY_FILE"
 KEY_FILE_NAME = ".wsisanalysis_key"
 ID_LENGTH = 16
 _CHUNK = 100_000
+_EMAIL = re.compile(r"[^\s<>\"'();,:\[\]]+@[^\s<>\"'();,:\[\]]+\.[^\s<>\"'();,:\[\]]+")
+
+
+def user_key_file() -> Path:
+    """Where a generated key is kept: a per-user config folder, never the output folder."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "wsisanalysis" / "key"
+
+
+def _read_key(path: Path) -> bytes:
+    return path.read_text(encoding="utf-8").strip().encode()
 
 
 def resolve_key(
@@ -34,32 +50,83 @@ def resolve_key(
 ) -> tuple[bytes, str]:
     """Return the pseudonymization key and where it came from.
 
-    Order: the `key` argument, the ``WSISANALYSIS_KEY`` environment variable, the key file in
-    `key_dir`, and finally a new random key (written to `key_dir` when given).
+    Order: the `key` argument, ``WSISANALYSIS_KEY``, the file named by
+    ``WSISANALYSIS_KEY_FILE``, a key file left in `key_dir` by an older version (read, with a
+    warning to move it), the per-user key file (:func:`user_key_file`), and finally a new
+    random key written there.
     """
     if key:
         return (key.encode() if isinstance(key, str) else key), "argument"
     env = os.environ.get(KEY_ENV, "").strip()
     if env:
         return env.encode(), f"environment variable {KEY_ENV}"
-    if key_dir is not None:
-        path = Path(key_dir) / KEY_FILE_NAME
-        if path.is_file():
-            return path.read_text(encoding="utf-8").strip().encode(), f"key file {path}"
-        new = secrets.token_hex(32)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(new + "\n", encoding="utf-8")
-        path.chmod(0o600)
+    named = os.environ.get(KEY_FILE_ENV, "").strip()
+    if named:
+        return _read_key(Path(named)), f"key file named by {KEY_FILE_ENV}"
+    old = Path(key_dir) / KEY_FILE_NAME if key_dir is not None else None
+    if old is not None and old.is_file():
         logger.warning(
-            "No pseudonymization key configured: generated one and stored it in %s. Keep that "
-            "file private (it is git-ignored) or set %s to use your own key.",
-            path,
-            KEY_ENV,
-        )
-        return new.encode(), f"generated key file {path}"
-    return secrets.token_hex(
-        32
-    ).encode(), "generated for this run only (ids are not stable across runs)"
+            "The pseudonymization key sits beside the clean table in %s: move it to %s or set %s.",
+            old, user_key_file(), KEY_ENV,
+        )  # fmt: skip
+        return _read_key(old), "key file in the output folder"
+    path = user_key_file()
+    if path.is_file():
+        return _read_key(path), "per-user key file"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(new + "\n")
+    logger.warning(
+        "No pseudonymization key configured: generated one and stored it in %s. Keep that file "
+        "private, or set %s to use your own key.",
+        path, KEY_ENV,
+    )  # fmt: skip
+    return new.encode(), "generated per-user key file"
+
+
+def normalize_email(value: str) -> str | None:
+    """The address in an e-mail cell, however written; None when there is none.
+
+    >>> [normalize_email(v) for v in ["\u00a0A@Example.ORG ", "mailto:a@example.org",
+    ...  "Ana <a@example.org>;", '"a@example.org"', "\uff41\uff20example.org", "n/a"]]
+    ['a@example.org', 'a@example.org', 'a@example.org', 'a@example.org', 'a@example.org', None]
+    """
+    text = unicodedata.normalize("NFKC", value)
+    found = _EMAIL.search(text)
+    if found is None:
+        return None
+    address = found.group(0).casefold().strip(".")
+    return address.removeprefix("mailto:")
+
+
+def _name_key(name: str) -> str:
+    """A name's words longer than one letter, sorted: ``Ana P. Pereira`` meets ``Ana Pereira``."""
+    return " ".join(sorted(w for w in fold(name).split() if len(w) > 1))
+
+
+def _compatible(a: str, b: str) -> bool:
+    small, big = sorted((set(a.split()), set(b.split())), key=len)
+    return small <= big
+
+
+def _shared_emails(email: pd.Series, name: pd.Series) -> pd.Series:
+    """Rows whose e-mail is shared by people with different names (a delegation address).
+
+    Only e-mails seen with two or more distinct name spellings are examined.
+    """
+    pairs = pd.DataFrame({"e": email, "n": name.astype("str")}).dropna().drop_duplicates()
+    pairs = pairs[pairs["e"].duplicated(keep=False)]
+    shared: set[str] = set()
+    if len(pairs):
+        pairs = pairs.assign(k=pairs["n"].map(_name_key))
+        pairs = pairs[pairs["k"] != ""].drop_duplicates(["e", "k"])
+        for address, group in pairs.groupby("e")["k"]:
+            names = group.tolist()
+            if any(not _compatible(a, b) for i, a in enumerate(names) for b in names[i + 1 :]):
+                shared.add(str(address))
+    return email.isin(shared) & name.notna()
 
 
 def pseudonymize(
@@ -68,12 +135,15 @@ def pseudonymize(
     organisation: pd.Series | None,
     *,
     key: bytes,
+    country: pd.Series | None = None,
 ) -> pd.Series:
     """Return ``participant_id`` for each row; missing where there is no e-mail and no name.
 
-    The e-mail identifies a person when present; otherwise the name together with the
-    organisation does. Each distinct identity is hashed once with keyed BLAKE2b (a MAC:
-    without the key an id cannot be recomputed from an e-mail).
+    The e-mail identifies a person when present, unless people with different names share it
+    (a delegation address): then e-mail and name together do. Without an e-mail, the name
+    does together with the organisation and the country, so namesakes from two countries or
+    two organisations stay two people. Each distinct identity is hashed once with keyed
+    BLAKE2b (a MAC: without the key an id cannot be recomputed from an e-mail).
     """
     given = next((s for s in (email, name, organisation) if s is not None), None)
     if given is None:
@@ -81,22 +151,33 @@ def pseudonymize(
         raise ValueError(msg)
     index = given.index
     identity = pd.Series(pd.NA, index=index, dtype="str")
+    shared_rows = 0
     if email is not None:
         # e-mails contain "@" and names are prefixed "name:", so the two never collide
-        normal = email.astype("str").str.lower().str.strip(" \t\r\n<>")
-        identity = normal.where(normal.str.contains("@", regex=False, na=False))
-        del normal
+        identity = map_distinct(email.astype("str"), normalize_email)
+        if name is not None:
+            shared = _shared_emails(identity, name)
+            if shared.any():
+                shared_rows = int(shared.sum())
+                person = map_distinct(name.astype("str")[shared], _name_key)
+                identity = identity.mask(shared, identity + "|name:" + person.reindex(index))
     missing = identity.isna()
     if name is not None and missing.any():
         person = map_distinct(name.astype("str")[missing], fold)
-        company = (
-            map_distinct(organisation.astype("str")[missing], fold).fillna("")
-            if organisation is not None
-            else ""
+        context = [
+            map_distinct(col.astype("str")[missing], fold).fillna("")
+            for col in (organisation, country)
+            if col is not None
+        ]
+        by_name = "name:" + person
+        for part in context:
+            by_name = by_name + "|" + part
+        identity = identity.mask(
+            missing, by_name.where(person.notna() & (person != "")).reindex(index)
         )
-        by_name = ("name:" + person + "|" + company).where(person.notna() & (person != ""))
-        identity = identity.mask(missing, by_name.reindex(index))
-    return hash_identities(identity, key=key)
+    hashed = hash_identities(identity, key=key)
+    hashed.attrs["shared_email_rows"] = shared_rows
+    return hashed
 
 
 def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
@@ -111,7 +192,9 @@ def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
     index = identity.index
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)
     del identity
-    keyed = hashlib.blake2b(key=key[:64], digest_size=ID_LENGTH // 2)
+    if len(key) > 64:  # BLAKE2b takes at most 64 key bytes: hash a longer key, never cut it
+        key = hashlib.blake2b(key, digest_size=64).digest()
+    keyed = hashlib.blake2b(key=key, digest_size=ID_LENGTH // 2)
     digests = bytearray()
     for start in range(0, len(uniques), _CHUNK):  # no million-element Python lists at once
         part = uniques[start : start + _CHUNK].tolist()

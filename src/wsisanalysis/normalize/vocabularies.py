@@ -32,6 +32,7 @@ class LabelMatch:
 
     value: str
     method: str  # alias, rule, user, empty, unresolved
+    candidates: str = ""  # for an ambiguous label: the values its rules point to
 
 
 @dataclass
@@ -55,6 +56,17 @@ class LabelMapper:
     aliases: dict[str, str]
     rules: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     empty: str = C.UNKNOWN
+    #: value -> the value it is part of (AFRALO -> ALAC): a label naming both is the part
+    parents: Mapping[str, str] = field(default_factory=dict)
+
+    def _most_specific(self, found: set[str]) -> list[str]:
+        ancestors = set()
+        for value in found:
+            parent = self.parents.get(value)
+            while parent is not None and parent not in ancestors:
+                ancestors.add(parent)
+                parent = self.parents.get(parent)
+        return sorted(found - ancestors)
 
     def with_user_aliases(self, extra: Mapping[str, str]) -> LabelMapper:
         """Return a mapper where the user's ``label -> value`` pairs win over the built-ins."""
@@ -70,7 +82,9 @@ class LabelMapper:
             raise MappingFileError(msg)
         aliases = {**self.aliases, **{fold(k): v for k, v in extra.items()}}
         user = {fold(k) for k in extra}
-        mapper = LabelMapper(self.name, self.vocabulary, aliases, self.rules, self.empty)
+        mapper = LabelMapper(
+            self.name, self.vocabulary, aliases, self.rules, self.empty, self.parents
+        )
         mapper._user = user  # type: ignore[attr-defined]
         return mapper
 
@@ -78,9 +92,11 @@ class LabelMapper:
         """Map one label.
 
         >>> stakeholder_mapper().match("NGO")
-        LabelMatch(value='civil_society', method='alias')
-        >>> stakeholder_mapper().match("Ministry of ICT, Kenya")
-        LabelMatch(value='government', method='rule')
+        LabelMatch(value='civil_society', method='alias', candidates='')
+        >>> stakeholder_mapper().match("Ministry of ICT, Kenya").value
+        'government'
+        >>> stakeholder_mapper().match("Academia/Government")
+        LabelMatch(value='unknown', method='unresolved', candidates='academia, government')
         """
         if not isinstance(label, str) or not strip_tags(label):
             return LabelMatch(self.empty, "empty")
@@ -88,10 +104,12 @@ class LabelMapper:
         if key in self.aliases:
             method = "user" if key in getattr(self, "_user", ()) else "alias"
             return LabelMatch(self.aliases[key], method)
-        for pattern, value in self.rules:
-            if pattern.search(key):
-                return LabelMatch(value, "rule")
-        return LabelMatch(C.UNKNOWN, "unresolved")
+        # every rule is tried, so their order never decides: a label whose rules point to two
+        # values ("Academia/Government") is unresolved, with both as candidates
+        found = self._most_specific({v for pattern, v in self.rules if pattern.search(key)})
+        if len(found) == 1:
+            return LabelMatch(found[0], "rule")
+        return LabelMatch(C.UNKNOWN, "unresolved", ", ".join(found))
 
     def map_series(self, series: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
         """Map a column; return the categorical result and one row per distinct label.
@@ -117,13 +135,18 @@ class LabelMapper:
                 "value": [m.value for m in matches],
                 "method": [m.method for m in matches],
                 "rows": counts,
+                "candidates": [m.candidates for m in matches],
             }
         )
         return result, distinct
 
 
 def _mapper(
-    name: str, vocabulary: tuple[str, ...], aliases: str, rules: str | None
+    name: str,
+    vocabulary: tuple[str, ...],
+    aliases: str,
+    rules: str | None,
+    parents: Mapping[str, str] | None = None,
 ) -> LabelMapper:
     table = _read_tsv(aliases)
     alias_map = {
@@ -136,7 +159,7 @@ def _mapper(
             (re.compile(p), v)
             for p, v in zip(rule_table["pattern"], rule_table["value"], strict=True)
         ]
-    return LabelMapper(name, vocabulary, alias_map, rule_list)
+    return LabelMapper(name, vocabulary, alias_map, rule_list, parents=dict(parents or {}))
 
 
 @functools.cache
@@ -153,7 +176,13 @@ def stakeholder_mapper() -> LabelMapper:
 @functools.cache
 def community_mapper() -> LabelMapper:
     """Mapper for ``community`` (ICANN SOs, ACs, GNSO groups, RALOs, Board, org)."""
-    return _mapper(C.COMMUNITY, C.COMMUNITIES, "communities.tsv", "community_rules.tsv")
+    return _mapper(
+        C.COMMUNITY,
+        C.COMMUNITIES,
+        "communities.tsv",
+        "community_rules.tsv",
+        C.COMMUNITY_PARENT,
+    )
 
 
 @functools.cache

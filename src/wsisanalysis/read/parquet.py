@@ -13,9 +13,16 @@ from wsisanalysis.read.table import RawTable
 
 
 def read_parquet_export(path: Path) -> RawTable:
-    """Read a Parquet file; every column becomes text (dates as ISO) for uniform cleaning."""
+    """Read a Parquet file; every column becomes text (dates as ISO) for uniform cleaning.
+
+    A pandas index saved in the file (``df.set_index("Email").to_parquet(...)``) is read back
+    as columns, never dropped.
+    """
     try:
         frame = pd.read_parquet(path)
+        if not isinstance(frame.index, pd.RangeIndex) or any(frame.index.names):
+            # a frame saved with a meaningful index (e.g. the e-mail): keep it as columns
+            frame = frame.reset_index()
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several unrelated types for a bad file
         msg = f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})."
         raise InputFileError(msg) from None

@@ -182,8 +182,16 @@ def read_params_file(path: str | Path) -> dict[str, object]:
     if not path.is_file():
         msg = f"{path}: parameters file not found."
         raise ParameterError(msg)
-    text = path.read_text(encoding="utf-8")
-    data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"{path}: cannot be read as UTF-8 text ({exc}). Save it as UTF-8 and re-run."
+        raise ParameterError(msg) from None
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        kind = "TOML" if path.suffix == ".toml" else "YAML"
+        msg = f"{path}: not valid {kind} ({exc}). Fix the syntax (strings need quotes) and re-run."
+        raise ParameterError(msg) from None
     if not isinstance(data, dict):
         msg = f"{path}: expected a table of name = value parameters."
         raise ParameterError(msg)
