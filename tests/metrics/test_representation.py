@@ -117,6 +117,11 @@ def test_host_is_excluded_from_both_sides():
 def test_baseline_version_names_the_data_years():
     version = reference_baseline("internet_users").version
     assert "2016–2024" in version and "World Bank 2024" in version
+    # the name, printed wherever a baseline is, carries the data years too
+    assert reference_baseline("internet_users").name == (
+        "internet users (latest year per country, 2016–2024) per ICANN region"
+    )
+    assert reference_baseline("population").name == "population (World Bank 2024) per ICANN region"
     # India's 2024 value moves Asia-Pacific's share of internet users from 58.2% to 60.6%
     assert reference_baseline("internet_users").shares["AP"] == pytest.approx(0.6056, abs=5e-4)
 

@@ -77,6 +77,14 @@ def _years(ref: pd.DataFrame, kind: str) -> str:
     )
 
 
+def _data_year(ref: pd.DataFrame, kind: str) -> str:
+    """The data year(s) a baseline's name shows, so every printed baseline carries them."""
+    if kind == "population":
+        return f"World Bank {int(ref['population_year'].max())}"
+    years = ref.loc[ref["internet_users"].notna(), "internet_users_year"]
+    return f"latest year per country, {int(years.min())}–{int(years.max())}"
+
+
 def reference_baseline(
     kind: str, by: str = C.ICANN_REGION, *, exclude: str | Sequence[str] | None = None
 ) -> Baseline:
@@ -94,8 +102,9 @@ def reference_baseline(
         Host country or countries (ISO alpha-2) to leave out of the baseline; coverage()
         then leaves their participants out too.
 
-    The version line names the data years (e.g. internet use: latest value per country and
-    its year range).
+    The name shows the data years (``internet users (latest year per country, 2016–2024) per
+    ICANN region``) and the version line gives the detail, so every printed baseline carries
+    its years.
 
     >>> b = reference_baseline("un_members", "un_regional_group")
     >>> round(b.shares["African Group"] * 193)
@@ -118,7 +127,8 @@ def reference_baseline(
     else:
         values = ref.groupby(by, observed=True)[kind].sum()
     label = {"countries": "countries and territories", "un_members": "UN member states",
-             "population": "population", "internet_users": "internet users"}[kind]  # fmt: skip
+             "population": f"population ({_data_year(ref, 'population')})",
+             "internet_users": f"internet users ({_data_year(ref, 'internet_users')})"}[kind]  # fmt: skip
     host = f", excluding {', '.join(hosts)}" if hosts else ""
     return Baseline(
         f"{label} per {DIMENSION_LABELS.get(by, by)}{host}",
