@@ -104,3 +104,18 @@ def test_suppress_never_publishes_a_missing_count_as_zero():
     safe = suppress(table, by=C.ICANN_REGION)
     assert safe["count"].isna().tolist() == [True, False, False]
     assert safe["suppressed"].tolist() == ["missing", "", ""]
+
+
+def test_development_coverage_takes_the_events_date():
+    from wsisanalysis.metrics import development_coverage
+
+    frame = pd.DataFrame(
+        {C.COUNTRY_ISO2: ["BT", "NP"], C.DATE: pd.to_datetime(["2023-07-03"] * 2)}
+    )
+    wsis_forum_2023 = development_coverage(frame).set_index("flag")
+    assert wsis_forum_2023.loc["ldc", "countries_listed"] == 46
+    assert wsis_forum_2023.loc["ldc", "countries_present"] == 2
+    assert wsis_forum_2023.attrs["as_of"] == "2023-07-03"
+    later = development_coverage(frame, as_of="2025-06-23").set_index("flag")
+    assert later.loc["ldc", "countries_listed"] == 44
+    assert later.loc["ldc", "countries_present"] == 1  # Bhutan graduated on 13 Dec 2023

@@ -91,6 +91,13 @@ def test_internet_use_is_the_latest_value_with_its_year():
 
 def test_territories_follow_their_mother_country_except_four_caribbean_codes():
     ref = reference_countries(as_of="2025-06-23").set_index("iso2")["icann_region"].astype(str)
-    assert (ref[["GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF", "WF", "AW", "CW", "KY"]] == "EU").all()
+    assert (
+        ref[["GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF", "WF", "AW", "CW", "KY"]] == "EU"
+    ).all()
     assert (ref[["PR", "GU", "VI", "AS", "MP"]] == "NA").all()
     assert (ref[["BL", "BQ", "MF", "SX"]] == "LAC").all()  # the four exceptions, as in the source
+
+
+def test_timezone_aware_dates_use_the_calendar_day():
+    dates = pd.Series(pd.to_datetime(["2023-06-01T10:00:00+02:00", "2025-06-01T10:00:00+02:00"]))
+    assert development_flags(pd.Series(["BT", "BT"]), dates)["ldc"].tolist() == [True, False]

@@ -74,8 +74,11 @@ def development_flags(iso2: pd.Series, dates: pd.Series | None = None) -> pd.Dat
     days = (
         pd.Series(today, index=iso2.index)
         if dates is None
-        else pd.to_datetime(pd.Series(dates, index=iso2.index)).dt.normalize().fillna(today)
+        else pd.to_datetime(pd.Series(dates, index=iso2.index), errors="coerce")
     )
+    if days.dt.tz is not None:  # an export in local time: the calendar day is what counts
+        days = days.dt.tz_localize(None)
+    days = days.dt.normalize().fillna(today)
     intervals = development_intervals()
     out = {}
     for group in GROUPS:
