@@ -48,9 +48,9 @@ def _report_tables(part: pd.DataFrame, eng: pd.DataFrame) -> dict[str, pd.DataFr
     return {
         "regions": metrics.coverage(part, "icann_region", internet),
         "regions_igf_excl_no": metrics.coverage(
-            metrics.exclude_host(igf, "NO"),
+            igf,
             "icann_region",
-            metrics.reference_baseline("un_members", "icann_region"),
+            metrics.reference_baseline("un_members", "icann_region", exclude="NO"),
         ),
         "un_groups": metrics.coverage(part, "un_regional_group", un),
         "country_counts": metrics.country_counts(part),
@@ -74,7 +74,7 @@ def _report_tables(part: pd.DataFrame, eng: pd.DataFrame) -> dict[str, pd.DataFr
         "retention": metrics.retention(part),
         "windows": metrics.milestone_windows(eng, days=30, since="2024-01-01"),
         "timeline": metrics.activity_timeline(eng, freq="MS"),
-        "activity_types": metrics.coverage(eng, "activity_type", name="count"),
+        "activity_types": metrics.coverage(eng, "activity_type"),
         "topic_region": topics,
         "icann80": metrics.coverage(
             published.icann_meeting_attendance("ICANN80"),

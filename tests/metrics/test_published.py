@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import warnings
 
+import pandas as pd
 import pytest
 
 from wsisanalysis import schema as C
-from wsisanalysis.errors import WsisAnalysisWarning
+from wsisanalysis.errors import WsisAnalysisError, WsisAnalysisWarning
 from wsisanalysis.metrics import coverage, reconcile
 from wsisanalysis.metrics.published import (
     ccnso_members,
+    host_effect,
     icann_meeting_attendance,
     igf_consultation_contributions,
     igf_participation,
+    meeting_shares,
+    meeting_trend,
 )
 
 
@@ -27,6 +31,7 @@ from wsisanalysis.metrics.published import (
 )
 def test_icann_meeting_attendance_by_region_is_reproduced(meeting, total, counts):
     published = icann_meeting_attendance(meeting)
+    assert published.attrs["nature"] == "census"
     table = coverage(published, C.ICANN_REGION, include_unknown=False)
     assert table["count"].sum() == total
     assert dict(zip(table[C.ICANN_REGION].astype(str), table["count"], strict=True)) == counts
@@ -45,8 +50,8 @@ def test_igf_shares_are_reproduced(year, by):
     published = igf_participation(year, by)
     column = published.columns[0]
     assert published[column].notna().all(), "every published label maps to a canonical category"
-    weighted = published.assign(count=published["percent"].astype(int))
-    table = coverage(weighted, column, include_unknown=False)
+    assert published.attrs["nature"] == "percentages"
+    table = coverage(published, column, include_unknown=False)
     shares = table.set_index(column)["share"].mul(100).round(6)
     for row in published.itertuples():
         assert shares[getattr(row, column)] == pytest.approx(row.percent)
@@ -90,4 +95,49 @@ def test_reconciliation_flags_only_the_igf_2021_page():
     assert bad == ["IGF 2021 Suggestions (2020 Stocktaking)"]
     messages = [str(w.message) for w in caught if issubclass(w.category, WsisAnalysisWarning)]
     assert len(messages) == 1
-    assert "43" in messages[0] and "88" in messages[0]
+    # "Other: 44" by region is the sum of the named groups, not a category: 43 vs 44
+    assert "stakeholder_group 43" in messages[0] and "regional_group 44" in messages[0]
+
+
+def test_meeting_parameter_is_checked():
+    with pytest.raises(WsisAnalysisError, match="Expected one of: ICANN70, ICANN71, ICANN73"):
+        icann_meeting_attendance("ICANN99")
+    with pytest.raises(WsisAnalysisError, match="Years with one: 2022, 2025"):
+        igf_participation(2019, "region")
+
+
+def test_virtual_and_in_person_meetings_are_labelled_and_icann73_has_no_host():
+    table = icann_meeting_attendance().drop_duplicates("meeting").set_index("meeting")
+    assert table["attendance"].to_dict() == {
+        "ICANN70": "virtual", "ICANN71": "virtual", "ICANN73": "virtual",
+        "ICANN74": "in person", "ICANN77": "in person", "ICANN80": "in person",
+    }  # fmt: skip
+    assert pd.isna(table.loc["ICANN73", "host"])  # planned for San Juan, held online
+    assert table.loc["ICANN80", "host"] == "RW"
+
+
+def test_meeting_shares_use_exact_counts_where_they_exist():
+    shares = meeting_shares().set_index(["meeting", C.ICANN_REGION], drop=False)
+    assert shares.loc[("ICANN73", "NA"), "share"] == 560 / 1578  # not the rounded 35%
+    assert shares.loc[("ICANN73", "NA"), "share_source"] == "counts"
+    assert shares.loc[("ICANN77", "EU"), "share"] == pytest.approx(0.20)  # published percent
+    assert shares.loc[("ICANN77", "EU"), "share_source"] == "published percent"
+    assert pd.isna(shares.loc[("ICANN77", "LAC"), "share"])  # not published: missing, not 0
+
+
+def test_host_effect_covers_in_person_meetings_only():
+    effect = host_effect().set_index("meeting")
+    assert list(effect.index) == ["ICANN74", "ICANN80"]  # ICANN77's host region was not captured
+    af = effect.loc["ICANN80"]
+    assert af["host_region"] == "AF"
+    assert af["share_at_host_meeting"] == pytest.approx(445 / 1004)
+    assert af["share_elsewhere_mean"] == pytest.approx((73 / 917 + 0.072) / 2)
+    assert af["meetings_elsewhere"] == "ICANN74, ICANN77"
+
+
+def test_trend_lists_every_5_region_meeting_in_date_order():
+    trend = meeting_trend()
+    assert trend["meeting"].tolist() == ["ICANN70", "ICANN71", "ICANN73", "ICANN74", "ICANN77", "ICANN80"]
+    assert "ICANN69" in trend.attrs["left_out"]
+    complete = trend.dropna(subset=list(C.ICANN_REGIONS))
+    assert complete[list(C.ICANN_REGIONS)].sum(axis=1).round(6).eq(1).all()

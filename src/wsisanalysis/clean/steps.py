@@ -25,7 +25,7 @@ from wsisanalysis.normalize.dates import parse_dates
 from wsisanalysis.normalize.mapping import UserMapping
 from wsisanalysis.normalize.pseudonym import hash_identities, pseudonymize
 from wsisanalysis.normalize.vocabularies import LabelMapper, map_topics
-from wsisanalysis.reference import reference_countries
+from wsisanalysis.reference import development_flags, reference_countries
 
 _INTEGER = re.compile(r"^\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+$|^\d+(?:\.0+)?$")
 _OUR_ID = r"^p_[0-9a-f]{16}$"
@@ -348,7 +348,8 @@ def record_ids(source: pd.Series, row: pd.Series) -> pd.Series:
 
 
 def add_reference(frame: pd.DataFrame) -> pd.DataFrame:
-    """Join the reference columns by position: one lookup per distinct country."""
+    """Join the reference columns by position: one lookup per distinct country. The LDC,
+    LLDC and SIDS flags are those in force on each row's date (today where it has none)."""
     ref = reference_countries()
     position = pd.Index(ref["iso2"]).get_indexer(frame[C.COUNTRY_ISO2].fillna(""))
     missing = position < 0
@@ -361,6 +362,8 @@ def add_reference(frame: pd.DataFrame) -> pd.DataFrame:
             joined[col] = pd.Categorical.from_codes(codes, categories=source.cat.categories)
         else:  # an arrow-backed take: no Python objects per row
             joined[col] = source.array.take(np.where(missing, -1, position), allow_fill=True)
+    flags = development_flags(frame[C.COUNTRY_ISO2], frame.get(C.DATE))
+    joined.update({col: flags[col].array for col in flags})
     return frame.assign(**joined)
 
 

@@ -14,6 +14,7 @@ from wsisanalysis.metrics.countries import (
     country_coverage,
     development_coverage,
 )
+from wsisanalysis.metrics.counts import CountError, statistics_table
 from wsisanalysis.metrics.coverage import (
     coverage,
     exclude_host,
@@ -30,6 +31,7 @@ from wsisanalysis.metrics.stats import goodness_of_fit, wilson_interval
 
 __all__ = [
     "Baseline",
+    "CountError",
     "absent_countries",
     "activity_timeline",
     "concentration",
@@ -48,6 +50,7 @@ __all__ = [
     "reference_baseline",
     "retention",
     "rollup_communities",
+    "statistics_table",
     "suppress",
     "table_baseline",
     "topic_region",

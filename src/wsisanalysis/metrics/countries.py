@@ -6,12 +6,24 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis import schema as C
-from wsisanalysis.metrics.coverage import weights
+from wsisanalysis.metrics.counts import weights
 from wsisanalysis.reference import reference_countries
 
 
-def _universe(universe: str) -> pd.DataFrame:
-    ref = reference_countries()
+def event_date(frame: pd.DataFrame, as_of: object = None) -> object:
+    """The day development-group flags are taken on: `as_of` if given, else the table's
+    latest date (the event's), else today."""
+    if as_of is not None:
+        return as_of
+    if C.DATE in frame:
+        latest = pd.to_datetime(frame[C.DATE], errors="coerce").max()
+        if pd.notna(latest):
+            return latest
+    return None
+
+
+def _universe(universe: str, as_of: object = None) -> pd.DataFrame:
+    ref = reference_countries(as_of)
     if universe == "un_members":
         return ref[ref["un_member"]]
     return ref[ref[C.ICANN_REGION].notna() & ref["iso3"].notna()]
@@ -51,9 +63,12 @@ def country_coverage(
     return pd.DataFrame(rows)
 
 
-def absent_countries(frame: pd.DataFrame, *, universe: str = "all") -> pd.DataFrame:
-    """The countries with nobody in `frame`, with their region and development flags."""
-    ref = _universe(universe)
+def absent_countries(
+    frame: pd.DataFrame, *, universe: str = "all", as_of: object = None
+) -> pd.DataFrame:
+    """The countries with nobody in `frame`, with their region and the development flags in
+    force on `as_of` (default: the table's latest date, see :func:`event_date`)."""
+    ref = _universe(universe, event_date(frame, as_of))
     present = set(frame[C.COUNTRY_ISO2].dropna().unique())
     cols = [
         "iso2",
@@ -72,9 +87,14 @@ def absent_countries(frame: pd.DataFrame, *, universe: str = "all") -> pd.DataFr
     )
 
 
-def development_coverage(frame: pd.DataFrame) -> pd.DataFrame:
-    """Coverage of the UN's LDC, LLDC and SIDS lists: countries present out of listed."""
-    ref = reference_countries()
+def development_coverage(frame: pd.DataFrame, *, as_of: object = None) -> pd.DataFrame:
+    """Coverage of the UN's LDC, LLDC and SIDS lists: countries present out of listed.
+
+    The lists are those in force on `as_of` (default: the table's latest date, the event's;
+    see :func:`event_date`): WSIS Forum 2023 counts against 46 LDCs, an event in 2025 against
+    44. ``attrs["as_of"]`` names the day.
+    """
+    ref = reference_countries(event_date(frame, as_of))
     present = set(frame[C.COUNTRY_ISO2].dropna().unique())
     rows = []
     for flag, label in (
@@ -84,18 +104,18 @@ def development_coverage(frame: pd.DataFrame) -> pd.DataFrame:
     ):
         listed = set(ref.loc[ref[flag].fillna(False).astype(bool), "iso2"])
         here = listed & present
-        weight = weights(frame)
-        people = int(weight[frame[C.COUNTRY_ISO2].isin(listed)].sum())
+        people = int(weights(frame)[frame[C.COUNTRY_ISO2].isin(listed)].sum())
         rows.append({"group": label, "flag": flag, "countries_listed": len(listed), "countries_present": len(here),
                      "share": len(here) / len(listed), "count": people, "absent": sorted(listed - here)})  # fmt: skip
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["as_of"] = ref.attrs["as_of"]
+    return out
 
 
 def country_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Weighted count per country present, with ISO3, name and ICANN region (for maps)."""
     ref = reference_countries().set_index("iso2")
-    weight = weights(frame)
-    counts = weight.groupby(frame[C.COUNTRY_ISO2]).sum().astype("int64")
+    counts = weights(frame).groupby(frame[C.COUNTRY_ISO2]).sum().astype("int64")
     counts = counts[counts.index.isin(ref.index)]
     out = ref.loc[counts.index, ["iso3", "name", C.ICANN_REGION]].assign(count=counts.to_numpy())
     return (

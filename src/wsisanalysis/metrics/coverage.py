@@ -1,8 +1,8 @@
 """Counts, shares, intervals and representation against a baseline (DESIGN §3.2).
 
 Every table is complete over the vocabulary of its dimension (a category with nobody in it is
-a row with count 0), weighted by the ``count`` column (a row without it counts 1), and tidy:
-one row per category.
+a row with count 0), weighted by the ``count`` column (a table without one counts each row
+once; a missing count is an error, never one person), and tidy: one row per category.
 """
 
 from __future__ import annotations
@@ -15,10 +15,20 @@ import pandas as pd
 from wsisanalysis import schema as C
 from wsisanalysis.errors import WsisAnalysisError
 from wsisanalysis.metrics.baselines import Baseline, normalized_shares
-from wsisanalysis.metrics.stats import goodness_of_fit, wilson_interval
+from wsisanalysis.metrics.counts import (
+    CENSUS,
+    PERCENTAGES,
+    SAMPLE,
+    STATISTICS,
+    data_nature,
+    known_total,
+    percent_weights,
+    weights,
+)
+from wsisanalysis.metrics.representation import compare
+from wsisanalysis.metrics.stats import wilson_interval
 
 UNKNOWN_LABEL = "unknown"
-FOUR_FIFTHS = 0.8
 
 #: The full vocabulary of each known dimension, in display order.
 VOCABULARIES: dict[str, tuple[str, ...]] = {
@@ -34,13 +44,6 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     C.ACTIVITY_TYPE: C.ACTIVITY_TYPES,
     C.TOPICS: C.TOPICS_VOCAB,
 }
-
-
-def weights(frame: pd.DataFrame) -> pd.Series:
-    """The weight of each row: its ``count`` (missing counts 1), else 1."""
-    if C.COUNT in frame:
-        return pd.to_numeric(frame[C.COUNT], errors="coerce").fillna(1).astype("int64")
-    return pd.Series(1, index=frame.index, dtype="int64")
 
 
 def categories_of(frame: pd.DataFrame, column: str) -> list[str]:
@@ -76,50 +79,31 @@ def _as_category(frame: pd.DataFrame, column: str, include_unknown: bool) -> pd.
     return values.rename(column)
 
 
-def coverage(  # noqa: PLR0913 - listed in tests/test_architecture.py
+def coverage(
     frame: pd.DataFrame,
     by: str | Sequence[str],
     baseline: Baseline | None = None,
     *,
     within: str | Sequence[str] | None = None,
     include_unknown: bool = True,
-    confidence: float = 0.95,
-    name: str = "count",
 ) -> pd.DataFrame:
     """Counts and shares by one or more dimensions, complete over their vocabularies.
 
-    Parameters
-    ----------
-    frame
-        A clean table (participation or engagement) or any table with a ``count`` column.
-    by
-        Column name(s) to group by (e.g. ``"icann_region"`` or
-        ``["icann_region", "stakeholder_group"]``).
-    baseline
-        A :class:`~wsisanalysis.metrics.baselines.Baseline` for the single dimension `by`.
-    within
-        Compute shares within these columns (e.g. the region of a region × group table);
-        default: share of the whole table.
-    include_unknown
-        Keep an explicit ``unknown`` row for missing values. Baseline comparisons always use
-        the known categories only.
-    confidence
-        Level of the Wilson intervals.
-    name
-        Name of the weighted count column (``participants``, ``activities``...).
+    `frame` is a clean table or any table with a ``count`` column of whole numbers of people
+    (a missing, fractional or negative count is an error naming the rows). Its
+    ``attrs["nature"]`` — ``sample`` (default), ``census`` or ``percentages``, see
+    :mod:`~wsisanalysis.metrics.counts` — decides which statistics apply: intervals and tests
+    for samples only. `by` names the column(s) to group by; `baseline` (one dimension only)
+    adds the comparison of :func:`~wsisanalysis.metrics.representation.compare`, and a
+    baseline that excludes host countries excludes their participants too; `within` computes
+    shares within those columns (default: of the whole table); `include_unknown` keeps an
+    ``unknown`` row (baseline comparisons use the known categories only).
 
-    Returns
-    -------
-    pandas.DataFrame
-        Columns: the `by` columns, ``<name>``, ``total`` (the share's denominator), ``share``,
-        ``share_low``, ``share_high``; with a baseline also ``baseline``, ``baseline_version``,
-        ``baseline_share``, ``known_share`` (share among known categories), ``ratio``,
-        ``ratio_low``, ``ratio_high`` and ``under_represented`` (ratio below 0.8, the
-        four-fifths rule). A share with no denominator is NaN. ``attrs["test"]`` holds the
-        chi-square goodness-of-fit result when a baseline is given.
+    Returns one row per category: the `by` columns, ``count``, ``total`` (the share's
+    denominator), ``share`` (NaN without a denominator), ``share_low``, ``share_high`` (95%
+    Wilson interval, NaN unless a sample); ``attrs``: ``nature``, ``statistics`` (which apply,
+    in words) and with a baseline ``test``.
 
-    Examples
-    --------
     >>> table = pd.DataFrame({"icann_region": ["AF", "EU", "EU", None]})
     >>> coverage(table, "icann_region")[["icann_region", "count", "share"]]
       icann_region  count  share
@@ -135,65 +119,75 @@ def coverage(  # noqa: PLR0913 - listed in tests/test_architecture.py
     if not set(within) <= set(by):
         msg = f"`within` columns {within} must also be in `by` {by}."
         raise WsisAnalysisError(msg)
-    if C.TOPICS in by:
-        frame = explode_topics(frame)
-    keys = {col: _as_category(frame, col, include_unknown) for col in by}
-    data = pd.DataFrame(keys).assign(_w=weights(frame))
-    counts = data.groupby(by, observed=False)["_w"].sum().rename(name).reset_index()
-    counts[name] = counts[name].astype("int64")
-    totals = (
-        counts.groupby(within, observed=False)[name].transform("sum")
-        if within
-        else pd.Series(counts[name].sum(), index=counts.index)
-    )
-    counts["total"] = totals.astype("int64")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        counts["share"] = counts[name] / counts["total"].where(counts["total"] > 0)
-    counts["share_low"], counts["share_high"] = wilson_interval(
-        counts[name], counts["total"], confidence=confidence
-    )
-    if baseline is None:
-        return counts
-    if len(by) != 1:
+    if baseline is not None and len(by) != 1:
         msg = "A baseline compares one dimension: pass a single column in `by`."
         raise WsisAnalysisError(msg)
-    return _compare(counts, by[0], baseline, name=name, confidence=confidence)
+    nature = data_nature(frame)
+    if baseline is not None and baseline.excluded:
+        frame = _without_hosts(frame, baseline.excluded)
+    if C.TOPICS in by:
+        frame = explode_topics(frame)
+    counts = _shares(_counts(frame, by, within, include_unknown, nature), nature)
+    counts.attrs.update(nature=_effective(frame, nature))
+    counts.attrs["statistics"] = STATISTICS[counts.attrs["nature"]]
+    if baseline is None:
+        return counts
+    return compare(counts, by[0], baseline)
 
 
-def _compare(
-    counts: pd.DataFrame, column: str, baseline: Baseline, *, name: str, confidence: float
-) -> pd.DataFrame:
-    shares = baseline.shares
-    out = counts.copy()
-    out["baseline"] = baseline.name
-    out["baseline_version"] = baseline.version
-    out["baseline_share"] = out[column].astype(str).map(shares).astype(float)
-    known = out["baseline_share"].notna()
-    known_total = out.loc[known, name].sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["known_share"] = np.where(
-            known, out[name] / known_total if known_total else np.nan, np.nan
+def _effective(frame: pd.DataFrame, nature: str) -> str:
+    """Percentages with a published total are counts of a census."""
+    return CENSUS if nature == PERCENTAGES and known_total(frame) else nature
+
+
+def _without_hosts(frame: pd.DataFrame, hosts: Sequence[str]) -> pd.DataFrame:
+    if C.COUNTRY_ISO2 not in frame:
+        msg = (
+            f"The baseline excludes {', '.join(hosts)} but the table has no {C.COUNTRY_ISO2} column "
+            "to exclude its participants by. Use a baseline without `exclude`, or a table by country."
         )
-    low, high = wilson_interval(
-        out[name].where(known),
-        pd.Series(known_total, index=out.index).where(known),
-        confidence=confidence,
+        raise WsisAnalysisError(msg)
+    return exclude_host(frame, list(hosts))
+
+
+def _counts(
+    frame: pd.DataFrame, by: list[str], within: list[str], include_unknown: bool, nature: str
+) -> pd.DataFrame:
+    """Weighted counts per category (complete), their denominator and share."""
+    keys = {col: _as_category(frame, col, include_unknown) for col in by}
+    w = percent_weights(frame) if nature == PERCENTAGES else weights(frame)
+    data = pd.DataFrame(keys).assign(_w=w.to_numpy())
+    counts = data.groupby(by, observed=False)["_w"].sum().rename("count").reset_index()
+    totals = (
+        counts.groupby(within, observed=False)["count"].transform("sum")
+        if within
+        else pd.Series(counts["count"].sum(), index=counts.index)
     )
     with np.errstate(invalid="ignore", divide="ignore"):
-        base = out["baseline_share"].where(out["baseline_share"] > 0)
-        out["ratio"] = out["known_share"] / base
-        out["ratio_low"] = low / base
-        out["ratio_high"] = high / base
-    out["under_represented"] = (
-        (out["ratio"] < FOUR_FIFTHS).astype("boolean").mask(out["ratio"].isna())
-    )
-    test = goodness_of_fit(out.loc[known, name], out.loc[known, "baseline_share"])
-    out.attrs["test"] = {
-        **test,
-        "baseline": baseline.name,
-        "categories": out.loc[known, column].astype(str).tolist(),
-    }
-    return out
+        counts["share"] = counts["count"] / totals.where(totals > 0)
+    if nature != PERCENTAGES:
+        counts["count"] = counts["count"].astype("int64")
+        counts.insert(len(by) + 1, "total", totals.astype("int64"))
+        return counts
+    people = known_total(frame)
+    if within or people is None:  # shares only: no number of people to attach them to
+        counts["count"] = pd.array([pd.NA] * len(counts), dtype="Int64")
+        counts.insert(len(by) + 1, "total", pd.array([pd.NA] * len(counts), dtype="Int64"))
+        return counts
+    counts["count"] = (counts["share"] * people).round().astype("Int64")
+    counts.insert(len(by) + 1, "total", pd.array([people] * len(counts), dtype="Int64"))
+    return counts
+
+
+def _shares(counts: pd.DataFrame, nature: str) -> pd.DataFrame:
+    """Add the 95% Wilson interval of each share, for samples only."""
+    if nature == SAMPLE:
+        counts["share_low"], counts["share_high"] = wilson_interval(
+            counts["count"], counts["total"]
+        )
+    else:
+        counts["share_low"] = counts["share_high"] = np.nan
+    return counts
 
 
 def explode_topics(frame: pd.DataFrame) -> pd.DataFrame:
@@ -280,11 +274,15 @@ def retention(frame: pd.DataFrame, *, order: Sequence[str] | None = None) -> pd.
 def previous_baseline(
     frame: pd.DataFrame, *, dimension: str, name: str, version: str = ""
 ) -> Baseline:
-    """A baseline from an earlier event or snapshot: its weighted shares over `dimension`."""
+    """A baseline from an earlier event or snapshot: its weighted shares over `dimension`.
+
+    When the earlier table is a sample its size is kept (``sample_size``), so ratio intervals
+    against it account for the baseline's own uncertainty (Katz log method)."""
     table = coverage(frame, dimension, include_unknown=False)
     return Baseline(
         name,
         dimension,
         normalized_shares(table.set_index(dimension)["count"].astype(float).to_dict()),
         version or "previous event",
+        sample_size=float(table["count"].sum()) if data_nature(frame) == SAMPLE else None,
     )

@@ -87,7 +87,7 @@ def suppress(
     -------
     pandas.DataFrame
         The table with hidden counts as missing (``Int64``), ``suppressed`` (why: ``primary``,
-        ``complementary`` or empty), shares on hidden counts missing, and ``unstable`` (the
+        ``complementary``, ``missing`` for a count that was never known, or empty), shares on hidden counts missing, and ``unstable`` (the
         denominator is under 30). Does not modify `table`.
 
     Examples
@@ -98,7 +98,8 @@ def suppress(
     """
     out = table.copy()
     by = [by] if isinstance(by, str) else list(by or [])
-    values = pd.to_numeric(out[count], errors="coerce").fillna(0)
+    raw = pd.to_numeric(out[count], errors="coerce")
+    values = raw.fillna(0)  # for choosing cells only: a missing count is never published as 0
     out["suppressed"] = ""
     if published:
         out["suppressed"] = "published"
@@ -122,8 +123,8 @@ def suppress(
             break
         hidden.loc[extra] = True
         reason.loc[extra] = "complementary"
-    out[count] = pd.Series(values.round(), index=out.index).astype("Int64").mask(hidden)
-    out["suppressed"] = reason.to_numpy()
+    out[count] = pd.Series(raw.round(), index=out.index).astype("Int64").mask(hidden)
+    out["suppressed"] = reason.mask(raw.isna() & (reason == ""), "missing").to_numpy()
     for col in _SHARE_COLUMNS:
         if col in out:
             out[col] = out[col].mask(hidden)

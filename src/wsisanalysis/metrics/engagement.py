@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis import schema as C
-from wsisanalysis.metrics.coverage import weights
+from wsisanalysis.metrics.counts import weights
 from wsisanalysis.reference import wsis_timeline
 
 

@@ -2,7 +2,10 @@
 
 Each loader maps the publisher's labels onto wsisanalysis' vocabularies so the same
 :func:`~wsisanalysis.metrics.coverage.coverage` call works on published counts and on clean
-participation tables. These counts are public already: pass ``published=True`` to
+participation tables, and declares what the numbers are in ``attrs["nature"]``: ``census``
+(an ICANN meeting's attendance counts everyone who came) or ``percentages`` (IGF shares; with
+``attrs["total"]`` when the number of participants is published as an exact figure). These
+counts are public already: pass ``published=True`` to
 :func:`~wsisanalysis.metrics.disclosure.suppress`.
 """
 
@@ -11,6 +14,8 @@ from __future__ import annotations
 import pandas as pd
 
 from wsisanalysis import schema as C
+from wsisanalysis.errors import WsisAnalysisError
+from wsisanalysis.metrics.counts import CENSUS, PERCENTAGES
 from wsisanalysis.normalize.countries import normalize_countries
 from wsisanalysis.normalize.vocabularies import stakeholder_mapper
 from wsisanalysis.reference import public_table, reference_countries
@@ -37,42 +42,65 @@ UN_GROUP_LABELS = {
     "Intergovernmental Organizations": "Intergovernmental organizations",
     "Other": "Other",
 }
-#: Where each ICANN meeting took place (host country), for host-excluded comparisons.
-MEETING_HOSTS = {"ICANN73": "PR", "ICANN74": "NL", "ICANN77": "US", "ICANN80": "RW"}
+#: Where each in-person ICANN meeting took place (host country). Virtual meetings have no
+#: host: ICANN73 was planned for San Juan, Puerto Rico, but held online only.
+MEETING_HOSTS = {"ICANN74": "NL", "ICANN77": "US", "ICANN80": "RW"}
 IGF_HOSTS = {2008: "IN", 2012: "AZ", 2022: "ET", 2025: "NO"}
+FIVE_REGIONS = "ICANN 5 regions"
+
+
+def _meetings_available(raw: pd.DataFrame) -> list[str]:
+    meetings = raw.loc[raw["region_scheme"] == FIVE_REGIONS, "meeting"].unique()
+    return sorted(meetings, key=lambda m: int(m.removeprefix("ICANN")))
 
 
 def icann_meeting_attendance(meeting: str | None = None) -> pd.DataFrame:
     """ICANN meeting attendance by ICANN region (5-region scheme), as published.
 
-    Columns: ``meeting, year, format, population, icann_region, count, percent, host``.
-    ``count`` is missing where only percentages were published.
+    Columns: ``meeting, year, month, format, attendance`` (``virtual`` or ``in person``: what
+    was counted), ``population, icann_region, count, percent, host`` (ISO alpha-2, in-person
+    meetings only). ``count`` is missing where only percentages were published. The table is
+    a census (``attrs["nature"]``): everyone who attended was counted, so no sampling
+    interval applies. For one meeting without counts it is a table of ``percentages``.
     """
     raw = public_table("icann_meeting_attendance_by_region")
-    raw = raw[raw["region_scheme"] == "ICANN 5 regions"]
+    if meeting is not None and meeting not in _meetings_available(raw):
+        msg = f"No 5-region attendance breakdown for {meeting!r}. Expected one of: {', '.join(_meetings_available(raw))}."
+        raise WsisAnalysisError(msg)
+    raw = raw[raw["region_scheme"] == FIVE_REGIONS]
     if meeting:
         raw = raw[raw["meeting"] == meeting]
-    return pd.DataFrame(
+    in_person = raw["format"].ne("virtual")
+    out = pd.DataFrame(
         {
             "meeting": raw["meeting"].to_numpy(),
             "year": pd.to_numeric(raw["year"]).to_numpy(),
+            "month": pd.to_numeric(raw["month"]).to_numpy(),
             "format": raw["format"].to_numpy(),
+            "attendance": in_person.map({True: "in person", False: "virtual"}).to_numpy(),
             "population": raw["population"].to_numpy(),
             C.ICANN_REGION: pd.Categorical(
                 raw["region"].map(ICANN_REGION_LABELS), C.ICANN_REGIONS
             ),
             C.COUNT: pd.to_numeric(raw["count"].replace("", pd.NA)).astype("Int64").to_numpy(),
             "percent": pd.to_numeric(raw["percent"].replace("", pd.NA)).to_numpy(),
-            "host": raw["meeting"].map(MEETING_HOSTS).to_numpy(),
+            "host": raw["meeting"].map(MEETING_HOSTS).where(in_person).to_numpy(),
         }
     )
+    only_percent = bool(meeting) and out[C.COUNT].isna().all() and out["percent"].notna().all()
+    out.attrs["nature"] = PERCENTAGES if only_percent else CENSUS
+    return out
 
 
 def igf_participation(year: int, by: str = C.STAKEHOLDER_GROUP) -> pd.DataFrame:
     """IGF participation shares for one year by stakeholder group or by UN regional group.
 
     Columns: the category (``stakeholder_group`` or ``un_regional_group``), ``label`` (as
-    published), ``percent`` and ``count`` (missing where only shares were published).
+    published), ``percent`` and ``count`` (missing where only shares were published). A
+    table of ``percentages`` (``attrs["nature"]``) carries ``attrs["total"]``, the number of
+    participants, when it was published exactly (2022: 5,120), so coverage() can turn the
+    shares into counts; without it there are shares only, never intervals as if 100 people
+    had been counted.
     """
     if by == C.STAKEHOLDER_GROUP:
         raw = public_table("igf_participation_by_stakeholder")
@@ -88,7 +116,10 @@ def igf_participation(year: int, by: str = C.STAKEHOLDER_GROUP) -> pd.DataFrame:
         category = raw["region"].map(UN_GROUP_LABELS).to_numpy()
         label = raw["region"]
         by = C.UN_REGIONAL_GROUP
-    return pd.DataFrame(
+    if raw.empty:
+        msg = f"No published IGF {year} breakdown by {by}. Years with one: {', '.join(_igf_years(by))}."
+        raise WsisAnalysisError(msg)
+    out = pd.DataFrame(
         {
             by: category,
             "label": label.to_numpy(),
@@ -100,6 +131,28 @@ def igf_participation(year: int, by: str = C.STAKEHOLDER_GROUP) -> pd.DataFrame:
             .to_numpy(),
         }
     )
+    if out[C.COUNT].notna().all():
+        out.attrs["nature"] = CENSUS
+    else:
+        out.attrs.update(nature=PERCENTAGES, total=igf_total(year))
+    return out
+
+
+def _igf_years(by: str) -> list[str]:
+    if by == C.STAKEHOLDER_GROUP:
+        raw = public_table("igf_participation_by_stakeholder")
+    else:
+        raw = public_table("igf_participation_by_region")
+        raw = raw[raw["region_scheme"] == "UN regional groups + IGOs"]
+    return sorted(raw["year"].unique())
+
+
+def igf_total(year: int) -> int | None:
+    """The number of IGF participants of `year` when published as an exact figure (2022:
+    5,120); None where only a bound ("more than 9,435") or nothing was published."""
+    totals = public_table("igf_participation_totals").set_index("year")["total_reported"]
+    value = str(totals.get(str(year), "")).strip()
+    return int(value) if value.isdigit() else None
 
 
 def ccnso_members(*, after_2019_removals: bool = False) -> pd.DataFrame:
@@ -129,45 +182,97 @@ def ccnso_members(*, after_2019_removals: bool = False) -> pd.DataFrame:
 
 
 def igf_consultation_contributions() -> pd.DataFrame:
-    """Submissions to IGF consultation pages by stakeholder group and by regional group (long)."""
+    """Submissions to IGF consultation pages by stakeholder group and by regional group (long).
+
+    A row that repeats its breakdown's total as a category is left out (see
+    :func:`_subtotal_rows`)."""
     raw = public_table("igf_consultation_contributions")
-    return raw.assign(count=pd.to_numeric(raw["count"]))[
-        ["process", "dimension", "category", "count", "marginal_total"]
-    ]
+    table = raw.assign(
+        count=pd.to_numeric(raw["count"]), marginal_total=pd.to_numeric(raw["marginal_total"])
+    )[["process", "dimension", "category", "count", "marginal_total"]]
+    return table[~_subtotal_rows(table)].reset_index(drop=True)
+
+
+def _subtotal_rows(table: pd.DataFrame) -> pd.Series:
+    """Rows that repeat their breakdown's total as a category.
+
+    The IGF 2021 Suggestions page lists "Other: 44" by region, which is the sum of the named
+    groups (15 + 6 + 4 + 4 + 12 + 3): its published marginal (88) counts every submission
+    twice. Such a row is dropped, so the page reconciles as 43 (by stakeholder group) vs 44.
+    """
+    group = table.groupby(["process", "dimension"])["count"]
+    rest = group.transform("sum") - table["count"]
+    return (table["count"] == rest) & (table["marginal_total"] == 2 * table["count"])
 
 
 def meeting_shares() -> pd.DataFrame:
-    """Regional shares of every ICANN meeting with a 5-region breakdown (percent as published,
-    or computed from counts), with the host region marked."""
+    """Regional shares of every ICANN meeting with a 5-region breakdown, in date order.
+
+    ``share`` is computed from the exact counts where a meeting published a complete set
+    (ICANN73, 74, 80), else it is the published percentage (``share_source`` says which);
+    a region with neither is missing, never 0. ``attendance`` says what was counted
+    (``virtual`` or ``in person``); ``host_region`` is set for in-person meetings only.
+    """
     table = icann_meeting_attendance()
-    share = table["percent"].where(
-        table["percent"].notna(),
-        100 * table[C.COUNT] / table.groupby("meeting")[C.COUNT].transform("sum"),
-    )
+    complete = table.groupby("meeting")[C.COUNT].transform(lambda c: c.notna().all())
+    from_counts = table[C.COUNT] / table.groupby("meeting")[C.COUNT].transform("sum")
+    share = from_counts.astype("Float64").where(complete, table["percent"] / 100).astype(float)
     ref = reference_countries().set_index("iso2")[C.ICANN_REGION].astype(str)
     host_region = table["host"].map(ref)
-    return table.assign(
-        share=share / 100,
+    out = table.assign(
+        share=share,
+        share_source=pd.Series("counts", index=table.index).where(complete, "published percent"),
         host_region=host_region,
         is_host_region=table[C.ICANN_REGION].astype(str) == host_region,
     )
+    out.attrs["nature"] = CENSUS
+    return out.sort_values(["year", "month", C.ICANN_REGION], kind="stable").reset_index(drop=True)
+
+
+def meeting_trend(shares: pd.DataFrame | None = None, *, percent: bool = False) -> pd.DataFrame:
+    """Regional shares across all ICANN meetings in the shipped tables: one row per meeting
+    in date order, one column per ICANN region (shares, or percentages with `percent`), with
+    what was counted and how.
+
+    ICANN69 is left out (named in ``attrs["left_out"]``): it was published in eight
+    engagement regions that do not map onto the five ICANN regions.
+    """
+    shares = meeting_shares() if shares is None else shares
+    keys = ["year", "month", "meeting"]
+    wide = (
+        shares.assign(**{C.ICANN_REGION: shares[C.ICANN_REGION].astype(str)})
+        .set_index([*keys, C.ICANN_REGION])["share"]
+        .unstack()[list(C.ICANN_REGIONS)]
+    ) * (100 if percent else 1)
+    about = shares.groupby("meeting")[["attendance", "share_source"]].first()
+    out = wide.reset_index().join(about, on="meeting").sort_values(["year", "month"])
+    out.columns.name = None
+    out = out.reset_index(drop=True)
+    out.attrs["left_out"] = {
+        "ICANN69": "published in 8 engagement regions, not the 5 ICANN regions"
+    }
+    return out
 
 
 def host_effect(shares: pd.DataFrame | None = None) -> pd.DataFrame:
-    """For each meeting with a known host: the host region's share there and its mean share at
-    the other meetings. The difference is the host-country effect readers should discount."""
+    """For each in-person meeting with a known host: the host region's share there and its
+    mean share at the other in-person meetings. The difference is the host-country effect
+    readers should discount. Virtual meetings (ICANN73, planned for Puerto Rico, met online)
+    have no host and are left out."""
     shares = meeting_shares() if shares is None else shares
+    in_person = shares[(shares["attendance"] == "in person") & shares["host"].notna()]
     rows = []
-    for meeting, group in shares.groupby("meeting"):
-        host = group["host_region"].iloc[0]
-        if not isinstance(host, str) or host == "nan":
+    for meeting, group in in_person.groupby("meeting", sort=False):
+        host = str(group["host_region"].iloc[0])
+        here = group.loc[group[C.ICANN_REGION].astype(str) == host, "share"].dropna()
+        others = in_person[
+            (in_person["meeting"] != meeting) & (in_person[C.ICANN_REGION].astype(str) == host)
+        ]
+        elsewhere = others["share"].dropna()
+        if here.empty or elsewhere.empty:
             continue
-        here = group.loc[group[C.ICANN_REGION].astype(str) == host, "share"]
-        elsewhere = shares[
-            (shares["meeting"] != meeting) & (shares[C.ICANN_REGION].astype(str) == host)
-        ]["share"]
-        if here.empty or pd.isna(here.iloc[0]):
-            continue
-        rows.append({"meeting": meeting, "host": group["host"].iloc[0], "host_region": host, "share_at_host_meeting": float(here.iloc[0]),
-                     "share_elsewhere_mean": float(elsewhere.mean()), "share_difference": float(here.iloc[0] - elsewhere.mean())})  # fmt: skip
+        rows.append({"meeting": meeting, "host": group["host"].iloc[0], "host_region": host,
+                     "share_at_host_meeting": float(here.iloc[0]), "share_elsewhere_mean": float(elsewhere.mean()),
+                     "meetings_elsewhere": ", ".join(others.loc[elsewhere.index, "meeting"]),
+                     "share_difference": float(here.iloc[0] - elsewhere.mean())})  # fmt: skip
     return pd.DataFrame(rows)

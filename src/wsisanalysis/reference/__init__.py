@@ -1,7 +1,7 @@
 """Reviewed reference and published tables shipped with the package, and their loaders.
 
-Countries (ISO codes, ICANN regions, UN M49 regions and regional groups, LDC/LLDC/SIDS,
-income, population, internet use), ICANN's community structure, the WSIS+20 timeline, the
+Countries (ISO codes, ICANN regions, UN M49 regions and regional groups, LDC/LLDC/SIDS
+membership as dated intervals, income, population and internet use with their years), ICANN's community structure, the WSIS+20 timeline, the
 header vocabulary and the published participation aggregates. Sources and licences are in
 ``data/README.md``.
 
@@ -10,6 +10,7 @@ May import: ``wsisanalysis.schema``, ``wsisanalysis.errors``, ``wsisanalysis._te
 
 from __future__ import annotations
 
+from wsisanalysis.reference.development import development_flags, development_intervals
 from wsisanalysis.reference.tables import (
     public_table,
     reference_communities,
@@ -17,4 +18,11 @@ from wsisanalysis.reference.tables import (
     wsis_timeline,
 )
 
-__all__ = ["public_table", "reference_communities", "reference_countries", "wsis_timeline"]
+__all__ = [
+    "development_flags",
+    "development_intervals",
+    "public_table",
+    "reference_communities",
+    "reference_countries",
+    "wsis_timeline",
+]

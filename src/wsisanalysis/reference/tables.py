@@ -8,6 +8,7 @@ from importlib import resources
 import pandas as pd
 
 from wsisanalysis import schema as C
+from wsisanalysis.reference.development import as_date, check_recorded, development_flags
 from wsisanalysis.reference.packaged import read_packaged
 
 _DATA = resources.files("wsisanalysis") / "data"
@@ -25,8 +26,26 @@ def _read_csv(*parts: str) -> pd.DataFrame:
     return read_packaged(*parts)
 
 
+#: Internet-use values older than this year are not used in baselines: a 1995 value of 0%
+#: (American Samoa, Northern Mariana Islands, Turks and Caicos) says nothing about today.
+INTERNET_USE_OLDEST_YEAR = 2015
+POPULATION_YEAR = 2024
+
+
 def _flag(series: pd.Series) -> pd.Series:
     return series.map({"1": True, "0": False}).astype("boolean")
+
+
+def _internet_use(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The latest internet-use share and its year per country: the shipped ITU/OWID value,
+    replaced by a newer verified World Bank value from ``internet_use_updates.csv``."""
+    pct = pd.to_numeric(frame["internet_users_pct_owid"].replace("", pd.NA))
+    year = pd.to_numeric(frame["internet_users_year"].replace("", pd.NA)).astype("Int64")
+    updates = _read_csv("reference", "internet_use_updates.csv").set_index("iso2")
+    newer = frame["iso2"].map(pd.to_numeric(updates["year"])).astype("Int64")
+    use = newer.notna() & (year.isna() | (newer > year)).fillna(True)
+    pct = pct.where(~use, frame["iso2"].map(pd.to_numeric(updates["internet_users_pct"])))
+    return pct.astype(float), year.where(~use, newer)
 
 
 @functools.cache
@@ -51,7 +70,7 @@ def _countries() -> pd.DataFrame:
                 empty["un_regional_group"].replace(_PRIMARY_GROUP), C.UN_REGIONAL_GROUPS
             ),
             "un_regional_groups_all": empty["un_regional_group"],
-            C.LDC: _flag(frame["ldc"]),
+            C.LDC: _flag(frame["ldc"]),  # as retrieved; reference_countries() dates them
             C.LLDC: _flag(frame["lldc"]),
             C.SIDS: _flag(frame["sids"]),
             "un_member": frame["un_regional_group"].ne("") & frame["is_independent"].eq("Yes"),
@@ -60,28 +79,54 @@ def _countries() -> pd.DataFrame:
             .astype("boolean"),
             C.INCOME_GROUP: pd.Categorical(empty["wb_income_level_hdx"], C.INCOME_GROUPS),
             "population": pd.to_numeric(empty["population_2024_wb"]).astype("Int64"),
-            "internet_users_pct": pd.to_numeric(empty["internet_users_pct_owid"]),
-            "internet_users_year": pd.to_numeric(empty["internet_users_year"]).astype("Int64"),
+            "population_year": pd.Series(POPULATION_YEAR, index=frame.index, dtype="Int64").where(
+                empty["population_2024_wb"].notna()
+            ),
         }
     )
-    users = out["population"].astype("Float64") * out["internet_users_pct"] / 100
-    return out.assign(internet_users=users.round().astype("Int64"))
+    pct, year = _internet_use(frame)
+    current = (year >= INTERNET_USE_OLDEST_YEAR).fillna(False).to_numpy()
+    users = (out["population"].astype("Float64") * pct / 100).where(current)
+    return out.assign(
+        internet_users_pct=pct,
+        internet_users_year=year,
+        internet_users=users.round().astype("Int64"),
+    )
 
 
-def reference_countries() -> pd.DataFrame:
+def reference_countries(as_of: object = None) -> pd.DataFrame:
     """Return the country reference table: one row per ISO 3166-1 code (and ``AC``).
 
-    Columns include ``iso2, iso3, m49, name, cctld, icann_region, m49_region, m49_subregion,
-    un_regional_group, ldc, lldc, sids, income_group, population, internet_users_pct,
-    internet_users`` (the last three from the World Bank and ITU; see data/README.md).
+    Parameters
+    ----------
+    as_of
+        The day whose LDC, LLDC and SIDS lists the flags follow (a date, datetime or ISO
+        string; default today). Pass the event's date: the LDC list changes as countries
+        graduate (Bhutan 13 Dec 2023, Sao Tome and Principe 13 Dec 2024, ...).
 
-    >>> countries = reference_countries()
+    Returns
+    -------
+    pandas.DataFrame
+        Columns include ``iso2, iso3, m49, name, cctld, icann_region, m49_region,
+        m49_subregion, un_regional_group, ldc, lldc, sids, income_group, population,
+        population_year, internet_users_pct, internet_users_year, internet_users`` (World
+        Bank and ITU; ``internet_users`` is missing where the latest share is older than
+        :data:`INTERNET_USE_OLDEST_YEAR`). ``attrs["as_of"]`` is the day the flags follow.
+
+    >>> countries = reference_countries("2025-06-23")
     >>> countries.set_index("iso2").loc["KY", "icann_region"]
     'EU'
-    >>> int(countries["ldc"].sum())
-    44
+    >>> int(countries["ldc"].sum()), int(reference_countries("2023-07-03")["ldc"].sum())
+    (44, 46)
     """
-    return _countries().copy()
+    day = as_date(as_of)
+    check_recorded(day)
+    out = _countries().copy()
+    flags = development_flags(out["iso2"], pd.Series(day, index=out.index))
+    for group in flags:
+        out[group] = flags[group].mask(out[group].isna())  # no M49 data (AC): unknown
+    out.attrs["as_of"] = day.date().isoformat()
+    return out
 
 
 @functools.cache

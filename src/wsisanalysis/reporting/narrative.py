@@ -22,30 +22,30 @@ def _p(text: str) -> Html:
 def representation(table: pd.DataFrame, by: str) -> Html:
     """Which categories are under-represented against the baseline, with the test's caveat."""
     known = table[table["baseline_share"].notna()]
-    if known.empty or known["count"].sum() == 0:
+    if known.empty or known["share"].fillna(0).sum() == 0:
         return _p("No participants with a known category: representation cannot be assessed.")
     under = known[known["under_represented"].fillna(False).astype(bool)]
     base = html.escape(str(known["baseline"].iloc[0]))
+    rule = "rate below four fifths of the highest group's rate, the whole interval included"
     if under.empty:
-        text = f"No category falls below four fifths of its share of {base}."
+        text = f"Against {base}, no category is under-represented ({rule})."
     else:
         parts = [
-            f"{html.escape(C.display_label(cat))} (ratio {ratio:.2f}, 95% interval {low:.2f}–{high:.2f})"
-            for cat, ratio, low, high in zip(
-                under[by], under["ratio"], under["ratio_low"], under["ratio_high"], strict=True
+            f"{html.escape(C.display_label(cat))} (ratio {ratio:.2f}, {impact:.2f} of the highest rate"
+            + (f", interval {low:.2f}–{high:.2f})" if pd.notna(low) and low != high else ")")
+            for cat, ratio, impact, low, high in zip(
+                under[by], under["ratio"], under["impact_ratio"], under["impact_low"], under["impact_high"], strict=True
             )
-        ]
-        text = (
-            f"Against {base}, under-represented (below four fifths of the baseline share): "
-            + "; ".join(parts)
-            + "."
-        )
+        ]  # fmt: skip
+        text = f"Against {base}, under-represented ({rule}): " + "; ".join(parts) + "."
     test = table.attrs.get("test")
     if test and pd.notna(test.get("p_value")):
         text += (
-            f" Chi-square goodness of fit over {len(test['categories'])} categories: "
+            f" {html.escape(str(test.get('method', 'chi-square goodness of fit'))).capitalize()} over {len(test['categories'])} categories: "
             f"χ² = {test['statistic']:.1f}, df = {test['dof']}, {_p_value(test['p_value'])} ({html.escape(test['note'])})."
         )
+    elif test:
+        text += f" No chi-square test: {html.escape(str(test['note']))}."
     return _p(text)
 
 
