@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from wsisanalysis import schema as C
+from wsisanalysis.errors import WsisAnalysisError
 from wsisanalysis.metrics import coverage, reference_baseline, suppress
 from wsisanalysis.metrics.counts import CountError
 from wsisanalysis.metrics.published import icann_meeting_attendance, igf_participation
@@ -119,3 +120,21 @@ def test_development_coverage_takes_the_events_date():
     later = development_coverage(frame, as_of="2025-06-23").set_index("flag")
     assert later.loc["ldc", "countries_listed"] == 44
     assert later.loc["ldc", "countries_present"] == 1  # Bhutan graduated on 13 Dec 2023
+
+
+def test_igf_2022_read_as_a_sample_uses_its_5120_participants_not_100():
+    from wsisanalysis.metrics import as_sample
+
+    un = reference_baseline("un_members", C.UN_REGIONAL_GROUP)
+    published = igf_participation(2022, "region")
+    table = coverage(as_sample(published), C.UN_REGIONAL_GROUP, un, include_unknown=False)
+    ap = table.set_index(C.UN_REGIONAL_GROUP).loc["Asia-Pacific Group"]
+    assert (round(ap["ratio_low"], 2), round(ap["ratio_high"], 2)) == (0.55, 0.62)
+    # the old reading, percentages as 100 people, gave 0.36-0.90
+    as_100 = published.assign(count=published["percent"].astype(int))
+    as_100.attrs = {}
+    old = coverage(as_100, C.UN_REGIONAL_GROUP, un, include_unknown=False)
+    old_ap = old.set_index(C.UN_REGIONAL_GROUP).loc["Asia-Pacific Group"]
+    assert (round(old_ap["ratio_low"], 2), round(old_ap["ratio_high"], 2)) == (0.36, 0.90)
+    with pytest.raises(WsisAnalysisError, match="attrs\\['total'\\]"):
+        as_sample(igf_participation(2025, "region"))

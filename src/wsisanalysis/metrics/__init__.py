@@ -14,7 +14,7 @@ from wsisanalysis.metrics.countries import (
     country_coverage,
     development_coverage,
 )
-from wsisanalysis.metrics.counts import CountError, statistics_table
+from wsisanalysis.metrics.counts import CountError, as_sample, statistics_table
 from wsisanalysis.metrics.coverage import (
     coverage,
     exclude_host,
@@ -34,6 +34,7 @@ __all__ = [
     "CountError",
     "absent_countries",
     "activity_timeline",
+    "as_sample",
     "concentration",
     "country_counts",
     "country_coverage",

@@ -131,3 +131,28 @@ def statistics_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                      "intervals": "yes" if sampled else "no", "chi-square test": "yes" if sampled else "no",
                      "four-fifths flag": "whole interval below 0.8" if sampled else "point below 0.8 (exact)"})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def as_sample(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table read as a sample of a wider population, for a page that says so (e.g.
+    IGF participants as a sample of the stakeholders who follow the IGF): intervals and tests
+    then apply. Published percentages need their total; they become whole counts.
+
+    >>> t = pd.DataFrame({"percent": [44.0, 56.0]})
+    >>> t.attrs.update(nature="percentages", total=5120)
+    >>> as_sample(t)["count"].tolist()
+    [2253, 2867]
+    """
+    out = frame.copy()
+    if data_nature(frame) == PERCENTAGES:
+        total = known_total(frame)
+        if total is None:
+            msg = (
+                "Published percentages without the number of people cannot be read as a sample: "
+                "set attrs['total'] to the number of participants the percentages describe."
+            )
+            raise WsisAnalysisError(msg)
+        out[C.COUNT] = (percent_weights(frame) * total / 100).round().astype("int64")
+        out.attrs.pop("total", None)
+    out.attrs["nature"] = SAMPLE
+    return out
