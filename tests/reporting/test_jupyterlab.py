@@ -85,7 +85,9 @@ async def _execute(base: str, kernel_id: str, code: str) -> str:
             continue
         if msg["msg_type"] == "stream":
             printed += msg["content"]["text"]
-        if msg["msg_type"] == "execute_reply":
+        # the reply (shell) can overtake the output (iopub) on the websocket: the kernel going
+        # idle on iopub comes after every output of the request
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             break
     conn.close()
     return printed
