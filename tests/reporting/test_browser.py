@@ -207,3 +207,36 @@ def test_pdf_holds_every_chart_and_the_map(browser, report_project, tmp_path):
             assert len(re.findall(rb" l\n", drawn)) > 10_000, (
                 f"{pdf.name}: the map's countries are not drawn"
             )
+
+
+# how far each chart's drawing reaches past the sheet's printable width (it would be clipped)
+FIT_CHECK = """() => Array.from(document.querySelectorAll('.js-plotly-plot svg.main-svg')).map(s =>
+    Math.max(0, Math.round(s.getBoundingClientRect().right - document.body.getBoundingClientRect().right)))"""
+
+
+def test_printing_from_a_wide_screen_keeps_every_chart_on_the_paper(browser, report_project):
+    """A reader prints a page laid out at 1200 px: before printing, every chart is scaled to the
+    sheet's printable width (A4 less margins) instead of being clipped at its right edge."""
+    from wsisanalysis.reporting.pdf import PRINT_WIDTH_PX
+
+    for path in sorted((report_project / "reports" / "html").glob("[2-5]*.html")):
+        page, _requests, problems = _open(browser, path)
+        charts = page.locator(".js-plotly-plot").count()
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+            timeout=15000,
+        )
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        # the sheet's width, without the window resize event plotly would redraw on (printing
+        # sends none)
+        page.evaluate(f"document.body.style.width = '{PRINT_WIDTH_PX}px'")
+        overflow = page.evaluate(FIT_CHECK)
+        assert len(overflow) >= charts and max(overflow) == 0, (
+            f"{path.name}: clipped by {overflow}"
+        )
+        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        page.emulate_media(media="screen")
+        assert page.locator(".wsis-print-fit").count() == 0, "after printing the page is as it was"
+        assert problems == []
+        page.close()
