@@ -202,8 +202,8 @@ def _status(m: Mapping[str, Any]) -> str:
 def _entry(m: Mapping[str, Any], out_dir: Path) -> str:
     title = html.escape(str(m.get("title") or m.get("run")))
     link = f'<a href="{html.escape(str(m["html"]))}">{title}</a>' if m.get("html") else title
-    pdf = Path(str(m.get("html", ""))).with_suffix(".pdf")
-    if m.get("html") and (out_dir / pdf).is_file():
+    pdf = Path(str(m["html"])).with_suffix(".pdf") if m.get("html") else None
+    if pdf is not None and (out_dir / pdf).is_file():
         link += f' <a class="pdf" href="{html.escape(pdf.as_posix())}">PDF</a>'
     data = m.get("data") or {}
     period = _period(data)
