@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -117,3 +119,127 @@ def test_script_in_user_text_is_shown_not_run(browser, tmp_path):
     assert page.locator("img[onerror]").count() == 0
     assert requests == []
     assert not [p for p in problems if "pwned" in p]
+
+
+def test_index_groups_pages_by_series_with_marks_and_every_page_links_back(
+    browser, report_project
+):
+    index = report_project / "reports" / "index.html"
+    page, requests, problems = _open(browser, index)
+    headings = page.locator("section.series h2").all_inner_texts()
+    assert headings == ["Published benchmarks", "Demo: synthetic data"], headings
+    demo = page.locator("section.series").nth(1)
+    entries = demo.locator("ul.pages > li")
+    assert entries.count() == 6
+    assert demo.locator(".mark.synthetic").count() == 6, "every demo page is marked synthetic"
+    published = page.locator("section.series").nth(0)
+    assert published.locator(".mark").inner_text() == "published figures"
+    for entry in entries.all():
+        text = entry.inner_text()
+        assert re.search(r"data from \d{1,2} [A-Z][a-z]+ \d{4}", text), text
+        assert re.search(r"up to date — made \d{1,2} [A-Z][a-z]+ \d{4}", text), text
+        assert entry.locator("p.description").inner_text().strip(), "a one-line description"
+        assert "{" not in text and "=" not in text, "no Python-style parameters"
+    hrefs = page.locator("ul.pages h3 > a:first-child").evaluate_all("els => els.map(e => e.href)")
+    assert len(hrefs) == 7
+    assert requests == [] and problems == []
+    page.close()
+    for href in hrefs:
+        report, requests, problems = _open(browser, Path(href.removeprefix("file://")))
+        back = report.locator("nav.wsis-nav a")
+        assert back.inner_text() == "← All reports"
+        back.click()
+        report.wait_for_load_state("load")
+        assert report.url == index.as_uri(), f"{href}: the link back leads to the index"
+        assert requests == []
+        report.close()
+
+
+def test_a_page_without_charts_carries_no_plotly_and_is_light(report_project):
+    for path in (report_project / "reports" / "html").glob("10-data-quality__*.html"):
+        text = path.read_text()
+        assert "* plotly.js v" not in text and "Plotly.newPlot" not in text
+        assert path.stat().st_size < 300_000, f"{path.name}: {path.stat().st_size} bytes"
+    for path in (report_project / "reports" / "html").glob("[2-5]*.html"):
+        assert path.read_text().count("* plotly.js v") == 1, "charts: plotly.js inline, once"
+        assert path.stat().st_size < 5 * 1024 * 1024, f"{path.name}: {path.stat().st_size} bytes"
+
+
+def _chart_titles(browser, path):
+    page, _requests, _problems = _open(browser, path)
+    charts = page.locator(".js-plotly-plot").count()
+    if charts:
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+            timeout=15000,
+        )
+    titles = page.locator(".js-plotly-plot .gtitle").evaluate_all(
+        "els => els.map(e => e.textContent)"
+    )
+    page.close()
+    assert len(titles) == charts, f"{path.name}: every chart has a title to look for"
+    return titles
+
+
+def test_pdf_holds_every_chart_and_the_map(browser, report_project, tmp_path):
+    """`report --pdf` prints each page with the Chromium on PATH; on paper every chart keeps its
+    title and axes text, and the map its countries (thousands of drawn line segments)."""
+    import shutil
+
+    import pypdf
+
+    from wsisanalysis.reporting.pdf import write_pdfs
+
+    html_dir = tmp_path / "html"
+    shutil.copytree(report_project / "reports" / "html", html_dir)
+    pages = sorted(html_dir.glob("*.html"))
+    pdfs = write_pdfs(pages)
+    assert [p.with_suffix(".html") for p in pdfs] == pages
+    for page, pdf in zip(pages, pdfs, strict=True):
+        reader = pypdf.PdfReader(pdf)
+        assert 1 <= len(reader.pages) <= 20, f"{pdf.name}: {len(reader.pages)} pages"
+        texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+        for title in _chart_titles(browser, page):
+            assert " ".join(title.split()) in " ".join(texts), (
+                f"{pdf.name}: chart {title!r} missing"
+            )
+        if "20-regional" in page.name:
+            on_map = [i for i, t in enumerate(texts) if "Participants by country" in t]
+            assert on_map, f"{pdf.name}: the map's title is not printed"
+            drawn = reader.pages[on_map[0]].get_contents().get_data()
+            assert len(re.findall(rb" l\n", drawn)) > 10_000, (
+                f"{pdf.name}: the map's countries are not drawn"
+            )
+
+
+# how far each chart's drawing reaches past the sheet's printable width (it would be clipped)
+FIT_CHECK = """() => Array.from(document.querySelectorAll('.js-plotly-plot svg.main-svg')).map(s =>
+    Math.max(0, Math.round(s.getBoundingClientRect().right - document.body.getBoundingClientRect().right)))"""
+
+
+def test_printing_from_a_wide_screen_keeps_every_chart_on_the_paper(browser, report_project):
+    """A reader prints a page laid out at 1200 px: before printing, every chart is scaled to the
+    sheet's printable width (A4 less margins) instead of being clipped at its right edge."""
+    from wsisanalysis.reporting.pdf import PRINT_WIDTH_PX
+
+    for path in sorted((report_project / "reports" / "html").glob("[2-5]*.html")):
+        page, _requests, problems = _open(browser, path)
+        charts = page.locator(".js-plotly-plot").count()
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+            timeout=15000,
+        )
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        # the sheet's width, without the window resize event plotly would redraw on (printing
+        # sends none)
+        page.evaluate(f"document.body.style.width = '{PRINT_WIDTH_PX}px'")
+        overflow = page.evaluate(FIT_CHECK)
+        assert len(overflow) >= charts and max(overflow) == 0, (
+            f"{path.name}: clipped by {overflow}"
+        )
+        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        page.emulate_media(media="screen")
+        assert page.locator(".wsis-print-fit").count() == 0, "after printing the page is as it was"
+        assert problems == []
+        page.close()

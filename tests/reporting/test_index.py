@@ -96,3 +96,13 @@ def test_scope_in_words():
         scope({"kind": "engagement", "freq": "MS", "data_dir": "x"})
         == "records: engagement; period: month"
     )
+
+
+def test_a_run_that_failed_before_it_had_a_page_is_listed_without_a_link(tmp_path):
+    failed = _manifest("20-regional__new", data={"synthetic": None}, status="failed",
+                       error="InputFileError: no data", executed_notebook="executed/20-regional__new.ipynb")  # fmt: skip
+    del failed["html"]
+    text = _write(tmp_path, failed)
+    assert "No page yet" in text and "executed/20-regional__new.ipynb" in text
+    assert "data not found" in text
+    assert 'href="html/20-regional__new' not in text

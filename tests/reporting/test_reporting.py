@@ -75,11 +75,11 @@ def test_failed_run_keeps_last_good_html_and_exits_nonzero(project, monkeypatch,
     assert manifest["parameters"] == {"label": "004"}
     assert {"versions", "started_utc", "duration_s", "inputs"} <= set(manifest)
 
-    # the scheduled run of the same preset fails (parameters given with -p would make another
-    # page, named after them: the preset's own page is the one that must survive)
-    runs = project / "notebooks" / "runs.toml"
-    runs.write_text(runs.read_text().replace('label = "004" }', 'label = "004", fail = true }'))
-    assert main(["report", "--all"]) == 1
+    # the same page, run again and failing (an override alone would name a new page)
+    assert (
+        main(["report", "01-probe", "-p", "label", "004", "-p", "fail", "true", "--slug", "a"])
+        == 1
+    )
     assert html.read_text() == good, "the last good snapshot must survive a failed run"
     executed = project / "reports" / "executed" / "01-probe__a.ipynb"
     assert "deliberate failure" in executed.read_text()
@@ -168,7 +168,9 @@ def test_missing_clean_table_fails_the_run_with_the_file_named(tmp_path, monkeyp
     )
     assert code == 1
     manifest = json.loads(
-        (tmp_path / "reports" / "manifests" / "20-regional-coverage__nothing-here.json").read_text()
+        (
+            tmp_path / "reports" / "manifests" / "20-regional-coverage__nothing-here.json"
+        ).read_text()
     )
     assert manifest["status"] == "failed"
     assert "participation.parquet: no clean participation table" in manifest["error"]

@@ -193,8 +193,47 @@ def test_load_clean_finds_the_demo_from_notebooks(project, monkeypatch, clean_di
     assert len(load_clean("data/interim/demo", "participation")) > 0
 
 
-def test_a_parameter_no_selected_notebook_declares_is_an_error(project, executed, monkeypatch, capsys):
+def test_a_parameter_no_selected_notebook_declares_is_an_error(
+    project, executed, monkeypatch, capsys
+):
     monkeypatch.chdir(project)
     assert main(["report", "--all", "-p", "colour", "red"]) == 1
     assert "unknown parameter(s) colour" in capsys.readouterr().err
     assert executed == []
+
+
+def test_pdf_without_chromium_exits_1_before_anything_runs(
+    project, executed, monkeypatch, capsys, tmp_path
+):
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("WSISANALYSIS_CHROMIUM", raising=False)
+    assert main(["report", "20-probe", "--pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "needs a headless Chromium" in err and "apt-get install chromium" in err
+    assert executed == [], "no notebook runs when the PDFs cannot be printed"
+
+
+def test_pdf_without_playwright_names_the_extra(project, executed, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.chdir(project)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # import fails
+    assert main(["report", "20-probe", "--pdf"]) == 1
+    assert "pip install 'wsisanalysis[pdf]'" in capsys.readouterr().err
+    assert executed == []
+
+
+def test_pdf_prints_the_pages_that_succeeded_before_the_index(project, executed, monkeypatch):
+    from wsisanalysis.reporting import runner as runner_module
+
+    printed = []
+    monkeypatch.setattr(runner_module, "find_chromium", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(runner_module, "write_pdfs", lambda pages, chromium: printed.extend(pages))
+    monkeypatch.chdir(project)
+    assert main(["report", "--all", "--pdf"]) == 0
+    assert sorted(p.name for p in printed) == [
+        "20-probe__demo-igf.html",
+        "20-probe__demo.html",
+        "50-published__published.html",
+    ]

@@ -64,25 +64,48 @@ _STYLE = """
     .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
     figure, .js-plotly-plot, tr, img, svg { break-inside: avoid; page-break-inside: avoid; }
     h1, h2, h3, caption { break-after: avoid; page-break-after: avoid; }
-    .js-plotly-plot, .js-plotly-plot .plot-container, .js-plotly-plot .svg-container {
-      max-width: 100% !important; }
+    .js-plotly-plot, .js-plotly-plot .plot-container { max-width: 100% !important; }
+    .wsis-print-fit > svg.main-svg { width: 100% !important; height: 100% !important; }
     .modebar-container { display: none !important; }
   }
 </style>
 """
 
-# Charts are drawn at the screen's width; printing redraws them at the paper's width so none is
-# clipped at the right edge (plotly's responsive mode follows the container, not the media).
+# Charts are drawn at the screen's width, in pixels; printed on a narrower sheet they would be
+# clipped at the right edge (plotly's own resize is asynchronous and comes too late for print).
+# Before printing, each chart's SVG layers get a viewBox so they scale down to the sheet's width
+# with their proportions; after printing the page is as it was.
 _PRINT_SCRIPT = """
 <script>(function () {
   function fit() {
-    if (!window.Plotly) { return; }
-    document.querySelectorAll('.js-plotly-plot').forEach(function (g) { window.Plotly.Plots.resize(g); });
+    document.querySelectorAll('.js-plotly-plot .svg-container').forEach(function (box) {
+      var svg = box.querySelector('svg.main-svg');
+      var w = svg && parseFloat(svg.getAttribute('width'));
+      var h = svg && parseFloat(svg.getAttribute('height'));
+      if (!w || !h || box.classList.contains('wsis-print-fit')) { return; }
+      box.dataset.wsisStyle = box.getAttribute('style') || '';
+      box.style.setProperty('width', 'min(100%, ' + w + 'px)', 'important');
+      box.style.setProperty('height', 'auto', 'important');
+      box.style.setProperty('aspect-ratio', w + ' / ' + h);
+      box.querySelectorAll('svg.main-svg').forEach(function (layer) {
+        layer.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
+      });
+      box.classList.add('wsis-print-fit');
+    });
+  }
+  function unfit() {
+    document.querySelectorAll('.wsis-print-fit').forEach(function (box) {
+      box.setAttribute('style', box.dataset.wsisStyle || '');
+      box.querySelectorAll('svg.main-svg').forEach(function (layer) { layer.removeAttribute('viewBox'); });
+      box.classList.remove('wsis-print-fit');
+    });
   }
   window.addEventListener('beforeprint', fit);
-  window.addEventListener('afterprint', fit);
+  window.addEventListener('afterprint', unfit);
   var query = window.matchMedia && window.matchMedia('print');
-  if (query && query.addEventListener) { query.addEventListener('change', fit); }
+  if (query && query.addEventListener) {
+    query.addEventListener('change', function (e) { if (e.matches) { fit(); } else { unfit(); } });
+  }
 })();</script>
 """
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from wsisanalysis.errors import WsisAnalysisError
@@ -80,20 +81,30 @@ def _print_page(browser, page_path: Path) -> Path:
     return pdf
 
 
-def write_pdfs(pages: Sequence[str | Path], *, chromium: str | None = None) -> list[Path]:
-    """Print each HTML page to a PDF beside it (``page.html`` -> ``page.pdf``); return the PDFs."""
-    executable = chromium or find_chromium()
+def _print_all(pages: Sequence[str | Path], executable: str) -> list[Path]:
     from playwright.sync_api import Error, sync_playwright
 
-    written = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=executable, args=_ARGS)
             try:
-                written = [_print_page(browser, Path(page)) for page in pages]
+                return [_print_page(browser, Path(page)) for page in pages]
             finally:
                 browser.close()
     except Error as exc:
-        msg = f"printing PDFs with {executable} failed: {exc}. Check that it starts headless: {executable} --headless --no-sandbox --dump-dom about:blank"
+        msg = (
+            f"printing PDFs with {executable} failed: {exc}. Check that it starts headless: "
+            f"{executable} --headless --no-sandbox --dump-dom about:blank"
+        )
         raise PdfError(msg) from None
-    return written
+
+
+def write_pdfs(pages: Sequence[str | Path], *, chromium: str | None = None) -> list[Path]:
+    """Print each HTML page to a PDF beside it (``page.html`` -> ``page.pdf``); return the PDFs.
+
+    Playwright's synchronous API refuses to run inside an asyncio loop (a Jupyter kernel, or a
+    caller already driving a browser), so the printing runs in a thread of its own.
+    """
+    executable = chromium or find_chromium()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print_all, pages, executable).result()

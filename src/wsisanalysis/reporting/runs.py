@@ -54,9 +54,7 @@ def resolve_data_dir(data_dir: str | Path, *, cwd: str | Path | None = None) -> 
     for candidate in tried:
         if candidate.is_dir():
             return candidate
-    places = " and ".join(
-        dict.fromkeys(f"{c.resolve()}" for c in tried)
-    )  # the same folder is named once
+    places = " and ".join(dict.fromkeys(str(c.resolve()) for c in tried))  # each folder once
     msg = (
         f"data_dir {str(data_dir)!r}: no such folder; looked in {places}. Expected the folder "
         f"written by `wsisanalysis clean INPUT... --out {data_dir}` (for the demo data, `make "
