@@ -34,8 +34,8 @@ def test_the_main_job_installs_no_test_tool():
     assert extras["dev"] == ["wsisanalysis[lab,test]"]
     makefile = (ROOT / "Makefile").read_text()
     assert "pip install --quiet -e .\n" in makefile  # report: runtime only
-    assert re.search(r"^report: \$\(RUNTIME_STAMP\)$", makefile, re.M)
-    assert re.search(r"^test: chromium \$\(DEV_STAMP\)$", makefile, re.M)
+    assert re.search(r"^report: \$\(RUNTIME_STAMP\)$", makefile, re.MULTILINE)
+    assert re.search(r"^test: chromium \$\(DEV_STAMP\)$", makefile, re.MULTILINE)
 
 
 def test_ci_runs_only_the_readme_test_command():

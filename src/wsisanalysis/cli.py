@@ -61,6 +61,18 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
     clean.add_argument(
         "--strict", action="store_true", help="fail when any label cannot be resolved"
     )
+    clean.add_argument(
+        "--engine",
+        choices=["pandas", "duckdb"],
+        default="pandas",
+        help="pandas (default: in memory) or duckdb (bounded memory, spills to disk; "
+        "needs the duckdb extra)",
+    )
+    clean.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="DuckDB's memory limit, e.g. 4GB (--engine duckdb only; default 1GB)",
+    )
     order = clean.add_mutually_exclusive_group()
     order.add_argument(
         "--dayfirst",
@@ -127,17 +139,18 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from wsisanalysis.clean import clean_files
+    options = {"mapping": args.mapping, "dayfirst": args.dayfirst, "strict": args.strict}
+    if args.engine == "duckdb":
+        from wsisanalysis.clean.duckdb_engine import clean_files_duckdb
 
-    result, paths = clean_files(
-        args.inputs,
-        args.kind,
-        args.out,
-        mapping=args.mapping,
-        dayfirst=args.dayfirst,
-        strict=args.strict,
-    )
-    log = result.log
+        log, paths = clean_files_duckdb(
+            args.inputs, args.kind, args.out, memory_limit=args.memory_limit, **options
+        )
+    else:
+        from wsisanalysis.clean import clean_files
+
+        result, paths = clean_files(args.inputs, args.kind, args.out, **options)
+        log = result.log
     print(
         f"{args.kind}: {log.rows_in} rows in -> {log.rows_clean} clean, "
         f"{log.rows_quarantined} quarantined, {log.duplicates_merged} duplicates merged"
@@ -234,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "report" and not args.notebooks and not args.all:
         parser.error("report: name one or more notebooks, or pass --all")
+    if args.command == "clean" and args.memory_limit and args.engine != "duckdb":
+        parser.error("clean: --memory-limit applies to --engine duckdb only")
     handler = {"clean": _clean, "report": _report, "demo": _demo}[args.command]
     try:
         return handler(args)
