@@ -8,6 +8,7 @@ one row per category.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ def _as_category(frame: pd.DataFrame, column: str, include_unknown: bool) -> pd.
 
 
 def coverage(  # noqa: PLR0913 - listed in tests/test_architecture.py
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | str | Path,
     by: str | Sequence[str],
     baseline: Baseline | None = None,
     *,
@@ -85,13 +86,15 @@ def coverage(  # noqa: PLR0913 - listed in tests/test_architecture.py
     include_unknown: bool = True,
     confidence: float = 0.95,
     name: str = "count",
+    engine: str = "pandas",
 ) -> pd.DataFrame:
     """Counts and shares by one or more dimensions, complete over their vocabularies.
 
     Parameters
     ----------
     frame
-        A clean table (participation or engagement) or any table with a ``count`` column.
+        A clean table (participation or engagement) or any table with a ``count`` column;
+        with ``engine="duckdb"`` also the path of a clean table's Parquet file.
     by
         Column name(s) to group by (e.g. ``"icann_region"`` or
         ``["icann_region", "stakeholder_group"]``).
@@ -107,6 +110,9 @@ def coverage(  # noqa: PLR0913 - listed in tests/test_architecture.py
         Level of the Wilson intervals.
     name
         Name of the weighted count column (``participants``, ``activities``...).
+    engine
+        ``pandas`` (default), or ``duckdb``: DuckDB sums the weights per category (over a
+        Parquet file: only the `by` columns and ``count`` are read), the rest is the same.
 
     Returns
     -------
@@ -131,6 +137,10 @@ def coverage(  # noqa: PLR0913 - listed in tests/test_architecture.py
     5      unknown      1   0.25
     """
     by = [by] if isinstance(by, str) else list(by)
+    if engine != "pandas" or not isinstance(frame, pd.DataFrame):
+        from wsisanalysis.metrics.scan import engine_frame
+
+        frame = engine_frame(frame, by, engine)
     within = [within] if isinstance(within, str) else list(within or [])
     if not set(within) <= set(by):
         msg = f"`within` columns {within} must also be in `by` {by}."
