@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -138,7 +139,27 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--seed", type=int, default=20251216, help="random seed (default: 20251216)")
 
 
+def _lean_allocator() -> None:
+    """Have arrow return freed memory to the system at once (this process is ours to tune).
+
+    Arrow's default allocator (mimalloc) keeps freed blocks for reuse, so every temporary
+    column of a cleaning step stays in the peak: 1M rows peaked at 839 MB with it and
+    686 MB with jemalloc returning memory immediately (benchmarks/README.md). Only before
+    pyarrow is first imported, on Linux (where the wheels carry jemalloc), and never over a
+    user's own ARROW_DEFAULT_MEMORY_POOL.
+    """
+    if "pyarrow" in sys.modules or not sys.platform.startswith("linux"):
+        return
+    if os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc") != "jemalloc":
+        return
+    import pyarrow as pa
+
+    if pa.default_memory_pool().backend_name == "jemalloc":
+        pa.jemalloc_set_decay_ms(0)
+
+
 def _clean(args: argparse.Namespace) -> int:
+    _lean_allocator()
     options = {"mapping": args.mapping, "dayfirst": args.dayfirst, "strict": args.strict}
     if args.engine == "duckdb":
         from wsisanalysis.clean.duckdb_engine import clean_files_duckdb
