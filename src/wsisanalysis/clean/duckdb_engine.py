@@ -108,11 +108,12 @@ def _csv_layout(path: Path) -> _CsvLayout | None:
     return _CsvLayout(encoding, delimiter, header_at, header) if header else None
 
 
-def _streamed(path: Path, layout: _CsvLayout, rows: int) -> Iterator[RawTable]:
+def _reader(path: Path, layout: _CsvLayout, columns: list[str] | None = None) -> Any:
+    """pyarrow's streaming CSV reader with the options the pandas path's reader uses."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    reader = pcsv.open_csv(
+    return pcsv.open_csv(
         path,
         read_options=pcsv.ReadOptions(
             skip_rows=layout.header_at + 1, column_names=layout.header, block_size=1 << 23
@@ -122,8 +123,15 @@ def _streamed(path: Path, layout: _CsvLayout, rows: int) -> Iterator[RawTable]:
             column_types=dict.fromkeys(layout.header, pa.string()),
             null_values=[""],
             strings_can_be_null=True,
+            include_columns=columns,
         ),
     )
+
+
+def _streamed(path: Path, layout: _CsvLayout, rows: int) -> Iterator[RawTable]:
+    import pyarrow as pa
+
+    reader = _reader(path, layout)
     notes = ["blank headers were named column_N"] if any(
         h.startswith("column_") for h in layout.header
     ) else []  # fmt: skip
@@ -172,16 +180,30 @@ def raw_chunks(path: str | Path, rows: int = CHUNK_ROWS) -> Iterator[RawTable]:
 # --- file-wide decisions -------------------------------------------------------------------
 
 
+def _date_values(path: Path, mapping: UserMapping, rows: int) -> Iterator[pd.Series]:
+    """The file's date column, chunk by chunk (a streamed CSV: the distinct values only)."""
+    layout = _csv_layout(path)
+    if layout is not None:
+        import pyarrow.compute as pc
+
+        found = match_headers(layout.header, mapping.columns)
+        raw = [name for name, canonical in found.mapping.items() if canonical == C.DATE]
+        for batch in _reader(path, layout, raw[:1]) if raw else ():
+            yield pd.Series(pc.unique(batch.column(0)), dtype="str")
+        return
+    for chunk in raw_chunks(path, rows):
+        found = match_headers(chunk.frame.columns, mapping.columns)
+        raw = [name for name, canonical in found.mapping.items() if canonical == C.DATE]
+        if raw:
+            yield as_text(chunk.frame[raw[:1]]).iloc[:, 0]
+
+
 def _date_order(path: Path, mapping: UserMapping, dayfirst: bool | None, rows: int) -> Any:
     """The file's day/month order and its evidence, decided over all of its distinct dates
     (what :func:`~wsisanalysis.normalize.dates.parse_dates` decides for the whole column)."""
     distinct: set[str] = set()
-    for chunk in raw_chunks(path, rows):
-        found = match_headers(chunk.frame.columns, mapping.columns)
-        raw = [name for name, canonical in found.mapping.items() if canonical == C.DATE]
-        if not raw:
-            break
-        text = as_text(chunk.frame[raw[:1]]).iloc[:, 0].str.strip()
+    for values in _date_values(path, mapping, rows):
+        text = values.str.strip()
         distinct.update(text[text.notna() & (text != "")].unique().tolist())
     decided = parse_dates(pd.Series(sorted(distinct), dtype="str"), dayfirst=dayfirst)
     return decided.dayfirst, decided.order_evidence
