@@ -308,7 +308,7 @@ def render(results: dict) -> str:
             f"clean {m['clean_s']} s, aggregate {m['aggregate_s']} s")  # fmt: skip
     for p in results.get("process", []):
         lines.append(f"process      {p['rows']:>10,} rows  clean {p['clean_process_s']:.2f} s = {p['ratio']:.1f}x a read_csv process "
-                     f"({p['read_csv_process_s']:.2f} s; runs {p['ratios_all']}), peak {p['peak_rss_mb']:,.0f} MB = "
+                     f"({p['read_csv_process_s']:.2f} s; runs {p['ratios_all']}; CPU time {p['cpu_ratio']:.1f}x), peak {p['peak_rss_mb']:,.0f} MB = "
                      f"{p['peak_multiple_of_csv']:.1f}x CSV ({p['csv_mb']:,.0f} MB)")  # fmt: skip
     for e in results.get("engines", []):
         lines.append(f"engine       {e['rows']:>10,} rows  {e['engine']:>6} {e['clean_process_s']:>8.1f} s  peak {e['peak_rss_mb']:,.0f} MB "
