@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-report", action="store_true", help="skip the report timings")
     parser.add_argument(
-        "--make-report", action="store_true", help="also time `make report` as a whole"
+        "--make-report", action="store_true", help="also time `make report` as a whole, here and in a fresh clone (set-up included)"
     )
     parser.add_argument(
         "--ten-million",

@@ -222,6 +222,25 @@ def bench_make_report() -> dict:
     }
 
 
+def bench_fresh_clone() -> dict:
+    """``make report`` in a fresh clone (pip's cache warm): set-up included, as a newcomer runs it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "wsisanalysis"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        proc, seconds = _timed(subprocess.run, ["make", "report"], cwd=clone, capture_output=True, text=True, check=True)
+        venv = clone / ".venv"
+        size = sum(p.stat().st_size for p in venv.rglob("*") if p.is_file() and not p.is_symlink())
+        tools = [t for t in ("pytest", "playwright", "hypothesis", "jupyterlab")
+                 if subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "show", "-q", t],
+                                   capture_output=True, check=False).returncode == 0]  # fmt: skip
+        return {
+            "fresh_clone_make_report_s": round(seconds, 1),
+            "venv_mb": round(size / 1e6),
+            "test_tools_installed": tools,
+            "kernel_warnings": proc.stderr.count("without encryption"),
+        }
+
+
 def bench_engines(workdir: Path, sizes: list[int], *, pandas_up_to: int = 10_000_000,
                   memory_limit: str = "1GB", repeat: int = 1) -> list[dict]:  # fmt: skip
     """Whole-process ``clean`` of engagement logs on DuckDB (and pandas where it fits)."""
@@ -285,6 +304,7 @@ def run(  # noqa: PLR0913 - one switch per optional measurement
         results["report"].insert(0, bench_report(workdir / "demo_clean", "demo"))
     if make_report:
         results["make_report"] = bench_make_report()
+        results["fresh_clone"] = bench_fresh_clone()
     return results
 
 
@@ -323,4 +343,8 @@ def render(results: dict) -> str:
         lines.append(
             f"make report  {m['make_report_s']} s; largest HTML {m['largest_html_mb']} MB"
         )
+    if "fresh_clone" in results:
+        f = results["fresh_clone"]
+        lines.append(f"fresh clone  make report {f['fresh_clone_make_report_s']} s; venv {f['venv_mb']} MB; "
+                     f"test tools {f['test_tools_installed'] or 'none'}; kernel warnings {f['kernel_warnings']}")  # fmt: skip
     return "\n".join(lines)
