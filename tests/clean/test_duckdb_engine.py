@@ -103,3 +103,13 @@ def test_missing_duckdb_says_how_to_install_it(monkeypatch, tmp_path):
         clean_files_duckdb([tmp_path / "x.csv"], "engagement", tmp_path)
     with pytest.raises(WsisAnalysisError, match=r"wsisanalysis\[duckdb\]"):
         coverage(tmp_path / "x.parquet", "icann_region", engine="duckdb")
+
+
+def test_engines_agree_when_a_file_or_every_file_has_no_clean_row(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("email,event,date\na@x.org,E,2025-01-02\nb@x.org,E,2025-01-03\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("email,event,date\na@x.org,,2025-01-02\n,,\n")  # missing event, empty row
+    assert_same_outputs([good, bad], "participation", tmp_path / "mixed", chunk_rows=1)
+    log = assert_same_outputs([bad], "participation", tmp_path / "none", chunk_rows=1)
+    assert log["rows_clean"] == 0

@@ -219,7 +219,6 @@ class _Run:
     log: CleaningLog
     con: Any
     chunk_rows: int
-    sources: list[str] = field(default_factory=list)
     quarantined: list[pd.DataFrame] = field(default_factory=list)
     dtypes: pd.Series | None = None
     rows_stored: int = 0
@@ -260,7 +259,6 @@ def _clean_file(run: _Run, path: Path, dayfirst: bool | None) -> None:
             file_log.dates.update(dayfirst=order, order_evidence=evidence)
         run.log.files.append(file_log)
         run.log.rows_in += file_log.rows
-        run.sources.append(file_log.file)
 
 
 def _merge_file_log(total: FileLog | None, part: FileLog) -> FileLog:
@@ -305,7 +303,9 @@ def _write_clean(run: _Run, path: Path, batch_rows: int = 131_072) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    sources = pd.CategoricalDtype(sorted(set(run.sources)))
+    # as the pandas path: one category per file with clean rows before deduplication
+    stored = run.con.execute(f'SELECT DISTINCT "{C.SOURCE}" FROM parts').fetchall()
+    sources = pd.CategoricalDtype(sorted(str(row[0]) for row in stored))
     dtypes = run.dtypes if run.dtypes is not None else pd.Series(dtype=object)
     columns = ", ".join(f'"{c}"' for c in run.spec.columns)
     query = f"SELECT {columns} FROM parts ANTI JOIN dups USING (_ord) ORDER BY _ord"

@@ -75,6 +75,8 @@ def grouped_counts(source: pd.DataFrame | str | Path, by: Sequence[str]) -> pd.D
     for column in by:
         values = grouped[column]
         dtype = head[column].dtype if head is not None else None
+        if isinstance(dtype, pd.CategoricalDtype) and not len(dtype.categories):
+            dtype = None  # an empty table's Parquet keeps no vocabulary: coverage knows it
         out[column] = values.astype(dtype) if dtype is not None else values
     return pd.DataFrame(out).assign(**{C.COUNT: grouped["_weight"].to_numpy()})
 
