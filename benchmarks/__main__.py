@@ -31,12 +31,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-report", action="store_true", help="skip the report timings")
     parser.add_argument(
-        "--make-report", action="store_true", help="also time `make report` as a whole"
+        "--make-report", action="store_true", help="also time `make report` as a whole, here and in a fresh clone (set-up included)"
     )
     parser.add_argument(
         "--ten-million",
         action="store_true",
-        help="also clean and aggregate 10M rows (peak memory)",
+        help="also clean and aggregate 10M rows (peak memory), and 10M engagement rows on DuckDB",
+    )
+    parser.add_argument(
+        "--hundred-million",
+        action="store_true",
+        help="also clean 100M engagement rows on DuckDB (a ~10 GB file, generated once; slow)",
     )
     args = parser.parse_args(argv)
     results = run(
@@ -46,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         report=not args.no_report,
         make_report=args.make_report,
         ten_million=args.ten_million,
+        hundred_million=args.hundred_million,
     )
     print(render(results))
     out = Path(args.out)

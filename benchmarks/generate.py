@@ -105,9 +105,92 @@ def messy_participation(rows: int, *, seed: int = 7) -> pd.DataFrame:
     return pd.concat([frame, dups], ignore_index=True)
 
 
-def write_csv(rows: int, path: str | Path, *, seed: int = 7) -> Path:
-    """Write a messy participation CSV of `rows` rows."""
+ACTIVITY_VARIANTS = [
+    "Consultation submission", "Written input", "Comment", "Statement", "Intervention", "Remarks",
+    "Briefing", "Briefing for missions", "Bilateral meeting", "Meeting with delegation", "Webinar",
+    "Online session", "Publication", "Blog post", "Report", "Social post", "Tweet", "LinkedIn post",
+    "Workshop", "Panel", "Side event", "???", "", "Other",
+]  # fmt: skip
+TOPIC_VARIANTS = [
+    "Multistakeholder model", "Internet governance", "IGF", "LEO satellites", "Satellite networks",
+    "Blockchain naming", "Web3 names", "DNS security", "DNSSEC", "Root server resilience",
+    "IP addressing", "IPv6", "Standards", "Interoperability", "Capacity building", "Digital divide",
+    "Human rights", "Ethics", "AI governance", "", "Misc",
+]  # fmt: skip
+PROCESSES = ["WSIS+20 Forum 2024", "Zero Draft", "Elements Paper", "Rev1", "IGF 2025", "CSTD 28",
+             "WSIS+20 High-Level Event 2025", "UNGA high-level meeting", "", "n/a"]  # fmt: skip
+CHANNELS = ["Zoom", "In person", "Online form", "Newsletter", "Website", "X", "LinkedIn", "Email", ""]
+
+
+def _dates(rng: np.random.Generator, rows: int) -> np.ndarray:
+    """ISO, dd/mm/yyyy, Excel serial and month-name dates, plus blanks and non-dates."""
+    base = pd.Timestamp("2024-01-01").value // 86_400_000_000_000
+    days = base + rng.integers(0, 730, size=rows)
+    dates = pd.to_datetime(days, unit="D")
+    form = rng.integers(0, 4, size=rows)
+    serial = (days - (pd.Timestamp("1899-12-30").value // 86_400_000_000_000)).astype(str)
+    date = np.select(
+        [form == 0, form == 1, form == 2],
+        [dates.strftime("%Y-%m-%d").to_numpy(dtype=object),
+         dates.strftime("%d/%m/%Y").to_numpy(dtype=object), serial.astype(object)],
+        dates.strftime("%d %b %Y").to_numpy(dtype=object),
+    )  # fmt: skip
+    odd = rng.random(rows)
+    date[odd < 0.002] = ""  # quarantined: missing date
+    date[(odd >= 0.002) & (odd < 0.003)] = "TBC"  # quarantined: invalid date
+    return date
+
+
+def messy_engagement(rows: int, *, seed: int = 11) -> pd.DataFrame:
+    """An engagement log with `rows` rows: every mess of the participation generator's labels,
+    multi-topic cells, reach with thousands separators and bad values, ~3% exact repeats."""
+    rng = np.random.default_rng(seed)
+    unique = rows - rows * 3 // 100
+    spellings = country_spellings(seed)
+    weights = rng.pareto(1.2, size=len(spellings)) + 0.05
+    first = rng.choice(TOPIC_VARIANTS, size=unique)
+    second = rng.choice(TOPIC_VARIANTS, size=unique)
+    topics = np.where(rng.random(unique) < 0.3, first + "; " + second, first)
+    reach = rng.integers(0, 20_000, size=unique).astype(str).astype(object)
+    odd = rng.random(unique)
+    reach[odd < 0.2] = ""
+    reach[(odd >= 0.2) & (odd < 0.25)] = "1,578"
+    reach[(odd >= 0.25) & (odd < 0.252)] = "many"  # quarantined: invalid reach
+    frame = pd.DataFrame(
+        {
+            "Activity date": _dates(rng, unique),
+            "Activity type": rng.choice(ACTIVITY_VARIANTS, size=unique),
+            "Process or milestone": rng.choice(PROCESSES, size=unique),
+            "Actor organisation": rng.choice([f"Org {i}" for i in range(2000)], size=unique),
+            "Country": rng.choice(spellings, size=unique, p=weights / weights.sum()),
+            "Stakeholder group": rng.choice(STAKEHOLDER_VARIANTS, size=unique),
+            "ICANN community": rng.choice(COMMUNITY_VARIANTS, size=unique),
+            "Topics": topics,
+            "Reach": reach,
+            "Channel": rng.choice(CHANNELS, size=unique),
+        }
+    )
+    repeats = frame.iloc[rng.integers(0, unique, size=rows - unique)]
+    return pd.concat([frame, repeats], ignore_index=True)
+
+
+GENERATORS = {"participation": messy_participation, "engagement": messy_engagement}
+BLOCK_ROWS = 1_000_000
+
+
+def write_csv(rows: int, path: str | Path, *, seed: int = 7, kind: str = "participation") -> Path:
+    """Write a messy export of `rows` rows. Engagement logs past a million rows are written in
+    blocks of a million (each seeded on its own), so memory stays flat at 100M rows;
+    participation exports are generated whole (their ids are unique across the file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    messy_participation(rows, seed=seed).to_csv(path, index=False)
+    generate = GENERATORS[kind]
+    if rows <= BLOCK_ROWS or kind == "participation":
+        generate(rows, seed=seed).to_csv(path, index=False)
+        return path
+    tmp = path.with_suffix(".partial")
+    for i, start in enumerate(range(0, rows, BLOCK_ROWS)):
+        block = generate(min(BLOCK_ROWS, rows - start), seed=seed + i)
+        block.to_csv(tmp, index=False, header=i == 0, mode="w" if i == 0 else "a")
+    tmp.replace(path)
     return path

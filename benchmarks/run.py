@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.generate import write_csv
+from benchmarks.process import bench_whole_process
 
 ROOT = Path(__file__).resolve().parent.parent
 NAIVE_MAX_ROWS = 100_000
@@ -44,10 +45,11 @@ def _timed(func, *args, **kwargs):
     return result, time.perf_counter() - start
 
 
-def dataset(rows: int, workdir: Path) -> Path:
-    path = workdir / f"participation_{rows}.csv"
+def dataset(rows: int, workdir: Path, kind: str = "participation") -> Path:
+    """The generated export of `rows` rows, made once and kept in `workdir`."""
+    path = workdir / f"{kind}_{rows}.csv"
     if not path.is_file():
-        write_csv(rows, path)
+        write_csv(rows, path, kind=kind)
     return path
 
 
@@ -220,17 +222,57 @@ def bench_make_report() -> dict:
     }
 
 
-def run(sizes: list[int], *, workdir: Path, memory: bool = True, report: bool = True, make_report: bool = False,
-        ten_million: bool = False) -> dict:  # fmt: skip
+def bench_fresh_clone() -> dict:
+    """``make report`` in a fresh clone (pip's cache warm): set-up included, as a newcomer runs it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "wsisanalysis"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        proc, seconds = _timed(subprocess.run, ["make", "report"], cwd=clone, capture_output=True, text=True, check=True)
+        venv = clone / ".venv"
+        size = sum(p.stat().st_size for p in venv.rglob("*") if p.is_file() and not p.is_symlink())
+        tools = [t for t in ("pytest", "playwright", "hypothesis", "jupyterlab")
+                 if subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "show", "-q", t],
+                                   capture_output=True, check=False).returncode == 0]  # fmt: skip
+        return {
+            "fresh_clone_make_report_s": round(seconds, 1),
+            "venv_mb": round(size / 1e6),
+            "test_tools_installed": tools,
+            "kernel_warnings": proc.stderr.count("without encryption"),
+        }
+
+
+def bench_engines(workdir: Path, sizes: list[int], *, pandas_up_to: int = 10_000_000,
+                  memory_limit: str = "1GB", repeat: int = 1) -> list[dict]:  # fmt: skip
+    """Whole-process ``clean`` of engagement logs on DuckDB (and pandas where it fits)."""
+    out = []
+    for rows in sizes:
+        csv = dataset(rows, workdir, "engagement")
+        engines = ["duckdb", "pandas"] if rows <= pandas_up_to else ["duckdb"]
+        for engine in engines:
+            out.append(bench_whole_process(
+                csv, rows, workdir, repeat=repeat, kind="engagement", engine=engine,
+                memory_limit=memory_limit if engine == "duckdb" else None,
+            ))  # fmt: skip
+    return out
+
+
+def run(  # noqa: PLR0913 - one switch per optional measurement
+    sizes: list[int], *, workdir: Path, memory: bool = True, report: bool = True,
+    make_report: bool = False, ten_million: bool = False, hundred_million: bool = False,
+) -> dict:  # fmt: skip
     os.environ.setdefault("WSISANALYSIS_KEY", "benchmark")
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "cleaning": [], "countries": [], "aggregation": [], "memory": [], "report": [],
+        "process": [], "engines": [],
     }  # fmt: skip
     for rows in sizes:
         csv = dataset(rows, workdir)
         if rows == 1_000_000 and memory:
+            # what a user waits for: `wsisanalysis clean` against `pandas.read_csv`, whole processes
+            results["process"].append(bench_whole_process(csv, rows, workdir, repeat=3))
+            results["engines"] += bench_engines(workdir, [rows])
             # first, before this process has done heavy work: later child runs peaked higher
             # (up to ~12x instead of ~7x; allocator and page-cache effects, see README)
             results["memory"].append(bench_memory(csv, rows, workdir))
@@ -247,6 +289,9 @@ def run(sizes: list[int], *, workdir: Path, memory: bool = True, report: bool = 
     if ten_million:
         csv = dataset(10_000_000, workdir)
         results["memory"].append(bench_memory(csv, 10_000_000, workdir, repeat=1))
+        results["engines"] += bench_engines(workdir, [10_000_000])
+    if hundred_million:  # on demand: a ~10 GB file, generated once into the workdir
+        results["engines"] += bench_engines(workdir, [100_000_000], memory_limit="4GB")
     if report:
         from wsisanalysis.clean import clean_files
         from wsisanalysis.demo import write_demo
@@ -259,6 +304,7 @@ def run(sizes: list[int], *, workdir: Path, memory: bool = True, report: bool = 
         results["report"].insert(0, bench_report(workdir / "demo_clean", "demo"))
     if make_report:
         results["make_report"] = bench_make_report()
+        results["fresh_clone"] = bench_fresh_clone()
     return results
 
 
@@ -280,6 +326,14 @@ def render(results: dict) -> str:
         lines.append(f"memory       {m['rows']:>10,} rows  peak {m['peak_rss_mb']:,.0f} MB, cleaning {m['cleaning_peak_above_baseline_mb']:,.0f} MB "
                      f"= {m['multiple_of_csv']:.2f}x CSV ({m['csv_mb']:,.0f} MB; max of {m['runs']} runs {m['multiple_of_csv_max']:.2f}x); "
             f"clean {m['clean_s']} s, aggregate {m['aggregate_s']} s")  # fmt: skip
+    for p in results.get("process", []):
+        lines.append(f"process      {p['rows']:>10,} rows  clean {p['clean_process_s']:.2f} s = {p['ratio']:.1f}x a read_csv process "
+                     f"({p['read_csv_process_s']:.2f} s; runs {p['ratios_all']}; CPU time {p['cpu_ratio']:.1f}x), peak {p['peak_rss_mb']:,.0f} MB = "
+                     f"{p['peak_multiple_of_csv']:.1f}x CSV ({p['csv_mb']:,.0f} MB)")  # fmt: skip
+    for e in results.get("engines", []):
+        lines.append(f"engine       {e['rows']:>10,} rows  {e['engine']:>6} {e['clean_process_s']:>8.1f} s  peak {e['peak_rss_mb']:,.0f} MB "
+                     f"({e['peak_rss_mb'] / 1073.74:.2f} GiB; CSV {e['csv_mb']:,.0f} MB; read_csv {e['read_csv_process_s']:.1f} s)  "
+                     f"{e['command']}")  # fmt: skip
     for r in results["report"]:
         lines.append(
             f"report       {r['data']:>15}  {r['run_and_export_s']:>6.2f} s  HTML {r['html_mb']} MB"
@@ -289,4 +343,8 @@ def render(results: dict) -> str:
         lines.append(
             f"make report  {m['make_report_s']} s; largest HTML {m['largest_html_mb']} MB"
         )
+    if "fresh_clone" in results:
+        f = results["fresh_clone"]
+        lines.append(f"fresh clone  make report {f['fresh_clone_make_report_s']} s; venv {f['venv_mb']} MB; "
+                     f"test tools {f['test_tools_installed'] or 'none'}; kernel warnings {f['kernel_warnings']}")  # fmt: skip
     return "\n".join(lines)

@@ -34,3 +34,15 @@ def test_generator_is_messy_and_seeded():
     assert a["Country/Territory"].nunique() > 300
     assert a["Stakeholder Category"].nunique() > 20
     assert a["E-mail Address"].str.lower().duplicated().sum() == 100  # 5% duplicate registrations
+
+
+def test_whole_process_measurement_reports_time_peak_and_command(tmp_path):
+    from benchmarks.generate import write_csv
+    from benchmarks.process import bench_whole_process
+
+    csv = write_csv(2_000, tmp_path / "engagement.csv", kind="engagement")
+    result = bench_whole_process(csv, 2_000, tmp_path, repeat=1, kind="engagement", engine="duckdb")
+    assert result["clean_process_s"] > 0 and result["read_csv_process_s"] > 0
+    assert result["peak_rss_mb"] > 20, "the child's own high-water mark, sampled while it runs"
+    assert result["command"].startswith("wsisanalysis clean ") and "--engine duckdb" in result["command"]
+    assert (tmp_path / "process_engagement_duckdb_2000_0" / "engagement.parquet").is_file()

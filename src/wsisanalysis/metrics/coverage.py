@@ -8,6 +8,7 @@ once; a missing count is an error, never one person), and tidy: one row per cate
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -80,12 +81,13 @@ def _as_category(frame: pd.DataFrame, column: str, include_unknown: bool) -> pd.
 
 
 def coverage(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | str | Path,
     by: str | Sequence[str],
     baseline: Baseline | None = None,
     *,
     within: str | Sequence[str] | None = None,
     include_unknown: bool = True,
+    engine: str = "pandas",
 ) -> pd.DataFrame:
     """Counts and shares by one or more dimensions, complete over their vocabularies.
 
@@ -97,7 +99,8 @@ def coverage(
     adds the comparison of :func:`~wsisanalysis.metrics.representation.compare`, and a
     baseline that excludes host countries excludes their participants too; `within` computes
     shares within those columns (default: of the whole table); `include_unknown` keeps an
-    ``unknown`` row (baseline comparisons use the known categories only).
+    ``unknown`` row (baseline comparisons use the known categories only). ``engine="duckdb"``
+    sums the weights in DuckDB (given a clean table's Parquet path, it reads only `by` + count).
 
     Returns one row per category: the `by` columns, ``count``, ``total`` (the share's
     denominator), ``share`` (NaN without a denominator), ``share_low``, ``share_high`` (95%
@@ -115,6 +118,10 @@ def coverage(
     5      unknown      1   0.25
     """
     by = [by] if isinstance(by, str) else list(by)
+    if engine != "pandas" or not isinstance(frame, pd.DataFrame):
+        from wsisanalysis.metrics.scan import engine_frame
+
+        frame = engine_frame(frame, by, engine)
     within = [within] if isinstance(within, str) else list(within or [])
     if not set(within) <= set(by):
         msg = f"`within` columns {within} must also be in `by` {by}."

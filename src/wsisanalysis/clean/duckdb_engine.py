@@ -1,0 +1,424 @@
+"""Cleaning past memory: ``wsisanalysis clean --engine duckdb [--memory-limit 4GB]``.
+
+The same cleaning as :mod:`wsisanalysis.clean.pipeline`, in bounded memory:
+
+- exports are read in chunks of rows (well-formed UTF-8 CSV streamed by pyarrow's CSV
+  reader, the parser the pandas path uses; any other file through :func:`read_export`);
+- each chunk goes through the pandas path's own steps (``_prepare`` and ``_clean_one``: the
+  kind's parsers, quarantine rules and column steps, which map each distinct value once),
+  with the file-wide decisions taken first over the whole file (the day/month order of
+  dates, decided from the file's distinct date values as ``parse_dates`` does);
+- the clean rows go to a DuckDB table on disk, where duplicates are found over all files
+  with a window (DuckDB spills to disk under ``memory_limit``);
+- the rows left are streamed back in their original order, given their reference columns
+  and vocabularies by the pandas path's steps, and written as Parquet one row group at a time.
+
+Counts in the cleaning log add up over chunks, so the log, the quarantine and the clean table
+are the pandas path's (``tests/clean/test_duckdb_engine.py`` checks it).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wsisanalysis import schema as C
+from wsisanalysis.clean.kinds import KindSpec, kind_spec
+from wsisanalysis.clean.log import CleaningLog, FileLog
+from wsisanalysis.clean.pipeline import _clean_one, _prepare, _quarantine_table, _raise_if_strict
+from wsisanalysis.clean.steps import Context, add_reference, as_categories, as_text
+from wsisanalysis.errors import InputFileError, WsisAnalysisError
+from wsisanalysis.normalize.dates import parse_dates
+from wsisanalysis.normalize.headers import match_headers
+from wsisanalysis.normalize.mapping import UserMapping, load_mapping
+from wsisanalysis.normalize.pseudonym import resolve_key
+from wsisanalysis.read import RawTable, read_export
+from wsisanalysis.read.detect import (
+    HEADER_SCAN_ROWS,
+    detect_delimiter,
+    detect_encoding,
+    header_index,
+    headers,
+)
+from wsisanalysis.schema import output_paths
+from wsisanalysis.write import write_csv
+
+#: Rows cleaned by pandas at a time (about 0.4 GB at the peak of a chunk).
+CHUNK_ROWS = 250_000
+#: DuckDB's memory for the duplicate search and the ordered read-back, unless told otherwise.
+DEFAULT_MEMORY_LIMIT = "1GB"
+_STREAMED_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
+_SAMPLE_BYTES = 256 * 1024
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        msg = (
+            "--engine duckdb needs the duckdb package, which is not installed. "
+            "Install it with: pip install 'wsisanalysis[duckdb]' (or use --engine pandas)."
+        )
+        raise WsisAnalysisError(msg) from None
+    return duckdb
+
+
+# --- reading in chunks ---------------------------------------------------------------------
+
+
+@dataclass
+class _CsvLayout:
+    encoding: str
+    delimiter: str
+    header_at: int
+    header: list[str]
+
+
+def _blank_lines(path: Path) -> bool:
+    """Whether the file has an empty line (the streaming reader would skip it and shift the
+    row numbers). Scanned in 4 MiB blocks, so the file never sits in memory whole."""
+    tail = b""
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            data = tail + block
+            if b"\n\n" in data or b"\n\r\n" in data:
+                return True
+            tail = data[-2:]
+    return False
+
+
+def _csv_layout(path: Path) -> _CsvLayout | None:
+    """How a UTF-8 CSV without blank lines is written, or None for any other file.
+
+    The same detection as :func:`~wsisanalysis.read.csv.read_csv_export`; other files (other
+    encodings, blank lines, Excel, Parquet) are read whole by :func:`read_export`.
+    """
+    if path.suffix.lower() not in _STREAMED_SUFFIXES or not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        sample = handle.read(_SAMPLE_BYTES)
+    if not sample.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe") or sample.startswith(b"PK"):
+        return None
+    encoding = detect_encoding(sample)
+    if encoding not in ("utf-8", "utf-8-sig") or _blank_lines(path):
+        return None
+    lines = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()
+    lines = lines[: HEADER_SCAN_ROWS + 5]
+    delimiter = detect_delimiter(lines[:HEADER_SCAN_ROWS])
+    rows = list(csv.reader(lines, delimiter=delimiter))
+    header_at = header_index(rows)
+    header = headers(rows[header_at]) if rows else []
+    return _CsvLayout(encoding, delimiter, header_at, header) if header else None
+
+
+def _reader(path: Path, layout: _CsvLayout, columns: list[str] | None = None) -> Any:
+    """pyarrow's streaming CSV reader with the options the pandas path's reader uses."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    return pcsv.open_csv(
+        path,
+        read_options=pcsv.ReadOptions(
+            skip_rows=layout.header_at + 1, column_names=layout.header, block_size=1 << 23
+        ),
+        parse_options=pcsv.ParseOptions(delimiter=layout.delimiter, quote_char='"'),
+        convert_options=pcsv.ConvertOptions(
+            column_types=dict.fromkeys(layout.header, pa.string()),
+            null_values=[""],
+            strings_can_be_null=True,
+            include_columns=columns,
+        ),
+    )
+
+
+def _streamed(path: Path, layout: _CsvLayout, rows: int) -> Iterator[RawTable]:
+    import pyarrow as pa
+
+    reader = _reader(path, layout)
+    notes = ["blank headers were named column_N"] if any(
+        h.startswith("column_") for h in layout.header
+    ) else []  # fmt: skip
+    first = layout.header_at + 2  # the physical line of the first record
+    pending = pa.Table.from_batches([], schema=reader.schema)
+    try:
+        for batch in reader:
+            pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
+            while len(pending) >= rows:
+                yield _raw(path, layout, pending.slice(0, rows), first, notes)
+                first += rows
+                pending = pending.slice(rows)
+    except pa.ArrowInvalid as exc:
+        msg = (
+            f"{path}: the DuckDB engine streams well-formed CSV only and stopped at a malformed "
+            f"row ({exc}). Clean this file with --engine pandas, which repairs such rows."
+        )
+        raise InputFileError(msg) from None
+    if len(pending) or first == layout.header_at + 2:
+        yield _raw(path, layout, pending, first, notes)
+
+
+def _raw(path: Path, layout: _CsvLayout, table: Any, first: int, notes: list[str]) -> RawTable:
+    frame = table.to_pandas().astype("str")
+    rows = np.arange(first, first + len(frame))
+    return RawTable(frame, path.name, rows, "csv", layout.encoding, layout.delimiter,
+                    layout.header_at + 1, list(notes))  # fmt: skip
+
+
+def raw_chunks(path: str | Path, rows: int = CHUNK_ROWS) -> Iterator[RawTable]:
+    """One export as raw tables of about `rows` rows each (at least one, maybe empty)."""
+    path = Path(path)
+    layout = _csv_layout(path)
+    if layout is not None:
+        yield from _streamed(path, layout, rows)
+        return
+    table = read_export(path)
+    for start in range(0, max(len(table), 1), rows):
+        yield RawTable(
+            table.frame.iloc[start : start + rows], table.source,
+            table.source_rows[start : start + rows], table.format, table.encoding,
+            table.delimiter, table.header_row, list(table.notes),
+        )  # fmt: skip
+
+
+# --- file-wide decisions -------------------------------------------------------------------
+
+
+def _date_values(path: Path, mapping: UserMapping, rows: int) -> Iterator[pd.Series]:
+    """The file's date column, chunk by chunk (a streamed CSV: the distinct values only)."""
+    layout = _csv_layout(path)
+    if layout is not None:
+        import pyarrow.compute as pc
+
+        found = match_headers(layout.header, mapping.columns)
+        raw = [name for name, canonical in found.mapping.items() if canonical == C.DATE]
+        for batch in _reader(path, layout, raw[:1]) if raw else ():
+            yield pd.Series(pc.unique(batch.column(0)), dtype="str")
+        return
+    for chunk in raw_chunks(path, rows):
+        found = match_headers(chunk.frame.columns, mapping.columns)
+        raw = [name for name, canonical in found.mapping.items() if canonical == C.DATE]
+        if raw:
+            yield as_text(chunk.frame[raw[:1]]).iloc[:, 0]
+
+
+def _date_order(path: Path, mapping: UserMapping, dayfirst: bool | None, rows: int) -> Any:
+    """The file's day/month order and its evidence, decided over all of its distinct dates
+    (what :func:`~wsisanalysis.normalize.dates.parse_dates` decides for the whole column)."""
+    distinct: set[str] = set()
+    for values in _date_values(path, mapping, rows):
+        text = values.str.strip()
+        distinct.update(text[text.notna() & (text != "")].unique().tolist())
+    decided = parse_dates(pd.Series(sorted(distinct), dtype="str"), dayfirst=dayfirst)
+    return decided.dayfirst, decided.order_evidence
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    spec: KindSpec
+    ctx: Context
+    log: CleaningLog
+    con: Any
+    chunk_rows: int
+    quarantined: list[pd.DataFrame] = field(default_factory=list)
+    dtypes: pd.Series | None = None
+    rows_stored: int = 0
+
+
+def _store(run: _Run, clean: pd.DataFrame) -> None:
+    """Append a chunk's clean rows to the DuckDB table ``parts`` (``_ord`` keeps the order)."""
+    if run.dtypes is None:
+        run.dtypes = clean.dtypes
+    part = clean.assign(**{C.SOURCE: clean[C.SOURCE].astype("str")}).reset_index(drop=True)
+    part.insert(0, "_ord", np.arange(run.rows_stored, run.rows_stored + len(part)))
+    run.con.register("part", part)
+    if run.rows_stored == 0 and not _has_parts(run.con):
+        run.con.execute("CREATE TABLE parts AS SELECT * FROM part")
+    else:
+        run.con.execute("INSERT INTO parts BY NAME SELECT * FROM part")
+    run.con.unregister("part")
+    run.rows_stored += len(part)
+
+
+def _has_parts(con: Any) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parts'").fetchall()[0][0])
+
+
+def _clean_file(run: _Run, path: Path, dayfirst: bool | None) -> None:
+    mapping = run.ctx.mapping
+    order, evidence = _date_order(path, mapping, dayfirst, run.chunk_rows)
+    ctx = Context(mapping=mapping, key=run.ctx.key, dayfirst=order, stats=run.ctx.stats)
+    file_log: FileLog | None = None
+    for chunk in raw_chunks(path, run.chunk_rows):
+        prepared = _prepare(chunk, run.spec, mapping)
+        clean, quarantine = _clean_one(prepared, run.spec, ctx)
+        _store(run, clean)
+        run.quarantined.append(quarantine)
+        file_log = _merge_file_log(file_log, prepared.file_log)
+    if file_log is not None:
+        if file_log.dates:
+            file_log.dates.update(dayfirst=order, order_evidence=evidence)
+        run.log.files.append(file_log)
+        run.log.rows_in += file_log.rows
+
+
+def _merge_file_log(total: FileLog | None, part: FileLog) -> FileLog:
+    if total is None:
+        return part
+    total.rows += part.rows
+    forms = total.dates.get("forms", {})
+    for form, rows in part.dates.get("forms", {}).items():
+        forms[form] = forms.get(form, 0) + rows
+    if forms:
+        total.dates["forms"] = dict(forms)
+    return total
+
+
+def _content_columns(spec: KindSpec) -> list[str]:
+    return [c for c in spec.columns if c not in (C.RECORD_ID, C.SOURCE, C.SOURCE_ROW)]
+
+
+def _mark_duplicates(run: _Run) -> int:
+    """Flag the rows the pandas path's dedupe rule drops; return how many.
+
+    Participation: the same participant id and event after the first (no id never merges);
+    engagement: every content column equal to an earlier row's. Missing values are equal to
+    each other in both, as in ``DataFrame.duplicated``.
+    """
+    if run.spec.name == "participation":
+        key, where = [C.PARTICIPANT_ID, C.EVENT], f'"{C.PARTICIPANT_ID}" IS NOT NULL'
+    else:
+        key, where = _content_columns(run.spec), "true"
+    keys = ", ".join(f'"{k}"' for k in key)
+    run.con.execute(f"""
+        CREATE TABLE dups AS SELECT _ord FROM (
+            SELECT _ord, row_number() OVER (PARTITION BY {keys} ORDER BY _ord) AS n
+            FROM parts WHERE {where}
+        ) WHERE n > 1
+    """)  # fmt: skip
+    return int(run.con.execute("SELECT count(*) FROM dups").fetchall()[0][0])
+
+
+def _write_clean(run: _Run, path: Path, batch_rows: int = 131_072) -> int:
+    """Stream the kept rows back in order; reference columns and vocabularies per batch."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # as the pandas path: one category per file with clean rows before deduplication
+    stored = run.con.execute(f'SELECT DISTINCT "{C.SOURCE}" FROM parts').fetchall()
+    sources = pd.CategoricalDtype(sorted(str(row[0]) for row in stored))
+    dtypes = run.dtypes if run.dtypes is not None else pd.Series(dtype=object)
+    columns = ", ".join(f'"{c}"' for c in run.spec.columns)
+    query = f"SELECT {columns} FROM parts ANTI JOIN dups USING (_ord) ORDER BY _ord"
+    reader = run.con.sql(query).to_arrow_reader(batch_rows)
+    writer, written = None, 0
+    try:
+        for batch in reader:
+            frame = _typed(batch.to_pandas(), dtypes, sources)
+            frame = as_categories(add_reference(frame), run.spec.vocabularies)
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table.cast(writer.schema))
+            written += len(frame)
+        if writer is None:  # no clean rows: an empty table with the same columns
+            empty = pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "str")) for c in run.spec.columns})
+            empty = as_categories(add_reference(_typed(empty, dtypes, sources)), run.spec.vocabularies)
+            empty.to_parquet(path, index=False)
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
+
+
+def _typed(frame: pd.DataFrame, dtypes: pd.Series, sources: pd.CategoricalDtype) -> pd.DataFrame:
+    """The dtypes the pandas path's clean table has (DuckDB hands back its own)."""
+    out = {}
+    for name in frame.columns:
+        if name == C.SOURCE:
+            out[name] = frame[name].astype("str").astype(sources)
+        elif name in dtypes.index:
+            out[name] = frame[name].astype(dtypes[name])
+        else:
+            out[name] = frame[name]
+    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+
+def _finish_log(run: _Run, quarantine: pd.DataFrame, merged: int, rows_clean: int) -> None:
+    log = run.log
+    log.duplicates_merged = merged
+    log.rows_clean, log.rows_quarantined = rows_clean, len(quarantine)
+    log.quarantine_reasons = {k: int(v) for k, v in quarantine["reason"].value_counts().items()}
+    log.fixes, log.unresolved = run.ctx.stats.fixes, run.ctx.stats.unresolved_list()
+    log.check()
+
+
+def clean_files_duckdb(
+    paths: Sequence[str | Path],
+    kind: str,
+    out_dir: str | Path,
+    *,
+    memory_limit: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    **options: Any,
+) -> tuple[CleaningLog, dict[str, Path]]:
+    """Read, clean and write like :func:`~wsisanalysis.clean.clean_files`, in bounded memory.
+
+    `options` are :func:`~wsisanalysis.clean.clean_files`'s: ``mapping``, ``dayfirst`` and
+    ``strict``. The clean table is never held whole: it is written to
+    ``DIR/<kind>.parquet`` and the log is returned. `memory_limit` (e.g. ``"4GB"``, default
+    1GB) bounds DuckDB, which spills to a temporary folder inside `out_dir` beyond it; pandas
+    holds one chunk of `chunk_rows` rows at a time.
+    """
+    unknown = set(options) - {"mapping", "dayfirst", "strict"}
+    if unknown:
+        msg = f"clean_files_duckdb got unknown options {sorted(unknown)}; expected mapping, dayfirst or strict."
+        raise TypeError(msg)
+    mapping, dayfirst = options.get("mapping"), options.get("dayfirst")
+    if not paths:
+        msg = "No input files given. Pass one or more exports (CSV, XLSX or Parquet)."
+        raise WsisAnalysisError(msg)
+    duckdb = _duckdb()
+    spec = kind_spec(kind)
+    user = mapping if isinstance(mapping, UserMapping) else load_mapping(mapping)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    secret, key_source = resolve_key(None, key_dir=out)
+    outputs = output_paths(out, spec.name)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".duckdb-") as tmp:
+        con = duckdb.connect(str(Path(tmp) / "clean.duckdb"), config={
+            "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT, "temp_directory": tmp,
+            "preserve_insertion_order": True,
+        })  # fmt: skip
+        try:
+            run = _Run(spec, Context(mapping=user, key=secret, dayfirst=dayfirst),
+                       CleaningLog(kind=spec.name, key_source=key_source, dedupe_rule=spec.dedupe_rule),
+                       con, chunk_rows)  # fmt: skip
+            for path in paths:
+                _clean_file(run, Path(path), dayfirst)
+            merged = _mark_duplicates(run)
+            quarantine = _quarantine_table(run.quarantined)
+            staged = Path(tmp) / outputs["clean"].name
+            rows_clean = _write_clean(run, staged)
+            _finish_log(run, quarantine, merged, rows_clean)
+            if options.get("strict") and run.log.unresolved:
+                _raise_if_strict(run.log)
+        finally:
+            con.close()
+        shutil.move(staged, outputs["clean"])
+    write_csv(quarantine, outputs["quarantine"])
+    text = json.dumps(run.log.to_dict(), indent=2, ensure_ascii=False, default=str)
+    outputs["log"].write_text(text + "\n", encoding="utf-8")
+    return run.log, outputs
+
