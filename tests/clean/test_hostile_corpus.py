@@ -44,8 +44,6 @@ EXPECTED = _expectations()
 NOT_OURS = {
     "country_variants.csv": "country matching is issue #9's (including #12's variants)",
 }
-#: Files not handled yet on this branch (strict: the mark must go once they pass).
-PENDING: dict[str, str] = {}
 
 
 def _cases(selected: list[tuple[str, str]]) -> list:
@@ -54,8 +52,6 @@ def _cases(selected: list[tuple[str, str]]) -> list:
         marks = []
         if name in NOT_OURS:
             marks.append(pytest.mark.xfail(reason=NOT_OURS[name], strict=False))
-        elif name in PENDING:
-            marks.append(pytest.mark.xfail(reason=PENDING[name], strict=False))
         cases.append(pytest.param(name, expected, marks=marks, id=f"{name}:{expected[:40]}"))
     return cases
 
