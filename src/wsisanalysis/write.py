@@ -72,6 +72,13 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
     return path
 
 
+def remove_stale_temporaries(paths: list[Path]) -> None:
+    """Remove temporary files a killed run left beside `paths` (call while holding the lock)."""
+    for path in paths:
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
 def write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically."""
     return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -26,7 +26,7 @@ from wsisanalysis.clean import clean_tables
 from wsisanalysis.clean.result import CleaningResult
 from wsisanalysis.errors import WsisAnalysisError
 from wsisanalysis.normalize.mapping import load_mapping
-from wsisanalysis.read import read_export
+from wsisanalysis.read import read_tables
 from wsisanalysis.reporting.runs import read_params_file
 
 HOSTILE = DATA / "hostile"
@@ -44,10 +44,6 @@ EXPECTED = _expectations()
 NOT_OURS = {
     "country_variants.csv": "country matching is issue #9's (including #12's variants)",
 }
-#: Files not handled yet on this branch (strict: the mark must go once they pass).
-PENDING: dict[str, str] = {
-    "two_sheets_hidden_formula_merged.xlsx": "workbook reader",
-}
 
 
 def _cases(selected: list[tuple[str, str]]) -> list:
@@ -56,8 +52,6 @@ def _cases(selected: list[tuple[str, str]]) -> list:
         marks = []
         if name in NOT_OURS:
             marks.append(pytest.mark.xfail(reason=NOT_OURS[name], strict=False))
-        elif name in PENDING:
-            marks.append(pytest.mark.xfail(reason=PENDING[name], strict=False))
         cases.append(pytest.param(name, expected, marks=marks, id=f"{name}:{expected[:40]}"))
     return cases
 
@@ -85,8 +79,8 @@ class Outcome:
             if path.suffix in (".yaml",):
                 load_mapping(path)
                 return
-            table = read_export(path)
-            self.result = clean_tables([table], "participation", key="hostile", mapping=mapping)
+            tables = read_tables(path)
+            self.result = clean_tables(tables, "participation", key="hostile", mapping=mapping)
             self.paths = self.result.write(out / name)
         except Exception as exc:  # noqa: BLE001 - the expectation decides what was wanted
             self.error = exc

@@ -90,7 +90,11 @@ def test_rows_with_extra_fields_are_rejected_with_their_line_not_dropped(tmp_pat
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "file not found"), (b"", "empty"), (b"PK\x03\x04garbage", "not a readable XLSX")],
+    [
+        (None, "file not found"),
+        (b"", "empty"),
+        (b"PK\x03\x04garbage", "not a readable Excel workbook"),
+    ],
 )
 def test_unreadable_files_name_the_file_and_the_reason(tmp_path, content, message):
     path = tmp_path / ("bad.xlsx" if content and content.startswith(b"PK") else "bad.csv")
@@ -106,3 +110,23 @@ def test_formula_like_cells_are_neutralized_in_written_csv(tmp_path):
     out = pd.read_csv(write_csv(frame, tmp_path / "x.csv"), dtype=str)
     assert out["org"].tolist() == ['\'=HYPERLINK("x")', "'+1 202", "'@SUM(A1)", "-3", "Normal"]
     assert neutralize_formulas(frame) is not frame
+
+
+def test_every_data_sheet_is_read_and_other_sheets_are_skipped_with_a_reason(tmp_path):
+    from wsisanalysis.read import read_tables
+
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"About": ["Exported by the secretariat"]}).to_excel(
+            writer, sheet_name="Notes", index=False
+        )
+        pd.DataFrame({"Name": ["A"], "Email": ["a@x.org"], "Event": ["E1"]}).to_excel(
+            writer, sheet_name="Day 1", index=False
+        )
+        pd.DataFrame({"E-mail": ["b@x.org"], "Meeting": ["E2"]}).to_excel(
+            writer, sheet_name="Day 2", index=False
+        )
+    tables = read_tables(path)
+    assert [t.source for t in tables] == ["book.xlsx [Day 1]", "book.xlsx [Day 2]"]
+    assert tables[1].frame["E-mail"].tolist() == ["b@x.org"]
+    assert any("'Notes' skipped" in note for note in tables[0].notes)

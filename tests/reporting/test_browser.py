@@ -103,8 +103,9 @@ def test_script_in_user_text_is_shown_not_run(browser, tmp_path):
             "email": ["a@example.org", "b@example.org"],
             "event": ["ICANN82", "ICANN82"],
             "organisation": [payload + " Org", '<img src=x onerror="window.__pwned = 2">'],
-            "country": [payload, '<img src=x onerror="window.__pwned = 3">'],
-            "stakeholder group": [payload, "CSO"],
+            # markup-only labels are blank since issue #12, so the payload comes with text
+            "country": [payload + " Atlantis", '<img src=x onerror="window.__pwned = 3">'],
+            "stakeholder group": [payload + " Guild", "CSO"],
         }
     ).to_csv(export, index=False)
     clean_files([export], "participation", tmp_path / "clean")

@@ -173,7 +173,8 @@ def test_missing_clean_table_fails_the_run_with_the_file_named(tmp_path, monkeyp
         ).read_text()
     )
     assert manifest["status"] == "failed"
-    assert "participation.parquet: no clean participation table" in manifest["error"]
+    # checked by the runner before the kernel starts (issue #12), naming the folder
+    assert "nothing-here is not a folder" in manifest["error"]
     assert "wsisanalysis clean" in manifest["error"]
     out = capsys.readouterr()
     assert "] 20-regional-coverage__nothing-here: failed in " in out.out

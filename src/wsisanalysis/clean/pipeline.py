@@ -39,7 +39,7 @@ from wsisanalysis.errors import UnknownLabelError, WsisAnalysisError
 from wsisanalysis.normalize.headers import match_headers, require_columns
 from wsisanalysis.normalize.mapping import UserMapping, load_mapping
 from wsisanalysis.normalize.pseudonym import resolve_key
-from wsisanalysis.read import RawTable, read_export
+from wsisanalysis.read import RawTable, read_tables
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ def _tables_from(
     if isinstance(data, RawTable):
         return [data]
     if isinstance(data, (str, Path)):
-        return [read_export(data)]
+        return read_tables(data)
     return [t for item in data for t in _tables_from(item, source)]
 
 
@@ -321,7 +321,7 @@ def clean_files(
     if not paths:
         msg = "No input files given. Pass one or more exports (CSV, XLSX or Parquet)."
         raise WsisAnalysisError(msg)
-    tables = (read_export(p) for p in paths)  # streamed: one raw export in memory at a time
+    tables = (t for p in paths for t in read_tables(p))  # streamed: one export file at a time
     result = clean_tables(
         tables, kind, mapping=mapping, key_dir=out_dir, dayfirst=dayfirst, strict=strict
     )

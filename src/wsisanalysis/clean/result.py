@@ -10,7 +10,13 @@ import pandas as pd
 
 from wsisanalysis.clean.log import CleaningLog
 from wsisanalysis.schema import output_paths
-from wsisanalysis.write import output_lock, write_csv, write_parquet, write_text
+from wsisanalysis.write import (
+    output_lock,
+    remove_stale_temporaries,
+    write_csv,
+    write_parquet,
+    write_text,
+)
 
 
 @dataclass
@@ -39,6 +45,7 @@ class CleaningResult:
         paths = output_paths(out_dir, self.kind)
         text = json.dumps(self.log.to_dict(), indent=2, ensure_ascii=False, default=str)
         with output_lock(paths["clean"].parent):
+            remove_stale_temporaries(list(paths.values()))
             write_parquet(self.clean, paths["clean"])
             write_csv(self.quarantine, paths["quarantine"])
             write_text(paths["log"], text + "\n")

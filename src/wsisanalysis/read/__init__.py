@@ -15,7 +15,7 @@ from pathlib import Path
 from wsisanalysis.errors import InputFileError
 from wsisanalysis.read.csv import read_csv_export
 from wsisanalysis.read.detect import detect_delimiter, detect_encoding
-from wsisanalysis.read.excel import read_xlsx_export
+from wsisanalysis.read.excel import read_xlsx_export, read_xlsx_tables
 from wsisanalysis.read.parquet import read_parquet_export
 from wsisanalysis.read.table import RawTable
 
@@ -61,6 +61,17 @@ def read_export(path: str | Path, **options: object) -> RawTable:
     return table
 
 
+def read_tables(path: str | Path, **options: object) -> list[RawTable]:
+    """Every table in one export file: each data sheet of a workbook, else the one table."""
+    path = Path(path)
+    if path.suffix.lower() in _XLSX_SUFFIXES and path.is_file():
+        tables = read_xlsx_tables(path)
+        for table in tables:
+            logger.info("read %s: %d rows (%s)", table.source, len(table), table.format)
+        return tables
+    return [read_export(path, **options)]
+
+
 __all__ = [
     "RawTable",
     "detect_delimiter",
@@ -68,5 +79,7 @@ __all__ = [
     "read_csv_export",
     "read_export",
     "read_parquet_export",
+    "read_tables",
     "read_xlsx_export",
+    "read_xlsx_tables",
 ]

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wsisanalysis._text import compact
 from wsisanalysis.errors import InputFileError
 from wsisanalysis.read.detect import (
     HEADER_SCAN_ROWS,
@@ -29,6 +30,7 @@ from wsisanalysis.read.detect import (
 )
 from wsisanalysis.read.records import FIELD_LIMIT, Record, iter_records, physical_lines
 from wsisanalysis.read.table import RawTable
+from wsisanalysis.reference.vocab import header_aliases
 
 _PYARROW_ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "cp1251", "latin_1", "mac_roman"}
 _REFUSED = {
@@ -38,6 +40,7 @@ _REFUSED = {
     "parquet": "is a Parquet file with a text-file name. Rename it to .parquet and re-run",
     "pdf": "is a PDF document, not CSV text. Export the data as CSV or XLSX",
 }
+_DELIMITERS = ",;\t|"
 _SHOWN = 300  # characters of an over-long cell kept in the quarantine
 
 
@@ -73,13 +76,34 @@ class _Layout:
     notes: list[str] = field(default_factory=list)
 
 
-def _layout(lines: list[str], delimiter: str | None) -> _Layout:
-    delimiter = delimiter or detect_delimiter(lines[:HEADER_SCAN_ROWS])
+def _head(lines: list[str], delimiter: str) -> list[Record]:
     head: list[Record] = []
     for record in iter_records(lines[: HEADER_SCAN_ROWS * 4], delimiter):
         head.append(record)
         if len(head) >= HEADER_SCAN_ROWS + 5:
             break
+    return head
+
+
+def _header_hits(head: list[Record]) -> int:
+    """How many known column names the best header candidate holds."""
+    aliases = header_aliases()
+    rows = [r.fields or [] for r in head]
+    return sum(compact(c) in aliases for c in rows[header_index(rows)]) if rows else 0
+
+
+def _layout(lines: list[str], delimiter: str | None) -> _Layout:
+    """Delimiter, header and where the data starts.
+
+    A delimiter the sniffer picks from the data (a ';' inside cells) loses to one that splits
+    the header into more known column names.
+    """
+    if delimiter is None:
+        sniffed = detect_delimiter(lines[:HEADER_SCAN_ROWS])
+        options = [(d, _head(lines, d)) for d in dict.fromkeys([sniffed, *_DELIMITERS])]
+        delimiter, head = max(options, key=lambda option: _header_hits(option[1]))
+    else:
+        head = _head(lines, delimiter)
     rows = [r.fields or [] for r in head]
     at = header_index(rows)
     header = headers(rows[at]) if rows else []

@@ -84,17 +84,19 @@ def header_index(rows: list[list[str]]) -> int:
 
 
 def headers(values: Sequence[object]) -> list[str]:
-    """Header names: blanks named ``column_N``, repeats made unique by trailing ``_``.
+    """Header names: blanks named ``column_N``, repeats made unique by punctuation.
 
-    Linear in the number of headers (a set of names taken, and per name the next suffix to
-    try), so 10,000 identical headers take milliseconds.
+    A repeat gets ``_``, ``__``, ``___``, then ``_`` and a counter written in punctuation, so
+    it still folds to the same name (and is reported as a duplicate of that column), and the
+    names stay short: linear in the number of headers (10,000 identical ones take
+    milliseconds; see ``benchmarks/hostile.py``).
 
-    >>> headers(["Name", "Name", None, "Name_", "Name"])
-    ['Name', 'Name_', 'column_3', 'Name__', 'Name___']
+    >>> headers(["Name", "Name", None, "Name_", "Name", "Name", "Name"])
+    ['Name', 'Name_', 'column_3', 'Name__', 'Name___', 'Name_.-', 'Name_..']
     """
     names: list[str] = []
     taken: set[str] = set()
-    next_suffix: dict[str, int] = {}
+    repeats: dict[str, int] = {}
     for i, value in enumerate(values):
         text = (
             ""
@@ -102,15 +104,24 @@ def headers(values: Sequence[object]) -> list[str]:
             else str(value).strip()
         )
         base = text or f"column_{i + 1}"
-        name, extra = base, next_suffix.get(base, 0)
-        if name in taken:
-            extra = max(extra, 1)
-            while (name := base + "_" * extra) in taken:
-                extra += 1
-        next_suffix[base] = extra + 1
+        name, k = base, repeats.get(base, 0)
+        while name in taken:
+            k += 1
+            name = base + ("_" * k if k <= 3 else "_" + _punctuation(k))
+        repeats[base] = k
         taken.add(name)
         names.append(name)
     return names
+
+
+def _punctuation(number: int) -> str:
+    """`number` in base 4 written with ``-.~*`` (characters that header folding ignores)."""
+    digits = ""
+    while True:
+        digits = "-.~*"[number % 4] + digits
+        number //= 4
+        if not number:
+            return digits
 
 
 # --- what the bytes are -----------------------------------------------------------------

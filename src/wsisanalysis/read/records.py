@@ -60,8 +60,11 @@ def physical_lines(text: str) -> list[str]:
     return lines
 
 
-def parse_line(text: str, delimiter: str) -> list[str] | None:
+def parse_line(text: str, delimiter: str, *, strict: bool = False) -> list[str] | None:
     """The fields of one record's text, or None when a quote is left open.
+
+    With `strict`, also None when a closing quote is followed by more text (``"a"b``); else
+    such a cell is read leniently, as Excel does.
 
     >>> parse_line('a,"b,c",d', ",")
     ['a', 'b,c', 'd']
@@ -74,7 +77,7 @@ def parse_line(text: str, delimiter: str) -> list[str] | None:
     try:
         rows = list(csv.reader([text], delimiter=delimiter, strict=True))
     except csv.Error as exc:
-        if "end of data" in str(exc):
+        if strict or "end of data" in str(exc):
             return None
         rows = list(csv.reader([text], delimiter=delimiter))  # a stray quote inside a cell
     fields = rows[0] if rows else []
@@ -86,17 +89,40 @@ def _span(
 ) -> tuple[list[str] | None, int]:
     """Fields of the record opening at line `i` with an open quote, and how many lines it takes.
 
-    ``(None, 1)`` when the quote never closes, or when a line it would swallow is a complete
-    record of `width` fields on its own.
+    ``(None, 1)`` when the quote never closes, when it closes into fewer fields than the
+    header has, or when a line it would swallow stands alone as a record (see
+    :func:`_stands_alone`): then line `i` is the malformed one.
     """
     for j in range(i + 1, min(len(lines), i + MAX_SPAN)):
-        alone = parse_line(lines[j], delimiter) if width is not None else None
-        if alone is not None and len(alone) == width:
+        if width is not None and _stands_alone(lines[j], delimiter, width):
             return None, 1
         fields = parse_line("\n".join(lines[i : j + 1]), delimiter)
         if fields is not None:
+            if width is not None and len(fields) < width:
+                return None, 1  # a quote closed by the next record's quote, not one record
             return fields, j - i + 1
     return None, 1
+
+
+def _stands_alone(line: str, delimiter: str, width: int) -> bool:
+    """Whether a line is a record by itself rather than the rest of a quoted cell.
+
+    Any quote in it must open a field (a cell's continuation, ``...end of the cell",b,c``,
+    has its first quote mid-field), and it must hold at least `width` fields: parsed strictly,
+    or, when its last quoted cell goes on to the next lines, counting that cell as one.
+    """
+    if '"' in line and not _opens_field(line, delimiter):
+        return False
+    alone = parse_line(line, delimiter, strict=True)
+    if alone is None and parse_line(line, delimiter) is None:  # it opens a multi-line cell
+        alone = next(csv.reader([line.replace("\r", _BARE_CR)], delimiter=delimiter), [])
+    return alone is not None and len(alone) >= width
+
+
+def _opens_field(line: str, delimiter: str) -> bool:
+    """Whether the line's first quote opens a quoted field (it starts the line or a field)."""
+    at = line.find('"')
+    return at == 0 or (at > 0 and line[at - 1] == delimiter)
 
 
 def iter_records(

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from wsisanalysis.errors import WsisAnalysisError
+from wsisanalysis.errors import ParameterError, WsisAnalysisError
 from wsisanalysis.reporting.export import export_html
 from wsisanalysis.reporting.index import page_facts, write_index
 from wsisanalysis.reporting.pdf import find_chromium, write_pdfs
@@ -112,12 +112,82 @@ def _versions() -> dict[str, str]:
 
 
 def _inputs(parameters: Mapping[str, object], root: Path) -> list[dict]:
+    """Checksums and row counts of the run's data files; a missing `data_dir` is an error.
+
+    Called inside the run's own failure handling: a missing folder fails this run only. A file
+    that cannot be read (an unrelated backup, say) is listed with its error, not fatal here.
+    """
     folder = parameters.get("data_dir")
     if not folder:
         return []
     path = Path(str(folder))
     path = path if path.is_absolute() else root / path
-    return describe_inputs(sorted(path.glob("*.parquet"))) if path.is_dir() else []
+    if not path.is_dir():
+        msg = f"data_dir {path} is not a folder. Run `wsisanalysis clean --out {folder}` first, or pass -p data_dir DIR."
+        raise WsisAnalysisError(msg)
+    out = []
+    for file in sorted(path.glob("*.parquet")):
+        try:
+            out.extend(describe_inputs([file]))
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a bad file
+            out.append({"file": file.name, "error": f"{type(exc).__name__}: {exc}"})
+    return out
+
+
+#: Allowed values of parameters the notebooks share, checked before any kernel starts.
+_CHOICES = {
+    "kind": ("participation", "engagement"),
+    "baseline": ("countries", "un_members", "population", "internet_users"),
+    "freq": ("MS", "W-MON"),
+}
+_MINIMUM = {"threshold": 1, "top_labels": 0, "window_days": 0, "igf_year": 1900}
+
+
+def _value_problems(name: str, value: object) -> list[str]:
+    if name in _MINIMUM:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return [f"{name} must be a whole number; got {value!r}"]
+        if value < _MINIMUM[name]:
+            return [f"{name} must be >= {_MINIMUM[name]}; got {value}"]
+    if name in _CHOICES and value not in _CHOICES[name]:
+        return [f"{name} must be one of {', '.join(_CHOICES[name])}; got {value!r}"]
+    if name == "host_country" and value != "":
+        from wsisanalysis.reference import reference_countries
+
+        if not isinstance(value, str) or value.upper() not in set(reference_countries()["iso2"]):
+            return [
+                f"host_country must be an ISO 3166-1 alpha-2 code (e.g. NO) or ''; got {value!r}"
+            ]
+    if name in ("data_dir", "event", "since") and not isinstance(value, str):
+        return [f"{name} must be text; got {value!r}"]
+    return []
+
+
+def validate_values(run: Run, parameters: Mapping[str, object]) -> None:
+    """Check parameter values by type and range; one error listing every problem.
+
+    ``threshold`` 0, negative or ``true`` would switch suppression off: refused.
+    """
+    problems = [p for name, value in parameters.items() for p in _value_problems(name, value)]
+    if problems:
+        msg = f"{run.name}: invalid parameters: " + "; ".join(problems) + ". Fix them and re-run."
+        raise ParameterError(msg)
+
+
+def _check_event(parameters: Mapping[str, object], root: Path) -> None:
+    """An `event` other than "all" must be an event of the clean table (before the kernel)."""
+    event = parameters.get("event")
+    if event in (None, "", "all") or not parameters.get("data_dir"):
+        return
+    folder = Path(str(parameters["data_dir"]))
+    table = (folder if folder.is_absolute() else root / folder) / "participation.parquet"
+    import pyarrow.parquet as pq
+
+    events = set(pq.read_table(table, columns=["event"]).column("event").to_pylist())
+    if event not in events:
+        shown = ", ".join(sorted(map(repr, events - {None}))[:10])
+        msg = f"event {event!r} is not in {table.name}. Events there: {shown}."
+        raise ParameterError(msg)
 
 
 def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root: Path, *,
@@ -144,13 +214,15 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
         ),
         "slug": run.slug,
         "parameters": dict(parameters),
-        "inputs": _inputs(parameters, root),
+        "inputs": [],
         "versions": _versions(),
         "started_utc": started.isoformat(timespec="seconds"),
         "executed_notebook": str(executed.relative_to(out_dir)),
         **page_facts(run.notebook, parameters, root),
     }
     try:
+        manifest["inputs"] = _inputs(parameters, root)
+        _check_event(parameters, root)
         papermill.execute_notebook(
             str(run.notebook), str(executed), parameters=dict(parameters), kernel_name="python3",
             cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
@@ -226,6 +298,8 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     out = out if out.is_absolute() else Path.cwd() / out
     chromium = find_chromium() if pdf else None
     planned = [(run, run.parameters) for run in runs]
+    for run, params in planned:  # every run checked before any kernel starts
+        validate_values(run, params)
     workers = max(1, min(jobs or min(2, os.cpu_count() or 1), len(planned)))
     logger.info("running %d report(s) with %d worker(s) -> %s", len(planned), workers, out)
     manifests = []
