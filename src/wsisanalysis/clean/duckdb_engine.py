@@ -186,6 +186,7 @@ def raw_chunks(path: str | Path, rows: int = CHUNK_ROWS) -> Iterator[RawTable]:
             table.frame.iloc[start : start + rows], table.source,
             table.source_rows[start : start + rows], table.format, table.encoding,
             table.delimiter, table.header_row, list(table.notes),
+            rejected=table.rejected if start == 0 else None,  # the reader's rejects, once
         )  # fmt: skip
 
 
