@@ -35,7 +35,6 @@ LONG_FUNCTIONS: set[str] = {
     "demo.py::write_demo",
     "metrics/coverage.py::coverage",
     "metrics/disclosure.py::suppress",
-    "normalize/countries.py::_index",
     "normalize/dates.py::parse_dates",
     "read/csv.py::read_csv_export",
 }
@@ -174,8 +173,6 @@ LINT_EXCEPTIONS = {
     "clean/pipeline.py::clean_tables",
     "clean/pipeline.py::clean_participation",
     "metrics/coverage.py::coverage",
-    "normalize/countries.py::_index",
-    "normalize/countries.py::match_country",
     "reporting/runner.py::run_reports",
 }
 
