@@ -35,7 +35,6 @@ LONG_FUNCTIONS: set[str] = {
     "demo.py::write_demo",
     "metrics/coverage.py::coverage",
     "metrics/disclosure.py::suppress",
-    "normalize/dates.py::parse_dates",
     "read/csv.py::read_csv_export",
 }
 
