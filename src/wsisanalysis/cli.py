@@ -1,4 +1,4 @@
-"""The command line alone: ``wsisanalysis clean | report | demo`` (DESIGN §3.5).
+"""The command line alone: ``wsisanalysis clean | inspect | report | demo`` (DESIGN §3.5).
 
 It parses arguments, calls the library, prints results and chooses the exit code; the library
 returns results and raises errors, and never prints.
@@ -13,8 +13,16 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from wsisanalysis.errors import WsisAnalysisError
+
+if TYPE_CHECKING:
+    from wsisanalysis.clean import Inspection
+
+#: --max-quarantined's default, as in :mod:`wsisanalysis.clean.quality` (not imported here:
+#: the command line starts without loading pandas).
+DEFAULT_MAX_QUARANTINED = 5.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_clean(sub)
+    _add_inspect(sub)
     _add_report(sub)
     _add_demo(sub)
     return parser
@@ -53,9 +62,29 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
         "--mapping", metavar="FILE", help="YAML or TOML file with extra header and label mappings"
     )
     clean.add_argument(
-        "--strict", action="store_true", help="fail when any label cannot be resolved"
+        "--strict",
+        action="store_true",
+        help="fail when any label cannot be resolved or a warning is raised",
     )
-    order = clean.add_mutually_exclusive_group()
+    _add_file_options(clean)
+    clean.add_argument(
+        "--max-quarantined",
+        type=float,
+        default=DEFAULT_MAX_QUARANTINED,
+        metavar="PCT",
+        help="warn when more than PCT%% of an export's rows are quarantined (default: 5)",
+    )
+
+
+def _add_file_options(command: argparse.ArgumentParser) -> None:
+    """Options `clean` and `inspect` share: the event, and the order of nn/nn/yyyy dates."""
+    command.add_argument(
+        "--event",
+        metavar="NAME",
+        help="event of exports with no event column (default: the name the export gives, "
+        "else the file name)",
+    )
+    order = command.add_mutually_exclusive_group()
     order.add_argument(
         "--dayfirst",
         dest="dayfirst",
@@ -70,6 +99,26 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
         const=False,
         help="read nn/nn/yyyy as month/day",
     )
+
+
+def _add_inspect(sub: argparse._SubParsersAction) -> None:
+    inspect = sub.add_parser(
+        "inspect",
+        help="dry run: how each export would be read and cleaned (writes nothing)",
+    )
+    inspect.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="export files: CSV/TXT/TSV, XLSX or Parquet"
+    )
+    inspect.add_argument(
+        "--kind",
+        default="participation",
+        choices=["participation", "engagement"],
+        help="what the exports record (default: participation)",
+    )
+    inspect.add_argument(
+        "--mapping", metavar="FILE", help="YAML or TOML file with extra header and label mappings"
+    )
+    _add_file_options(inspect)
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
@@ -130,18 +179,96 @@ def _clean(args: argparse.Namespace) -> int:
         mapping=args.mapping,
         dayfirst=args.dayfirst,
         strict=args.strict,
+        event=args.event,
+        max_quarantined=args.max_quarantined,
     )
     log = result.log
     print(
         f"{args.kind}: {log.rows_in} rows in -> {log.rows_clean} clean, "
         f"{log.rows_quarantined} quarantined, {log.duplicates_merged} duplicates merged"
     )
+    for file in log.files:
+        if file.shape != "generic" or file.event.get("name"):
+            print(
+                f"  {file.file}: {file.shape}; event {file.event.get('name')!r} ({file.event.get('source')})"
+            )
+    for name, counts in log.attendance.items():
+        if counts["attended"] or counts["not_attended"]:
+            print(
+                f"  {name}: {counts['records']} registrations, {counts['attended']} attended, "
+                f"{counts['not_attended']} did not (no-shows, cancelled), {counts['unknown']} unknown"
+            )
     if log.unresolved:
         print(
             f"{len(log.unresolved)} labels unresolved (listed in {paths['log']}); add them to a --mapping file"
         )
     for name, path in paths.items():
         print(f"  {name}: {path}")
+    for warning in log.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _print_inspection(item: Inspection) -> None:
+    """One export's dry run, as `wsisanalysis inspect` shows it."""
+    print(item.file)
+    print(f"  shape: {item.shape}")
+    read_as = [
+        item.format,
+        item.encoding or "",
+        f"delimiter {item.delimiter!r}" if item.delimiter else "",
+    ]
+    print(
+        f"  read: {', '.join(p for p in read_as if p)}; header on row {item.header_row}; {item.rows} rows"
+    )
+    print(
+        f"  event: {item.event!r} ({item.event_source})"
+        if item.event
+        else f"  event: {item.event_source}"
+    )
+    for name, rows in list(item.events.items())[:5]:
+        print(f"    {name!r}: {rows} records")
+    if item.dates:
+        d = item.dates
+        order = (
+            f"; day/month order: {d['order_evidence']}"
+            if d.get("order_evidence") not in (None, "none")
+            else ""
+        )
+        print(
+            f"  dates: {d['first']} to {d['last']} (from {d['source']}; {d['missing']} missing{order})"
+        )
+    print("  columns:")
+    width = max((len(c.header) for c in item.columns), default=0)
+    for column in item.columns:
+        print(f"    {column.header:<{width}} -> {column.column or '-':<18} {column.why}")
+    if item.error:
+        print(f"  cannot be cleaned as it is: {item.error}")
+        return
+    o = item.outcome
+    print(
+        f"  would clean: {o['rows_clean']} clean, {o['rows_quarantined']} quarantined, {o['duplicates_merged']} merged"
+    )
+    if item.attendance and (item.attendance["attended"] or item.attendance["not_attended"]):
+        a = item.attendance
+        print(
+            f"  attendance: {a['attended']} attended, {a['not_attended']} did not, {a['unknown']} unknown"
+        )
+    for label in item.unresolved:
+        print(f"  unresolved {label['column']}: {label['label']!r} ({label['rows']} rows)")
+    for warning in item.warnings:
+        print(f"  warning: {warning}")
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from wsisanalysis.clean import inspect_files
+
+    found = inspect_files(
+        args.inputs, args.kind, mapping=args.mapping, event=args.event, dayfirst=args.dayfirst
+    )
+    for item in found:
+        _print_inspection(item)
+    print("(dry run: nothing was written)")
     return 0
 
 
@@ -179,7 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "report" and not args.notebooks and not args.all:
         parser.error("report: name one or more notebooks, or pass --all")
-    handler = {"clean": _clean, "report": _report, "demo": _demo}[args.command]
+    handler = {"clean": _clean, "inspect": _inspect, "report": _report, "demo": _demo}[
+        args.command
+    ]
     try:
         return handler(args)
     except WsisAnalysisError as exc:
