@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis import schema as C
+from wsisanalysis.metrics.coverage import participants
 from wsisanalysis.reference import reference_countries
 
 
@@ -33,7 +34,7 @@ def country_coverage(
         ``absent`` (ISO codes, sorted; the outreach target list).
     """
     ref = _universe(universe)
-    present = set(frame[C.COUNTRY_ISO2].dropna().unique())
+    present = set(participants(frame)[C.COUNTRY_ISO2].dropna().unique())
     rows = []
     for category, group in ref.groupby(by, observed=False):
         isos = set(group["iso2"])
@@ -53,7 +54,7 @@ def country_coverage(
 def absent_countries(frame: pd.DataFrame, *, universe: str = "all") -> pd.DataFrame:
     """The countries with nobody in `frame`, with their region and development flags."""
     ref = _universe(universe)
-    present = set(frame[C.COUNTRY_ISO2].dropna().unique())
+    present = set(participants(frame)[C.COUNTRY_ISO2].dropna().unique())
     cols = [
         "iso2",
         "name",
@@ -74,6 +75,7 @@ def absent_countries(frame: pd.DataFrame, *, universe: str = "all") -> pd.DataFr
 def development_coverage(frame: pd.DataFrame) -> pd.DataFrame:
     """Coverage of the UN's LDC, LLDC and SIDS lists: countries present out of listed."""
     ref = reference_countries()
+    frame = participants(frame)
     present = set(frame[C.COUNTRY_ISO2].dropna().unique())
     rows = []
     for flag, label in (
@@ -95,6 +97,7 @@ def development_coverage(frame: pd.DataFrame) -> pd.DataFrame:
 def country_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Weighted count per country present, with ISO3, name and ICANN region (for maps)."""
     ref = reference_countries().set_index("iso2")
+    frame = participants(frame)
     weight = pd.to_numeric(
         frame.get(C.COUNT, pd.Series(1, index=frame.index)), errors="coerce"
     ).fillna(1)

@@ -36,11 +36,32 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
 }
 
 
+def took_part(frame: pd.DataFrame) -> pd.Series:
+    """Rows that count as participants: every row but registrations that never attended
+    (``attended`` false: no-shows, cancelled tickets). Unknown attendance counts.
+
+    >>> took_part(pd.DataFrame({"attended": pd.array([True, False, None], dtype="boolean")})).tolist()
+    [True, False, True]
+    """
+    if C.ATTENDED not in frame:
+        return pd.Series(True, index=frame.index)
+    return frame[C.ATTENDED].astype("boolean").ne(False).fillna(True).astype(bool)
+
+
+def participants(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` without the registrations that never attended (see :func:`took_part`)."""
+    kept = took_part(frame)
+    return frame if bool(kept.all()) else frame[kept]
+
+
 def weights(frame: pd.DataFrame) -> pd.Series:
-    """The weight of each row: its ``count`` (missing counts 1), else 1."""
+    """The weight of each row: its ``count`` (missing counts 1), else 1; 0 for a registration
+    that never attended."""
     if C.COUNT in frame:
-        return pd.to_numeric(frame[C.COUNT], errors="coerce").fillna(1).astype("int64")
-    return pd.Series(1, index=frame.index, dtype="int64")
+        weight = pd.to_numeric(frame[C.COUNT], errors="coerce").fillna(1).astype("int64")
+    else:
+        weight = pd.Series(1, index=frame.index, dtype="int64")
+    return weight.where(took_part(frame), 0)
 
 
 def categories_of(frame: pd.DataFrame, column: str) -> list[str]:
@@ -251,7 +272,9 @@ def retention(frame: pd.DataFrame, *, order: Sequence[str] | None = None) -> pd.
     ``cohort_size`` and ``rate``. Events are ordered by their earliest date unless `order` is
     given. Aggregate rows (no participant id) are ignored.
     """
-    people = frame.dropna(subset=[C.PARTICIPANT_ID])[[C.PARTICIPANT_ID, C.EVENT, C.DATE]]
+    people = participants(frame).dropna(subset=[C.PARTICIPANT_ID])[
+        [C.PARTICIPANT_ID, C.EVENT, C.DATE]
+    ]
     if order is None:
         order = people.groupby(C.EVENT)[C.DATE].min().sort_values().index.tolist()
     rank = {e: i for i, e in enumerate(order)}
