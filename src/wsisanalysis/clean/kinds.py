@@ -19,7 +19,7 @@ from wsisanalysis.clean import steps
 from wsisanalysis.clean.quarantine import QuarantineRule, Reason
 from wsisanalysis.clean.steps import Cells, Context
 from wsisanalysis.errors import WsisAnalysisError
-from wsisanalysis.normalize.attendance import parse_attended
+from wsisanalysis.normalize.attendance import AttendanceMapper
 from wsisanalysis.normalize.vocabularies import (
     activity_mapper,
     community_mapper,
@@ -113,18 +113,6 @@ def _text(*names: str) -> ColumnStep:
     return lambda cells, ctx: steps.tag_free_text(cells, names)
 
 
-def _attended(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
-    """``attended``: true, false or unknown (missing), from whatever the export says."""
-    if not cells.has(C.ATTENDED):
-        return {C.ATTENDED: pd.Series(pd.NA, index=cells.index, dtype="boolean")}
-    values, distinct = parse_attended(cells.column(C.ATTENDED))
-    for method, rows in distinct.groupby("method")["rows"].sum().items():
-        ctx.stats.count(C.ATTENDED, str(method), int(rows))
-    for row in distinct[distinct["method"] == "unresolved"].itertuples():
-        ctx.stats.unresolved(C.ATTENDED, str(row.label), int(row.rows))
-    return {C.ATTENDED: values}
-
-
 def _topics(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     mapper = topic_mapper().with_user_aliases(ctx.mapping.labels.get("topics", {}))
     return {C.TOPICS: steps.topics(cells, mapper, ctx.stats)}
@@ -149,11 +137,11 @@ def _same_person_same_event(clean: pd.DataFrame, order: np.ndarray) -> pd.Series
     event, events = pd.factorize(clean[C.EVENT], use_na_sentinel=True)
     pair = person.astype(np.int64) * (len(events) + 1) + event + 1
     attended = clean[C.ATTENDED].astype("boolean")
-    rank = np.where(attended.isna(), 1, np.where(attended.fillna(False), 0, 2))
-    if (rank == 1).all() and bool((np.diff(order) > 0).all()):
+    if not attended.notna().any() and not (np.diff(order) <= 0).any():
         # nothing to prefer: the first record of each pair is kept (no sort needed)
         first = pd.Series(pair).duplicated(keep="first").to_numpy()
         return pd.Series((person >= 0) & first, index=clean.index)
+    rank = np.where(attended.isna(), 1, np.where(attended.fillna(False), 0, 2))
     sort = np.lexsort((order, rank, pair))
     later = np.zeros(len(pair), dtype=bool)
     later[sort[1:]] = pair[sort[1:]] == pair[sort[:-1]]
@@ -184,7 +172,7 @@ PARTICIPATION = KindSpec(
         *_COMMON_STEPS,
         _text(C.EVENT, C.ROLE, C.SESSION),
         _labels(C.ATTENDANCE_MODE, C.ATTENDANCE_MODE, lambda ctx: mode_mapper()),
-        _attended,
+        _labels(C.ATTENDED, C.ATTENDED, lambda ctx: AttendanceMapper()),
         _labels(C.NEWCOMER, C.NEWCOMER, lambda ctx: newcomer_mapper()),
         _labels(C.GENDER, C.GENDER, lambda ctx: gender_mapper()),
         _organisation,

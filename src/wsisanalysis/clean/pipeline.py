@@ -229,19 +229,17 @@ def _combine(cleaned: list[pd.DataFrame], spec: KindSpec, log: CleaningLog) -> p
 def _attendance(clean: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Per file: records, and how many attended, did not (no-shows, cancelled tickets) or
     are unknown: registrations against attendance where the data has both."""
-    if C.ATTENDED not in clean:
-        return {}
     attended = clean[C.ATTENDED].astype("boolean")
     table = pd.DataFrame(
         {
-            "file": clean[C.SOURCE].astype("str"),
+            "records": 1,
             "attended": attended.eq(True).fillna(False),
             "not_attended": attended.eq(False).fillna(False),
             "unknown": attended.isna(),
         }
     )
-    sums = table.groupby("file", sort=False).sum().astype(int)
-    sums.insert(0, "records", table.groupby("file", sort=False).size())
+    # `source` is categorical (one category per file): no string per row
+    sums = table.groupby(clean[C.SOURCE], observed=True, sort=False).sum()
     return {str(f): {k: int(v) for k, v in row.items()} for f, row in sums.iterrows()}
 
 

@@ -39,6 +39,9 @@ def parse_attended(values: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     >>> distinct.loc[distinct["method"] == "unresolved", "label"].tolist()
     ['maybe']
     """
+    if not values.notna().any():  # most exports do not say: nothing to read
+        empty = pd.DataFrame({"label": [], "value": [], "method": [], "rows": []})
+        return pd.Series(pd.NA, index=values.index, dtype="boolean", name="attended"), empty
     table = _table()
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     labels = [str(u) for u in uniques]
@@ -56,3 +59,12 @@ def parse_attended(values: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
         }
     )
     return pd.Series(out, index=values.index, dtype="boolean", name="attended"), distinct
+
+
+class AttendanceMapper:
+    """:func:`parse_attended` with the ``map_series`` interface of the label mappers, so the
+    cleaning steps count and report attendance values like any vocabulary column."""
+
+    def map_series(self, values: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
+        """Same as :func:`parse_attended`."""
+        return parse_attended(values)

@@ -23,9 +23,11 @@ from wsisanalysis.read.table import GENERIC, RawTable
 
 @dataclass(frozen=True)
 class SectionedShape:
-    """A multi-table text export, recognised from its first rows and read whole."""
+    """A multi-table text export, recognised from its first rows and read whole; `marker`
+    is text its first rows always hold (a cheap test before parsing them)."""
 
     name: str
+    marker: str
     detect: Callable[[TextRows], bool]
     read: Callable[[Path, TextRows], RawTable]
 
@@ -40,9 +42,9 @@ class TableShape:
 
 
 SECTIONED = (
-    SectionedShape(zoom.WEBINAR, zoom.detect_webinar, zoom.read_webinar),
-    SectionedShape(zoom.MEETING, zoom.detect_meeting, zoom.read_meeting),
-    SectionedShape(teams.ATTENDANCE, teams.detect, teams.read),
+    SectionedShape(zoom.WEBINAR, "Webinar ID", zoom.detect_webinar, zoom.read_webinar),
+    SectionedShape(zoom.MEETING, "Join Time", zoom.detect_meeting, zoom.read_meeting),
+    SectionedShape(teams.ATTENDANCE, "Participants", teams.detect, teams.read),
 )
 TABLES = (
     TableShape(forms.GOOGLE, forms.detect_google, forms.adapt_google),
@@ -54,7 +56,7 @@ SHAPES = (GENERIC, *(s.name for s in SECTIONED), *(s.name for s in TABLES))
 
 def read_sectioned(path: Path, *, encoding: str | None = None) -> RawTable | None:
     """Read `path` with the sectioned shape it has, or return ``None`` (not one of them)."""
-    head = sniff(path, encoding)
+    head = sniff(path, encoding, markers=[shape.marker for shape in SECTIONED])
     for shape in SECTIONED:
         if shape.detect(head):
             return shape.read(path, head)

@@ -69,8 +69,9 @@ def _decode(data: bytes, encoding: str) -> str:
     return data.decode(encoding, errors="replace").lstrip("\ufeff")
 
 
-def sniff(path: Path, encoding: str | None = None) -> TextRows:
-    """The first rows of a text export, enough to recognise its shape."""
+def sniff(path: Path, encoding: str | None = None, markers: Iterable[str] = ()) -> TextRows:
+    """The first rows of a text export, enough to recognise its shape (none when `markers`
+    are given and the first rows hold none of them)."""
     with path.open("rb") as handle:
         sample = handle.read(SNIFF_BYTES)
     encoding = encoding or detect_encoding(sample)
@@ -79,6 +80,8 @@ def sniff(path: Path, encoding: str | None = None) -> TextRows:
     except LookupError:
         return TextRows([], [], encoding, ",")
     head = text.splitlines()[:SNIFF_ROWS]
+    if markers and not any(marker in line for line in head for marker in markers):
+        return TextRows([], [], encoding, ",")
     delimiter = detect_delimiter(head)
     try:
         rows, lines = _parse("\n".join(head), delimiter, SNIFF_ROWS)
