@@ -20,13 +20,14 @@ from wsisanalysis.read import read_export
 
 EXPORTS = DATA / "exports"
 
-#: Per fixture: the header holding the person's e-mail and the one holding their display name.
+#: Per fixture: the header holding the person's e-mail (``None``: the column the export shape
+#: derives it into) and the one holding their display name.
 IDENTITY = {
     "zoom_webinar_attendee_report.csv": ("Email", "User Name (Original Name)"),
     "zoom_meeting_participants.csv": ("User Email", "Name (Original Name)"),
-    "teams_attendance_report.csv": ("email", "Name"),
+    "teams_attendance_report.csv": (None, "Name"),
     "google_forms_responses.csv": ("Email Address", "Full name"),
-    "microsoft_forms_responses.xlsx": ("email", None),
+    "microsoft_forms_responses.xlsx": (None, None),
     "eventbrite_attendees.csv": ("Email", None),
 }
 
@@ -54,6 +55,8 @@ def cleaned(name: str) -> tuple[CleaningResult, pd.DataFrame]:
     table = read_export(path)
     raw = table.frame.assign(source_row=table.source_rows)
     email, display = IDENTITY[name]
+    if email is None:
+        email = next(h for h, column in table.columns.items() if column == "email")
     keys = raw.apply(_key, axis=1, args=(email, display)).set_axis(raw["source_row"])
     clean = result.clean.assign(key=result.clean["source_row"].map(keys))
     return result, clean

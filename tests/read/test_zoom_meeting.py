@@ -47,3 +47,21 @@ def test_no_country_column_is_a_warning():
 
 def test_no_name_or_email_in_any_output_file(tmp_path):
     assert_no_personal_data_written(NAME, tmp_path)
+
+
+def test_headers_in_another_case_are_read_the_same(tmp_path):
+    from export_fixtures import EXPORTS
+
+    from wsisanalysis.clean import clean_participation
+
+    text = (EXPORTS / NAME).read_text(encoding="utf-8-sig")
+    for header in ("Name (Original Name)", "User Email", "In Waiting Room", "Topic", "Start Time"):
+        text = text.replace(header, header.lower())
+    copy = tmp_path / NAME
+    copy.write_text(text, encoding="utf-8-sig")
+    result = clean_participation(copy, key="k")
+    assert result.log.files[0].shape == "zoom_meeting_participants"
+    assert set(result.clean["event"]) == {expected(NAME)["event"]}
+    assert (
+        int(result.clean["attended"].eq(True).sum()) == expected(NAME)["attendees_including_staff"]
+    )

@@ -104,8 +104,9 @@ def match_headers(
 
     In order of precedence: the user's mapping file, the export shape's own knowledge of its
     columns (`shape`; `shape_ignored` lists headers the shape leaves out, with the reason), the
-    alias table, and keywords for question-style headers. Within one of these the first header
-    wins when two map to one column.
+    alias table, and keywords for question-style headers; all compared after folding case,
+    accents and punctuation. Within one of these the first header wins when two map to one
+    column.
 
     >>> match_headers(["E-mail Address", "Country/Territory", "Stakeholder Category"]).mapping
     {'E-mail Address': 'email', 'Country/Territory': 'country', 'Stakeholder Category': 'stakeholder_group'}
@@ -118,11 +119,13 @@ def match_headers(
     for header in matcher.open_headers():
         if compact(header) in users:
             matcher.assign(header, users[compact(header)], "mapping file")
+    known = {compact(k): v for k, v in (shape or {}).items()}
+    left_out = {compact(k): v for k, v in (shape_ignored or {}).items()}
     for header in matcher.open_headers():
-        if shape and header in shape:
-            matcher.assign(header, shape[header], "export shape")
-        elif shape_ignored and header in shape_ignored:
-            matcher.reasons[header] = f"left out by the export shape: {shape_ignored[header]}"
+        if compact(header) in known:
+            matcher.assign(header, known[compact(header)], "export shape")
+        elif compact(header) in left_out:
+            matcher.reasons[header] = f"left out by the export shape: {left_out[compact(header)]}"
     aliases = header_aliases()
     for header in matcher.open_headers():
         if compact(header) in aliases:

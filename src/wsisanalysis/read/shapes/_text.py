@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wsisanalysis._text import fold
+from wsisanalysis._text import compact, fold
 from wsisanalysis.read.detect import detect_delimiter, detect_encoding, headers
 
 SNIFF_BYTES = 64 * 1024
@@ -41,10 +41,10 @@ class TextRows:
         return None
 
     def record(self, header_at: int) -> dict[str, str]:
-        """The one values row under a summary header, as header -> value."""
+        """The one values row under a summary header, as folded header -> value."""
         header = self.rows[header_at]
         values = self.rows[header_at + 1] if header_at + 1 < len(self.rows) else []
-        return {h.strip(): v.strip() for h, v in zip(header, values, strict=False) if h.strip()}
+        return {fold(h): v.strip() for h, v in zip(header, values, strict=False) if fold(h)}
 
 
 def _parse(
@@ -99,26 +99,33 @@ def read_rows(path: Path, sniffed: TextRows) -> TextRows:
 def section_frame(text: TextRows, header_at: int, stop: int) -> tuple[pd.DataFrame, np.ndarray]:
     """The table whose header is row `header_at`, up to row `stop` (blank rows skipped)."""
     names = headers(text.rows[header_at])
-    body = [
-        (row + [""] * len(names))[: len(names)]
-        for row in text.rows[header_at + 1 : stop]
-        if any(cell.strip() for cell in row)
-    ]
-    lines = [
-        line
-        for row, line in zip(
-            text.rows[header_at + 1 : stop], text.lines[header_at + 1 : stop], strict=True
-        )
-        if any(cell.strip() for cell in row)
-    ]
+    body, lines = [], []
+    for row, line in zip(
+        text.rows[header_at + 1 : stop], text.lines[header_at + 1 : stop], strict=True
+    ):
+        if any(cell.strip() for cell in row):
+            body.append((row + [""] * len(names))[: len(names)])
+            lines.append(line)
     frame = pd.DataFrame(body, columns=names, dtype="str")
     return frame.mask(frame.apply(lambda c: c.str.strip() == "")), np.array(lines, dtype=np.int64)
 
 
+def column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The column whose header is `name` up to case, accents and punctuation (all missing
+    when there is none): exports vary in how they capitalise their own headers."""
+    wanted = compact(name)
+    found = next((c for c in frame.columns if compact(str(c)) == wanted), None)
+    if found is None:
+        return pd.Series(pd.NA, index=frame.index, dtype="str")
+    return frame[found]
+
+
 def derive(frame: pd.DataFrame, name: str, values: pd.Series) -> tuple[pd.DataFrame, str]:
-    """`frame` with a column the shape computed, named `name` unless a header already is."""
-    column = name if name not in frame.columns else f"{name} (derived)"
-    return frame.assign(**{column: pd.Series(values, index=frame.index, dtype="str")}), column
+    """`frame` with a column the shape computed, named `name` unless a header already is
+    (compared as headers are matched: case, accents and punctuation aside)."""
+    taken = {compact(str(c)) for c in frame.columns}
+    derived = name if compact(name) not in taken else f"{name} (derived)"
+    return frame.assign(**{derived: pd.Series(values, index=frame.index, dtype="str")}), derived
 
 
 def is_yes(values: pd.Series) -> pd.Series:

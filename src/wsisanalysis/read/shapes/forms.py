@@ -19,10 +19,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
-
 from wsisanalysis._text import fold
-from wsisanalysis.read.shapes._text import derive
+from wsisanalysis.read.shapes._text import column, derive
 from wsisanalysis.read.table import RawTable
 
 GOOGLE = "google_forms"
@@ -81,13 +79,13 @@ def _optional_email(headers: list[str]) -> str | None:
 def adapt_microsoft(table: RawTable) -> RawTable:
     """Identity: ``Email`` unless ``anonymous``, else the form's e-mail question, else none."""
     frame = table.frame
-    account = frame.get("Email", pd.Series(pd.NA, index=frame.index, dtype="str"))
+    account = column(frame, "Email")
     anonymous = account.str.strip().str.casefold().eq("anonymous").fillna(False)
     question = _optional_email([str(h) for h in frame.columns])
     email = account.where(account.str.contains("@", regex=False, na=False))
     if question is not None:
-        email = email.fillna(frame[question])
-    frame, column = derive(frame, "email", email)
+        email = email.fillna(column(frame, question))
+    frame, derived = derive(frame, "email", email)
     ignored = {
         "ID": "response number",
         "Start time": _SUBMITTED,
@@ -103,8 +101,8 @@ def adapt_microsoft(table: RawTable) -> RawTable:
         table,
         frame=frame,
         shape=MICROSOFT,
-        columns={column: "email", **({"Name": "name"} if "Name" in frame else {})},
-        ignored={h: why for h, why in ignored.items() if h in frame},
+        columns={derived: "email", "Name": "name"},
+        ignored=ignored,
         latest_wins=True,
         anonymous=True,
         details={"anonymous_responses": int(anonymous.sum())},

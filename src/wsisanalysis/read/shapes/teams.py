@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from wsisanalysis._text import fold
-from wsisanalysis.read.shapes._text import TextRows, derive, read_rows, section_frame
+from wsisanalysis.read.shapes._text import TextRows, column, derive, read_rows, section_frame
 from wsisanalysis.read.table import RawTable
 
 ATTENDANCE = "teams_attendance"
@@ -66,8 +66,7 @@ def _end_of(text: TextRows, start: int) -> int:
 
 def _email(frame: pd.DataFrame) -> pd.Series:
     """``Email``, else the UPN when it is an address (a guest's ``#EXT#`` UPN is not)."""
-    email = frame.get("Email", pd.Series(pd.NA, index=frame.index, dtype="str"))
-    upn = frame.get(_UPN, pd.Series(pd.NA, index=frame.index, dtype="str"))
+    email, upn = column(frame, "Email"), column(frame, _UPN)
     usable = upn.str.contains("@", regex=False, na=False) & ~upn.str.contains(
         "#EXT#", regex=False, na=False
     )
@@ -87,7 +86,7 @@ def read(path: Path, sniffed: TextRows) -> RawTable:
     sessions = (
         len(section_frame(text, activities_at + 1, len(text.rows))[0]) if activities_at else None
     )
-    frame, name = derive(frame, "name", frame["Name"].str.replace(_SUFFIX, "", regex=True))
+    frame, name = derive(frame, "name", column(frame, "Name").str.replace(_SUFFIX, "", regex=True))
     frame, email = derive(frame, "email", _email(frame))
     frame, attended = derive(frame, "attended", pd.Series("yes", index=frame.index))
     return RawTable(

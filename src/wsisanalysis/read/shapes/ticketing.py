@@ -18,7 +18,7 @@ from dataclasses import replace
 import pandas as pd
 
 from wsisanalysis._text import fold
-from wsisanalysis.read.shapes._text import derive
+from wsisanalysis.read.shapes._text import column, derive
 from wsisanalysis.read.table import RawTable
 
 EVENTBRITE = "eventbrite_attendees"
@@ -50,12 +50,11 @@ def _country_question(headers: list[str]) -> str | None:
 
 def _country(frame: pd.DataFrame, question: str | None) -> tuple[pd.Series, int]:
     """The attendee's answer, else the billing country when the attendee is the buyer."""
-    empty = pd.Series(pd.NA, index=frame.index, dtype="str")
-    answer = frame[question] if question else empty
-    attendee = frame.get("Email", empty).str.strip().str.casefold()
-    buyer = frame.get("Buyer Email", empty).str.strip().str.casefold()
+    answer = column(frame, question or "")
+    attendee = column(frame, "Email").str.strip().str.casefold()
+    buyer = column(frame, "Buyer Email").str.strip().str.casefold()
     own_ticket = (attendee == buyer).fillna(False)
-    billing = frame.get("Billing Country", empty).where(own_ticket & answer.isna())
+    billing = column(frame, "Billing Country").where(own_ticket & answer.isna())
     return answer.fillna(billing), int(billing.notna().sum())
 
 
@@ -79,13 +78,13 @@ def adapt(table: RawTable) -> RawTable:
     ignored = dict(_BUYER)
     if question is not None:
         ignored[question] = "the attendee's answer: read into country"
-    status = frame.get("Attendee Status", pd.Series(dtype="str"))
+    status = column(frame, "Attendee Status")
     return replace(
         table,
         frame=frame,
         shape=EVENTBRITE,
-        columns={h: c for h, c in columns.items() if h in frame},
-        ignored={h: why for h, why in ignored.items() if h in frame},
+        columns=columns,
+        ignored=ignored,
         details={
             "tickets_by_status": {str(k): int(v) for k, v in status.value_counts().items()},
             "country_from_billing": from_billing,

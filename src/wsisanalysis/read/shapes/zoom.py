@@ -23,7 +23,14 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis._text import fold
-from wsisanalysis.read.shapes._text import TextRows, derive, is_yes, read_rows, section_frame
+from wsisanalysis.read.shapes._text import (
+    TextRows,
+    column,
+    derive,
+    is_yes,
+    read_rows,
+    section_frame,
+)
 from wsisanalysis.read.table import RawTable
 
 WEBINAR = "zoom_webinar_attendees"
@@ -87,8 +94,7 @@ def _sections(text: TextRows) -> tuple[pd.DataFrame, np.ndarray, pd.Series, dict
 
 def _country(frame: pd.DataFrame) -> tuple[pd.Series, int]:
     """The declared country, else the IP-derived one; how many rows needed the IP."""
-    declared = frame.get(_DECLARED, pd.Series(pd.NA, index=frame.index, dtype="str"))
-    derived = frame.get(_IP_DERIVED, pd.Series(pd.NA, index=frame.index, dtype="str"))
+    declared, derived = column(frame, _DECLARED), column(frame, _IP_DERIVED)
     from_ip = declared.isna() & derived.notna()
     return declared.fillna(derived), int(from_ip.sum())
 
@@ -118,14 +124,14 @@ def read_webinar(path: Path, sniffed: TextRows) -> RawTable:
         text.delimiter,
         header_row=int(lines[0]) - 1 if len(lines) else 1,
         shape=WEBINAR,
-        columns={h: c for h, c in columns.items() if h in frame},
-        ignored={h: why for h, why in ignored.items() if h in frame},
-        event=summary.get("Topic") or None,
-        event_date=summary.get("Actual Start Time") or summary.get("Start Time") or None,
+        columns=columns,
+        ignored=ignored,
+        event=summary.get("topic") or None,
+        event_date=summary.get("actual start time") or summary.get("start time") or None,
         details={
             "sections": sizes,
             "country_from_ip_address": from_ip,
-            "webinar_id": summary.get("Webinar ID"),
+            "webinar_id": summary.get("webinar id"),
         },
     )
 
@@ -138,12 +144,10 @@ def read_meeting(path: Path, sniffed: TextRows) -> RawTable:
     header_at = text.find(["Name (Original Name)", "Join Time"])
     assert header_at is not None  # detect_meeting found it
     frame, lines = section_frame(text, header_at, len(text.rows))
-    waiting = pd.Series(False, index=frame.index)
-    if "In Waiting Room" in frame:
-        waiting = is_yes(frame["In Waiting Room"])
+    waiting = is_yes(column(frame, "In Waiting Room"))
     frame, attended_column = derive(frame, "attended", waiting.map({True: "no", False: "yes"}))
-    host = summary.get("User Email", "").strip().casefold()
-    emails = frame.get("User Email", pd.Series(pd.NA, index=frame.index, dtype="str"))
+    host = summary.get("user email", "").strip().casefold()
+    emails = column(frame, "User Email")
     is_host = (emails.str.strip().str.casefold() == host).fillna(False) & bool(host)
     frame, role = derive(frame, "role", is_host.map({True: "host", False: "attendee"}))
     columns = {
@@ -163,11 +167,11 @@ def read_meeting(path: Path, sniffed: TextRows) -> RawTable:
         header_row=text.lines[header_at],
         shape=MEETING,
         columns=columns,
-        ignored={h: why for h, why in ignored.items() if h in frame},
-        event=summary.get("Topic") or None,
-        event_date=summary.get("Start Time") or None,
+        ignored=ignored,
+        event=summary.get("topic") or None,
+        event_date=summary.get("start time") or None,
         details={
-            "meeting_id": summary.get("Meeting ID"),
+            "meeting_id": summary.get("meeting id"),
             "waiting_room_rows": int(waiting.sum()),
         },
     )
