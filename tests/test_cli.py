@@ -138,6 +138,8 @@ def test_inspect_shows_shape_mapping_event_and_unresolved_and_writes_nothing(tmp
     assert "event: 'google forms responses' (file name)" in out
     assert "'youth network'" in out  # unresolved label preview
     assert "header on row 6" in out
+    assert "dates: none (13 records without a date)" in out  # form timestamps are not dates
+    assert "dates: 2026-11-18T12:58:00 to 2026-11-18T12:58:00" in out
     assert "nothing was written" in out
     code = main(["inspect", str(copy), "--event", "ICANN85"])
     assert "event: 'ICANN85' (--event)" in capsys.readouterr().out
@@ -170,3 +172,10 @@ def test_max_quarantined_warns_naming_the_file_and_the_reasons(tmp_path, capsys)
     assert main([*args, "--max-quarantined", "60"]) == 0
     assert "quarantined" not in capsys.readouterr().err
     assert main([*args, "--strict"]) == 1
+
+
+def test_the_command_line_default_quarantine_limit_is_the_librarys():
+    from wsisanalysis import cli
+    from wsisanalysis.clean import quality
+
+    assert cli.DEFAULT_MAX_QUARANTINED == quality.DEFAULT_MAX_QUARANTINED

@@ -228,16 +228,15 @@ def _print_inspection(item: Inspection) -> None:
     )
     for name, rows in list(item.events.items())[:5]:
         print(f"    {name!r}: {rows} records")
-    if item.dates:
-        d = item.dates
-        order = (
-            f"; day/month order: {d['order_evidence']}"
-            if d.get("order_evidence") not in (None, "none")
-            else ""
-        )
+    d = item.dates
+    if d.get("first"):
+        order = d.get("order_evidence", "none")
+        order = f"; day/month order: {order}" if order != "none" else ""
         print(
             f"  dates: {d['first']} to {d['last']} (from {d['source']}; {d['missing']} missing{order})"
         )
+    elif d:
+        print(f"  dates: none ({d['missing']} records without a date)")
     print("  columns:")
     width = max((len(c.header) for c in item.columns), default=0)
     for column in item.columns:
