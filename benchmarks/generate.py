@@ -50,7 +50,10 @@ def country_spellings(seed: int = 1) -> np.ndarray:
     es = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"])
     out: list[str] = []
     for row in ref.itertuples():
-        name = pycountry.countries.get(alpha_2=row.iso2).name
+        country = pycountry.countries.get(alpha_2=row.iso2)
+        if country is None:  # Kosovo (XK) is not in ISO 3166: no translations to draw on
+            continue
+        name = country.name
         out += [row.name, row.iso2, row.iso3, row.name.upper(), fr.gettext(name), es.gettext(name)]
         if isinstance(row.cctld, str):
             out.append(row.cctld)

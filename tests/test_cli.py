@@ -161,3 +161,84 @@ def test_debug_raises_the_hostile_file_error(tmp_path):
     with pytest.raises(Exception, match="zip"):
         main(["--debug", "clean", str(HOSTILE / "zip_renamed.csv"), "--kind", "participation",
               "--out", str(tmp_path)])  # fmt: skip
+
+EXPORT_SHAPES = {
+    "zoom_webinar_attendee_report.csv": "zoom_webinar_attendees",
+    "zoom_meeting_participants.csv": "zoom_meeting_participants",
+    "teams_attendance_report.csv": "teams_attendance",
+    "google_forms_responses.csv": "google_forms",
+    "microsoft_forms_responses.xlsx": "microsoft_forms",
+    "eventbrite_attendees.csv": "eventbrite_attendees",
+}
+
+
+@pytest.mark.parametrize(("name", "shape"), EXPORT_SHAPES.items())
+def test_clean_each_export_shape_with_no_mapping(tmp_path, capsys, name, shape):
+    out = tmp_path / "out"
+    code = main(
+        ["clean", str(DATA / "exports" / name), "--kind", "participation", "--out", str(out)]
+    )
+    assert code == 0, capsys.readouterr().err
+    log = json.loads((out / "participation_cleaning.json").read_text())
+    assert_accounted(log)
+    assert log["files"][0]["shape"] == shape
+    assert log["rows_quarantined"] == 0
+    clean = pd.read_parquet(out / "participation.parquet")
+    assert clean["event"].notna().all()
+    assert "@" not in clean.astype(str).to_string()
+
+
+def test_inspect_shows_shape_mapping_event_and_unresolved_and_writes_nothing(tmp_path, capsys):
+    copy = tmp_path / "google_forms_responses.csv"
+    copy.write_bytes((DATA / "exports" / "google_forms_responses.csv").read_bytes())
+    before = sorted(tmp_path.rglob("*"))
+    code = main(["inspect", str(copy), str(DATA / "exports" / "zoom_webinar_attendee_report.csv")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert sorted(tmp_path.rglob("*")) == before
+    assert "shape: google_forms" in out and "shape: zoom_webinar_attendees" in out
+    assert "keywords: stakeholder" in out  # how a question header maps, and why
+    assert "event: 'google forms responses' (file name)" in out
+    assert "'youth network'" in out  # unresolved label preview
+    assert "header on row 6" in out
+    assert "dates: none (13 records without a date)" in out  # form timestamps are not dates
+    assert "dates: 2026-11-18T12:58:00 to 2026-11-18T12:58:00" in out
+    assert "nothing was written" in out
+    code = main(["inspect", str(copy), "--event", "ICANN85"])
+    assert "event: 'ICANN85' (--event)" in capsys.readouterr().out
+
+
+def test_no_country_column_warns_and_strict_makes_it_an_error(tmp_path, capsys):
+    src = DATA / "exports" / "teams_attendance_report.csv"
+    out = tmp_path / "out"
+    assert main(["clean", str(src), "--kind", "participation", "--out", str(out)]) == 0
+    assert "no country column" in capsys.readouterr().err
+    code = main(
+        ["clean", str(src), "--kind", "participation", "--out", str(tmp_path / "o2"), "--strict"]
+    )
+    assert code == 1
+    assert "no country column" in capsys.readouterr().err
+
+
+def test_max_quarantined_warns_naming_the_file_and_the_reasons(tmp_path, capsys):
+    src = tmp_path / "x.csv"
+    src.write_text(
+        "email,event,country,date\na@x.org,E,FR,2025-01-01\nb@x.org,,FR,2025-01-01\n"
+        "c@x.org,E,FR,soon\nd@x.org,E,FR,2025-01-02\n",
+        encoding="utf-8",
+    )
+    args = ["clean", str(src), "--kind", "participation", "--out", str(tmp_path / "o")]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "x.csv: 2 of 4 rows (50.0%) were quarantined, more than 5%" in err
+    assert "missing_event 1" in err and "invalid_date 1" in err
+    assert main([*args, "--max-quarantined", "60"]) == 0
+    assert "quarantined" not in capsys.readouterr().err
+    assert main([*args, "--strict"]) == 1
+
+
+def test_the_command_line_default_quarantine_limit_is_the_librarys():
+    from wsisanalysis import cli
+    from wsisanalysis.clean import quality
+
+    assert cli.DEFAULT_MAX_QUARANTINED == quality.DEFAULT_MAX_QUARANTINED

@@ -1,4 +1,4 @@
-"""The command line alone: ``wsisanalysis clean | report | demo`` (DESIGN §3.5).
+"""The command line alone: ``wsisanalysis clean | inspect | report | demo`` (DESIGN §3.5).
 
 It parses arguments, calls the library, prints results and chooses the exit code; the library
 returns results and raises errors, and never prints.
@@ -15,10 +15,17 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wsisanalysis._version import __version__
 from wsisanalysis.errors import WsisAnalysisError
+
+if TYPE_CHECKING:
+    from wsisanalysis.clean import Inspection
+
+#: --max-quarantined's default, as in :mod:`wsisanalysis.clean.quality` (not imported here:
+#: the command line starts without loading pandas).
+DEFAULT_MAX_QUARANTINED = 5.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_clean(sub)
+    _add_inspect(sub)
     _add_report(sub)
     _add_demo(sub)
     return parser
@@ -60,7 +68,9 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
         "--mapping", metavar="FILE", help="YAML or TOML file with extra header and label mappings"
     )
     clean.add_argument(
-        "--strict", action="store_true", help="fail when any label cannot be resolved"
+        "--strict",
+        action="store_true",
+        help="fail when any label cannot be resolved or a warning is raised",
     )
     clean.add_argument(
         "--engine",
@@ -74,7 +84,25 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
         metavar="SIZE",
         help="DuckDB's memory limit, e.g. 4GB (--engine duckdb only; default 1GB)",
     )
-    order = clean.add_mutually_exclusive_group()
+    _add_file_options(clean)
+    clean.add_argument(
+        "--max-quarantined",
+        type=float,
+        default=DEFAULT_MAX_QUARANTINED,
+        metavar="PCT",
+        help="warn when more than PCT%% of an export's rows are quarantined (default: 5)",
+    )
+
+
+def _add_file_options(command: argparse.ArgumentParser) -> None:
+    """Options `clean` and `inspect` share: the event, and the order of nn/nn/yyyy dates."""
+    command.add_argument(
+        "--event",
+        metavar="NAME",
+        help="event of exports with no event column (default: the name the export gives, "
+        "else the file name)",
+    )
+    order = command.add_mutually_exclusive_group()
     order.add_argument(
         "--dayfirst",
         dest="dayfirst",
@@ -89,6 +117,26 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
         const=False,
         help="read nn/nn/yyyy as month/day",
     )
+
+
+def _add_inspect(sub: argparse._SubParsersAction) -> None:
+    inspect = sub.add_parser(
+        "inspect",
+        help="dry run: how each export would be read and cleaned (writes nothing)",
+    )
+    inspect.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="export files: CSV/TXT/TSV, XLSX or Parquet"
+    )
+    inspect.add_argument(
+        "--kind",
+        default="participation",
+        choices=["participation", "engagement"],
+        help="what the exports record (default: participation)",
+    )
+    inspect.add_argument(
+        "--mapping", metavar="FILE", help="YAML or TOML file with extra header and label mappings"
+    )
+    _add_file_options(inspect)
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
@@ -178,7 +226,11 @@ def _lean_allocator() -> None:
 
 def _clean(args: argparse.Namespace) -> int:
     _lean_allocator()
-    options = {"mapping": args.mapping, "dayfirst": args.dayfirst, "strict": args.strict}
+    options: dict[str, Any] = {
+        "mapping": args.mapping,
+        "dayfirst": args.dayfirst,
+        "strict": args.strict,
+    }
     if args.engine == "duckdb":
         from wsisanalysis.clean.duckdb_engine import clean_files_duckdb
 
@@ -188,18 +240,96 @@ def _clean(args: argparse.Namespace) -> int:
     else:
         from wsisanalysis.clean import clean_files
 
-        result, paths = clean_files(args.inputs, args.kind, args.out, **options)
+        result, paths = clean_files(
+            args.inputs, args.kind, args.out, event=args.event,
+            max_quarantined=args.max_quarantined, **options,
+        )  # fmt: skip
         log = result.log
     print(
         f"{args.kind}: {log.rows_in} rows in -> {log.rows_clean} clean, "
         f"{log.rows_quarantined} quarantined, {log.duplicates_merged} duplicates merged"
     )
+    for file in log.files:
+        if file.shape != "generic" or file.event.get("name"):
+            print(
+                f"  {file.file}: {file.shape}; event {file.event.get('name')!r} ({file.event.get('source')})"
+            )
+    for name, counts in log.attendance.items():
+        if counts["attended"] or counts["not_attended"]:
+            print(
+                f"  {name}: {counts['records']} registrations, {counts['attended']} attended, "
+                f"{counts['not_attended']} did not (no-shows, cancelled), {counts['unknown']} unknown"
+            )
     if log.unresolved:
         print(
             f"{len(log.unresolved)} labels unresolved (listed in {paths['log']}); add them to a --mapping file"
         )
     for name, path in paths.items():
         print(f"  {name}: {path}")
+    for warning in log.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _print_inspection(item: Inspection) -> None:
+    """One export's dry run, as `wsisanalysis inspect` shows it."""
+    print(item.file)
+    print(f"  shape: {item.shape}")
+    read_as = [
+        item.format,
+        item.encoding or "",
+        f"delimiter {item.delimiter!r}" if item.delimiter else "",
+    ]
+    print(
+        f"  read: {', '.join(p for p in read_as if p)}; header on row {item.header_row}; {item.rows} rows"
+    )
+    print(
+        f"  event: {item.event!r} ({item.event_source})"
+        if item.event
+        else f"  event: {item.event_source}"
+    )
+    for name, rows in list(item.events.items())[:5]:
+        print(f"    {name!r}: {rows} records")
+    d = item.dates
+    if d.get("first"):
+        order = d.get("order_evidence", "none")
+        order = f"; day/month order: {order}" if order != "none" else ""
+        print(
+            f"  dates: {d['first']} to {d['last']} (from {d['source']}; {d['missing']} missing{order})"
+        )
+    elif d:
+        print(f"  dates: none ({d['missing']} records without a date)")
+    print("  columns:")
+    width = max((len(c.header) for c in item.columns), default=0)
+    for column in item.columns:
+        print(f"    {column.header:<{width}} -> {column.column or '-':<18} {column.why}")
+    if item.error:
+        print(f"  cannot be cleaned as it is: {item.error}")
+        return
+    o = item.outcome
+    print(
+        f"  would clean: {o['rows_clean']} clean, {o['rows_quarantined']} quarantined, {o['duplicates_merged']} merged"
+    )
+    if item.attendance and (item.attendance["attended"] or item.attendance["not_attended"]):
+        a = item.attendance
+        print(
+            f"  attendance: {a['attended']} attended, {a['not_attended']} did not, {a['unknown']} unknown"
+        )
+    for label in item.unresolved:
+        print(f"  unresolved {label['column']}: {label['label']!r} ({label['rows']} rows)")
+    for warning in item.warnings:
+        print(f"  warning: {warning}")
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from wsisanalysis.clean import inspect_files
+
+    found = inspect_files(
+        args.inputs, args.kind, mapping=args.mapping, event=args.event, dayfirst=args.dayfirst
+    )
+    for item in found:
+        _print_inspection(item)
+    print("(dry run: nothing was written)")
     return 0
 
 
@@ -319,7 +449,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_report_args(parser, args)
     if args.command == "clean" and args.memory_limit and args.engine != "duckdb":
         parser.error("clean: --memory-limit applies to --engine duckdb only")
-    handler = {"clean": _clean, "report": _report, "demo": _demo}[args.command]
+    if args.command == "clean" and args.engine == "duckdb" and args.event:
+        parser.error("clean: --event is not supported by --engine duckdb yet; use --engine pandas")
+    handler = {"clean": _clean, "inspect": _inspect, "report": _report, "demo": _demo}[
+        args.command
+    ]
     try:
         return handler(args)
     except WsisAnalysisError as exc:

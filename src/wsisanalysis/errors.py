@@ -37,3 +37,14 @@ class ParameterError(WsisAnalysisError):
 
 class WsisAnalysisWarning(UserWarning):
     """Warned for recoverable data issues (e.g. a generated pseudonymization key)."""
+
+
+class DataQualityError(UnknownLabelError):
+    """Raised in strict mode when labels are unresolved or an export is badly off (too many
+    rows quarantined, no country column in participation data)."""
+
+    def __init__(
+        self, message: str, unresolved: list[dict] | None = None, warnings: list[str] | None = None
+    ) -> None:
+        super().__init__(message, unresolved)
+        self.warnings = warnings or []

@@ -19,6 +19,7 @@ COUNTRY_ISO2 = "country_iso2"
 STAKEHOLDER_GROUP = "stakeholder_group"
 COMMUNITY = "community"
 ATTENDANCE_MODE = "attendance_mode"
+ATTENDED = "attended"  # true, false or unknown (missing): did the person take part
 NEWCOMER = "newcomer"
 GENDER = "gender"
 ROLE = "role"
@@ -70,6 +71,7 @@ PARTICIPATION_COLUMNS = (
     STAKEHOLDER_GROUP,
     COMMUNITY,
     ATTENDANCE_MODE,
+    ATTENDED,
     NEWCOMER,
     GENDER,
     ROLE,

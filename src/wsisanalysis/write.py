@@ -14,7 +14,7 @@ import csv
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -49,13 +49,11 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out.set_axis(header.mask(risky, "'" + header).tolist(), axis=1)
 
 
-def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside `path`, then rename it over `path`.
+Writer = Callable[[Path], object]
 
-    The data is flushed to disk before the rename; on any failure the temporary file is
-    removed and `path` is untouched.
-    """
-    path = Path(path)
+
+def _staged(path: Path, write: Writer) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside `path`, flushed to disk; return it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
@@ -65,11 +63,41 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
         with tmp.open("rb+") as done:
             os.fsync(done.fileno())
         tmp.chmod(0o644)
-        tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def write_atomic(path: str | Path, write: Writer) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside `path`, then rename it over `path`.
+
+    The data is flushed to disk before the rename; on any failure the temporary file is
+    removed and `path` is untouched.
+    """
+    path = Path(path)
+    _staged(path, write).replace(path)
     return path
+
+
+def write_together(files: Sequence[tuple[Path, Writer]]) -> list[Path]:
+    """Write several files as one set: every file is written to a temporary name first, and
+    only then are they renamed into place, one after another.
+
+    A run killed while writing (which takes seconds for a large table) leaves every previous
+    file as it was; only the renames (microseconds) separate the first new file from the last.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, write in files:
+            staged.append((_staged(Path(path), write), Path(path)))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        tmp.replace(path)
+    return [path for _, path in staged]
 
 
 def remove_stale_temporaries(paths: list[Path]) -> None:
@@ -79,9 +107,14 @@ def remove_stale_temporaries(paths: list[Path]) -> None:
             stale.unlink(missing_ok=True)
 
 
+def text_writer(text: str) -> Writer:
+    """A writer of UTF-8 text."""
+    return lambda tmp: tmp.write_text(text, encoding="utf-8")
+
+
 def write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically."""
-    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return write_atomic(path, text_writer(text))
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -90,12 +123,14 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     Quoting every field keeps a CR or LF inside a cell inside it for every reader (a bare CR
     left unquoted starts a new row in a spreadsheet).
     """
+    return write_atomic(path, csv_writer(frame))
+
+
+def csv_writer(frame: pd.DataFrame) -> Writer:
+    """A writer of `frame` as :func:`write_csv` writes it."""
     safe = neutralize_formulas(frame)
-    return write_atomic(
-        path,
-        lambda tmp: safe.to_csv(
-            tmp, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"
-        ),
+    return lambda tmp: safe.to_csv(
+        tmp, index=False, encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"
     )
 
 
@@ -109,7 +144,12 @@ def write_parquet(frame: pd.DataFrame, path: str | Path, rows: int = ROW_GROUP_R
     The writer encodes and flushes one row group at a time (pyarrow's default group is a
     million rows, all encoded in memory before the first byte is written).
     """
-    return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False, row_group_size=rows))
+    return write_atomic(path, parquet_writer(frame, rows))
+
+
+def parquet_writer(frame: pd.DataFrame, rows: int = ROW_GROUP_ROWS) -> Writer:
+    """A writer of `frame` as Parquet in row groups of `rows`."""
+    return lambda tmp: frame.to_parquet(tmp, index=False, row_group_size=rows)
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import assert_accounted
@@ -291,3 +292,89 @@ def test_example_mapping_file_loads_and_applies():
     result = clean_participation(raw, mapping=mapping, strict=True)
     assert result.clean.loc[0, "country_iso2"] == "SO"
     assert result.clean.loc[0, "stakeholder_group"] == "civil_society"
+
+
+def test_a_file_without_an_event_column_takes_the_option_else_its_file_name(tmp_path):
+    src = tmp_path / "WSIS_webinar_registrations.csv"
+    src.write_text("email,country\na@x.org,FR\nb@x.org,DE\n", encoding="utf-8")
+    by_name = clean_participation(src, key="k")
+    assert set(by_name.clean["event"]) == {"WSIS webinar registrations"}
+    assert by_name.log.files[0].event == {
+        "name": "WSIS webinar registrations",
+        "source": "file name",
+    }
+    by_option = clean_participation(src, key="k", event="ICANN85")
+    assert set(by_option.clean["event"]) == {"ICANN85"}
+    assert by_option.log.files[0].event["source"] == "--event"
+    frame = pd.DataFrame({"email": ["a@x.org"], "country": ["FR"]})
+    with pytest.raises(MissingColumnError):
+        clean_participation(frame, key="k")  # a frame has no file name to fall back on
+    assert set(clean_participation(frame, key="k", event="E").clean["event"]) == {"E"}
+
+
+def test_event_spellings_are_one_event_and_the_merges_are_listed():
+    frame = pd.DataFrame(
+        {
+            "email": ["a@x.org", "a@x.org", "b@x.org", "c@x.org"],
+            "event": [
+                "IGF 2025 Open Forum",
+                "igf 2025 open forum",
+                "IGF 2025 - Open Forum",
+                "IGF 2024",
+            ],
+        }
+    )
+    result = clean_participation(frame, key="k")
+    assert sorted(result.clean["event"]) == [
+        "IGF 2024",
+        "IGF 2025 Open Forum",
+        "IGF 2025 Open Forum",
+    ]
+    assert result.log.duplicates_merged == 1  # a@x.org's two spellings are one event
+    assert result.log.event_merges == [
+        {
+            "event": "IGF 2025 Open Forum",
+            "merged": ["igf 2025 open forum", "IGF 2025 - Open Forum"],
+            "rows": 2,
+        }
+    ]
+
+
+def test_the_record_that_attended_is_kept_over_a_no_show():
+    frame = pd.DataFrame(
+        {
+            "email": ["a@x.org", "a@x.org", "b@x.org", "b@x.org"],
+            "event": ["E"] * 4,
+            "attended": ["no", "yes", "", "no"],
+        }
+    )
+    result = clean_participation(frame, key="k")
+    assert result.clean["attended"].astype(object).fillna("unknown").tolist() == [True, "unknown"]
+    assert result.clean["source_row"].tolist() == [2, 3]
+    assert result.log.attendance == {
+        "frame": {"records": 2, "attended": 1, "not_attended": 0, "unknown": 1}
+    }
+
+
+def test_anonymous_responses_are_kept_and_never_merged():
+    from wsisanalysis.read import RawTable
+
+    frame = pd.DataFrame({"Country": ["Kenya", "India", "Kenya"], "Answer": ["a", "b", "a"]})
+    table = RawTable(frame, "form.csv", np.arange(2, 5), "csv", anonymous=True)
+    result = clean_participation(table, key="k")
+    assert len(result.clean) == 3 and result.clean["participant_id"].isna().all()
+    assert result.log.files[0].anonymous_participants == 3
+    assert result.log.rows_quarantined == 0
+
+
+def test_strict_lists_unresolved_labels_and_warnings_in_one_error():
+    from wsisanalysis.errors import DataQualityError
+
+    frame = pd.DataFrame(
+        {"email": ["a@x.org", "b@x.org"], "event": ["E", ""], "country": ["Narnia", "FR"]}
+    )
+    with pytest.raises(DataQualityError) as info:
+        clean_participation(frame, key="k", strict=True)
+    message = str(info.value)
+    assert "Narnia" in message and "1 of 2 rows (50.0%) were quarantined" in message
+    assert isinstance(info.value, UnknownLabelError)

@@ -255,3 +255,25 @@ def test_communities_roll_up_to_their_so_or_ac():
     assert table.loc["ALAC", "count"] == 2
     assert table.loc["GNSO", "count"] == 2
     assert "AFRALO" not in table.index
+
+
+def test_registrations_that_never_attended_are_not_counted_as_participants():
+    from wsisanalysis.metrics import absent_countries, country_counts
+
+    frame = pd.DataFrame(
+        {
+            C.PARTICIPANT_ID: ["p1", "p2", "p3", "p4"],
+            C.EVENT: ["E", "E", "E", "F"],
+            C.DATE: pd.to_datetime(["2025-01-01"] * 3 + ["2025-02-01"]),
+            C.COUNTRY_ISO2: ["KE", "FR", "BR", "BR"],
+            C.ICANN_REGION: ["AF", "EU", "LAC", "LAC"],
+            C.ATTENDED: pd.array([True, None, False, False], dtype="boolean"),
+        }
+    )
+    table = coverage(frame, C.ICANN_REGION).set_index(C.ICANN_REGION)["count"]
+    assert table.to_dict() == {"AF": 1, "AP": 0, "EU": 1, "LAC": 0, "NA": 0, "unknown": 0}
+    assert set(country_counts(frame)["iso2"]) == {"KE", "FR"}
+    assert "BR" in set(absent_countries(frame)["iso2"])
+    lac = country_coverage(frame).set_index(C.ICANN_REGION).loc["LAC", "countries_present"]
+    assert lac == 0
+    assert set(retention(frame)["event"]) == {"E"}

@@ -3,8 +3,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from helpers import DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wsisanalysis import normalize_countries, reference_countries
+from wsisanalysis._text import fold
 from wsisanalysis.normalize import countries
 
 SPELLINGS = pd.read_csv(
@@ -114,3 +117,71 @@ def test_reference_table_has_icann_territory_rules():
         and int(ref["sids"].sum()) == 53
     )
     assert int(ref["un_member"].sum()) == 193
+
+
+def test_two_letter_words_are_codes_only_in_a_column_of_codes():
+    names = normalize_countries(["Norway", "Italy", "no", "it", "in", "me", "to"])
+    assert names["iso2"].tolist()[:2] == ["NO", "IT"]
+    assert names["iso2"].iloc[2:].isna().all()
+    codes = normalize_countries(["SE", "DK", "FR", "NO", "IT", "IN", "ME", "TO"])
+    assert codes["iso2"].tolist() == ["SE", "DK", "FR", "NO", "IT", "IN", "ME", "TO"]
+    # words alone are no evidence of a column of codes
+    assert normalize_countries(["no", "no", "in"])["iso2"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("label", "neighbour"),
+    [
+        ("Cocos Islands", "CK"),
+        ("Republic of Ireland", "IS"),
+        ("Saint Martin", "SM"),
+        ("Virgin Islands (UK)", "VI"),
+        ("Dominicana", "DM"),
+        ("Lagos", "LA"),
+        ("S. Sudan", "SD"),
+    ],
+)
+def test_near_neighbours_are_never_the_answer(label, neighbour):
+    assert normalize_countries([label])["iso2"].fillna("-").iloc[0] != neighbour
+
+
+def _edits(draw_text: str, ops: list[tuple[str, int, str]]) -> str:
+    text = draw_text
+    for op, position, char in ops:
+        i = position % (len(text) + 1)
+        if op == "insert":
+            text = text[:i] + char + text[i:]
+        elif op == "delete" and text:
+            text = text[: min(i, len(text) - 1)] + text[min(i, len(text) - 1) + 1 :]
+        elif op == "swap" and len(text) > 1:
+            j = min(i, len(text) - 2)
+            text = text[:j] + text[j + 1] + text[j] + text[j + 2 :]
+        elif text:
+            j = min(i, len(text) - 1)
+            text = text[:j] + char + text[j + 1 :]
+    return text
+
+
+_NAMES = sorted(set(reference_countries()["name"]) | {"Niger", "Nigeria", "Dominica", "Guinea"})
+_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["insert", "delete", "swap", "replace"]),
+        st.integers(0, 60),
+        st.sampled_from(list("aeiounrst -")),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@given(name=st.sampled_from(_NAMES), ops=_OPS)
+@settings(max_examples=300, deadline=None)
+def test_a_fuzzy_match_is_never_accepted_when_a_second_candidate_is_within_the_margin(name, ops):
+    label = _edits(name, ops)
+    match = countries.match_country(label)
+    if match.method != "fuzzy":
+        return
+    scores = sorted(countries.target_scores(fold(label)).items(), key=lambda kv: -kv[1])
+    (best, top), (_, second) = scores[0], scores[1]
+    assert best == match.iso2
+    assert top - second >= countries.FUZZY_MARGIN, (label, scores[:3])

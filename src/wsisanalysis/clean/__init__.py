@@ -11,6 +11,7 @@ May import: ``wsisanalysis.schema``, ``errors``, ``_text``, ``write``, ``referen
 
 from __future__ import annotations
 
+from wsisanalysis.clean.inspection import Inspection, inspect_files
 from wsisanalysis.clean.pipeline import (
     CleaningResult,
     clean_engagement,
@@ -21,8 +22,10 @@ from wsisanalysis.clean.pipeline import (
 
 __all__ = [
     "CleaningResult",
+    "Inspection",
     "clean_engagement",
     "clean_files",
     "clean_participation",
     "clean_tables",
+    "inspect_files",
 ]

@@ -34,7 +34,8 @@ import pandas as pd
 from wsisanalysis import schema as C
 from wsisanalysis.clean.kinds import KindSpec, kind_spec
 from wsisanalysis.clean.log import CleaningLog, FileLog
-from wsisanalysis.clean.pipeline import _clean_one, _prepare, _quarantine_table, _raise_if_strict
+from wsisanalysis.clean.pipeline import _attendance, _clean_one, _prepare, _quarantine_table
+from wsisanalysis.clean.quality import DEFAULT_MAX_QUARANTINED, quality_warnings, raise_if_strict
 from wsisanalysis.clean.steps import Context, add_reference, as_categories, as_text
 from wsisanalysis.errors import InputFileError, WsisAnalysisError
 from wsisanalysis.normalize.dates import parse_dates
@@ -235,6 +236,7 @@ class _Run:
     quarantined: list[pd.DataFrame] = field(default_factory=list)
     dtypes: pd.Series | None = None
     rows_stored: int = 0
+    max_quarantined: float = DEFAULT_MAX_QUARANTINED
 
 
 def _store(run: _Run, clean: pd.DataFrame) -> None:
@@ -253,7 +255,11 @@ def _store(run: _Run, clean: pd.DataFrame) -> None:
 
 
 def _has_parts(con: Any) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parts'").fetchall()[0][0])
+    return bool(
+        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parts'").fetchall()[
+            0
+        ][0]
+    )
 
 
 def _clean_file(run: _Run, path: Path, dayfirst: bool | None) -> None:
@@ -266,18 +272,27 @@ def _clean_file(run: _Run, path: Path, dayfirst: bool | None) -> None:
         clean, quarantine = _clean_one(prepared, run.spec, ctx)
         _store(run, clean)
         run.quarantined.append(quarantine)
+        prepared.file_log.quarantined = len(quarantine)
+        reasons = quarantine["reason"].value_counts()
+        prepared.file_log.quarantine_reasons = {str(k): int(v) for k, v in reasons.items()}
+        run.log.rows_in += len(prepared.cells.index) + (
+            0 if prepared.rejected is None else len(prepared.rejected)
+        )
         file_log = _merge_file_log(file_log, prepared.file_log)
     if file_log is not None:
         if file_log.dates:
             file_log.dates.update(dayfirst=order, order_evidence=evidence)
         run.log.files.append(file_log)
-        run.log.rows_in += file_log.rows
 
 
 def _merge_file_log(total: FileLog | None, part: FileLog) -> FileLog:
     if total is None:
         return part
     total.rows += part.rows
+    total.quarantined += part.quarantined
+    total.anonymous_participants += part.anonymous_participants
+    for reason, rows in part.quarantine_reasons.items():
+        total.quarantine_reasons[reason] = total.quarantine_reasons.get(reason, 0) + rows
     forms = total.dates.get("forms", {})
     for form, rows in part.dates.get("forms", {}).items():
         forms[form] = forms.get(form, 0) + rows
@@ -328,14 +343,20 @@ def _write_clean(run: _Run, path: Path, batch_rows: int = 131_072) -> int:
         for batch in reader:
             frame = _typed(batch.to_pandas(), dtypes, sources)
             frame = as_categories(add_reference(frame), run.spec.vocabularies)
+            if run.spec.name == "participation":
+                _add_attendance(run.log.attendance, _attendance(frame))
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(path, table.schema)
             writer.write_table(table.cast(writer.schema))
             written += len(frame)
         if writer is None:  # no clean rows: an empty table with the same columns
-            empty = pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "str")) for c in run.spec.columns})
-            empty = as_categories(add_reference(_typed(empty, dtypes, sources)), run.spec.vocabularies)
+            empty = pd.DataFrame(
+                {c: pd.Series(dtype=dtypes.get(c, "str")) for c in run.spec.columns}
+            )
+            empty = as_categories(
+                add_reference(_typed(empty, dtypes, sources)), run.spec.vocabularies
+            )
             empty.to_parquet(path, index=False)
     finally:
         if writer is not None:
@@ -356,12 +377,21 @@ def _typed(frame: pd.DataFrame, dtypes: pd.Series, sources: pd.CategoricalDtype)
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
 
 
+def _add_attendance(total: dict[str, dict[str, int]], part: dict[str, dict[str, int]]) -> None:
+    """Add one batch's per-file attendance counts to the run's."""
+    for source, counts in part.items():
+        into = total.setdefault(source, dict.fromkeys(counts, 0))
+        for key, value in counts.items():
+            into[key] = into.get(key, 0) + value
+
+
 def _finish_log(run: _Run, quarantine: pd.DataFrame, merged: int, rows_clean: int) -> None:
     log = run.log
     log.duplicates_merged = merged
     log.rows_clean, log.rows_quarantined = rows_clean, len(quarantine)
     log.quarantine_reasons = {k: int(v) for k, v in quarantine["reason"].value_counts().items()}
     log.fixes, log.unresolved = run.ctx.stats.fixes, run.ctx.stats.unresolved_list()
+    log.warnings = quality_warnings(log, max_quarantined=run.max_quarantined)
     log.check()
 
 
@@ -414,7 +444,7 @@ def clean_files_duckdb(
             rows_clean = _write_clean(run, staged)
             _finish_log(run, quarantine, merged, rows_clean)
             if options.get("strict") and run.log.unresolved:
-                _raise_if_strict(run.log)
+                raise_if_strict(run.log)
         finally:
             con.close()
         shutil.move(staged, outputs["clean"])
@@ -422,4 +452,3 @@ def clean_files_duckdb(
     text = json.dumps(run.log.to_dict(), indent=2, ensure_ascii=False, default=str)
     outputs["log"].write_text(text + "\n", encoding="utf-8")
     return run.log, outputs
-

@@ -20,6 +20,7 @@ from wsisanalysis.clean import steps
 from wsisanalysis.clean.quarantine import QuarantineRule, Reason
 from wsisanalysis.clean.steps import Cells, Context
 from wsisanalysis.errors import WsisAnalysisError
+from wsisanalysis.normalize.attendance import AttendanceMapper
 from wsisanalysis.normalize.vocabularies import (
     activity_mapper,
     community_mapper,
@@ -32,7 +33,9 @@ from wsisanalysis.normalize.vocabularies import (
 
 Parser = Callable[[Cells, Context], dict[str, pd.Series]]
 ColumnStep = Callable[[Cells, Context], dict[str, pd.Series]]
-Dedupe = Callable[[pd.DataFrame], pd.Series]
+#: Which records duplicate an earlier one, given the clean table and each record's precedence
+#: (lower wins: file order, or latest first for form responses).
+Dedupe = Callable[[pd.DataFrame, np.ndarray], pd.Series]
 
 _IDENTITY = (C.EMAIL, C.NAME, C.FIRST_NAME, C.LAST_NAME, C.PARTICIPANT_ID)
 
@@ -77,8 +80,14 @@ def _empty_row(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:
 
 
 def _no_identity(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:
-    """Individual records (no ``count`` column) that no participant id could be made for."""
-    return parsed[C.PARTICIPANT_ID].isna() & (not cells.has(C.COUNT))
+    """Individual records (no ``count`` column) that no participant id could be made for,
+    unless they are anonymous responses (each kept as a participant of its own)."""
+    return parsed[C.PARTICIPANT_ID].isna() & ~parsed["anonymous_ok"] & (not cells.has(C.COUNT))
+
+
+def _respondents(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
+    """Whether a record without identity is an anonymous response (form shapes say so)."""
+    return {"anonymous_ok": pd.Series(ctx.anonymous, index=cells.index, dtype=bool)}
 
 
 _COMMON_RULES = (
@@ -130,15 +139,28 @@ _COMMON_STEPS = (
 )
 
 
-def _same_person_same_event(clean: pd.DataFrame) -> pd.Series:
-    """Registrations of one participant for one event after the first (ids missing never merge)."""
+def _same_person_same_event(clean: pd.DataFrame, order: np.ndarray) -> pd.Series:
+    """Records of one participant for one event beyond the one kept (ids missing never merge).
+
+    The record kept is one that attended, else one of unknown attendance, else a no-show;
+    among equals the one with the lowest `order` (the first, or a form's latest response).
+    """
     person, _ = pd.factorize(clean[C.PARTICIPANT_ID], use_na_sentinel=True)
     event, events = pd.factorize(clean[C.EVENT], use_na_sentinel=True)
-    pair = pd.Series(person.astype(np.int64) * (len(events) + 1) + event + 1)
-    return pd.Series((person >= 0) & pair.duplicated(keep="first").to_numpy(), index=clean.index)
+    pair = person.astype(np.int64) * (len(events) + 1) + event + 1
+    attended = clean[C.ATTENDED].astype("boolean")
+    if not attended.notna().any() and not (np.diff(order) <= 0).any():
+        # nothing to prefer: the first record of each pair is kept (no sort needed)
+        first = pd.Series(pair).duplicated(keep="first").to_numpy()
+        return pd.Series((person >= 0) & first, index=clean.index)
+    rank = np.where(attended.isna(), 1, np.where(attended.fillna(False), 0, 2))
+    sort = np.lexsort((order, rank, pair))
+    later = np.zeros(len(pair), dtype=bool)
+    later[sort[1:]] = pair[sort[1:]] == pair[sort[:-1]]
+    return pd.Series((person >= 0) & later, index=clean.index)
 
 
-def _same_content(clean: pd.DataFrame) -> pd.Series:
+def _same_content(clean: pd.DataFrame, order: np.ndarray) -> pd.Series:
     content = [c for c in clean.columns if c not in (C.RECORD_ID, C.SOURCE, C.SOURCE_ROW)]
     return clean.duplicated(content, keep="first")
 
@@ -146,7 +168,12 @@ def _same_content(clean: pd.DataFrame) -> pd.Series:
 PARTICIPATION = KindSpec(
     name="participation",
     required=((C.EVENT,), (*_IDENTITY, C.COUNT)),
-    parsers=(steps.parse_count, steps.parse_date_column, steps.identify_participants),
+    parsers=(
+        steps.parse_count,
+        steps.parse_date_column,
+        steps.identify_participants,
+        _respondents,
+    ),
     rules=(
         *_COMMON_RULES,
         QuarantineRule(Reason.MISSING_EVENT, _blank_text(C.EVENT)),
@@ -157,6 +184,7 @@ PARTICIPATION = KindSpec(
         *_COMMON_STEPS,
         _text(C.EVENT, C.ROLE, C.SESSION),
         _labels(C.ATTENDANCE_MODE, C.ATTENDANCE_MODE, lambda ctx: mode_mapper()),
+        _labels(C.ATTENDED, C.ATTENDED, lambda ctx: AttendanceMapper()),
         _labels(C.NEWCOMER, C.NEWCOMER, lambda ctx: newcomer_mapper()),
         _labels(C.GENDER, C.GENDER, lambda ctx: gender_mapper()),
         _organisation,
@@ -170,7 +198,11 @@ PARTICIPATION = KindSpec(
         C.GENDER: C.GENDERS,
     },
     duplicated=_same_person_same_event,
-    dedupe_rule="same participant_id and event: the first record is kept",
+    dedupe_rule=(
+        "same participant_id and event: one record is kept, one that attended before one of "
+        "unknown attendance before a no-show; among equals the first (for form responses the "
+        "latest)"
+    ),
 )
 
 ENGAGEMENT = KindSpec(

@@ -2,7 +2,8 @@
 
 ``CleaningLog.to_dict()`` is what ``<kind>_cleaning.json`` holds (keys: ``rows_in,
 rows_clean, rows_quarantined, duplicates_merged, quarantine_reasons, fixes, unresolved``,
-and per file how it was read).
+``event_merges``, ``attendance``, ``warnings``, and per file how it was read: its export
+``shape``, where its event came from, how each column was mapped and why).
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ class FileLog:
     columns_duplicated: dict[str, list[str]]
     notes: list[str]
     dates: dict[str, Any] = field(default_factory=dict)
+    shape: str = "generic"
+    event: dict[str, Any] = field(default_factory=dict)  # name and source of a file-wide event
+    columns_by_keyword: dict[str, str] = field(default_factory=dict)
+    column_reasons: dict[str, str] = field(default_factory=dict)  # header -> why (not) mapped
+    details: dict[str, Any] = field(default_factory=dict)  # what the export shape found
+    quarantined: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    anonymous_participants: int = 0  # kept without any identity, each their own participant
 
 
 @dataclass
@@ -87,6 +96,9 @@ class CleaningLog:
     unresolved: list[dict[str, Any]] = field(default_factory=list)
     key_source: str = ""
     dedupe_rule: str = ""
+    event_merges: list[dict[str, Any]] = field(default_factory=list)
+    attendance: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def check(self) -> None:
         """Raise if the row invariant does not hold (it always should)."""
@@ -116,4 +128,7 @@ class CleaningLog:
                 "personal_columns_dropped": list(PERSONAL_COLUMNS),
             },
             "dedupe_rule": self.dedupe_rule,
+            "event_merges": self.event_merges,
+            "attendance": self.attendance,
+            "warnings": self.warnings,
         }

@@ -24,6 +24,7 @@ from wsisanalysis import schema as C
 from wsisanalysis.clean.kinds import KindSpec, kind_spec
 from wsisanalysis.clean.log import CleaningLog, FileLog
 from wsisanalysis.clean.provenance import safe_source, without_provenance
+from wsisanalysis.clean.quality import DEFAULT_MAX_QUARANTINED, quality_warnings, raise_if_strict
 from wsisanalysis.clean.quarantine import assign_reasons
 from wsisanalysis.clean.result import CleaningResult
 from wsisanalysis.clean.steps import (
@@ -35,8 +36,9 @@ from wsisanalysis.clean.steps import (
     record_ids,
     scrub_emails,
 )
-from wsisanalysis.errors import UnknownLabelError, WsisAnalysisError
-from wsisanalysis.normalize.headers import match_headers, require_columns
+from wsisanalysis.errors import WsisAnalysisError
+from wsisanalysis.normalize.events import cluster_events
+from wsisanalysis.normalize.headers import HeaderMatch, match_headers, require_columns
 from wsisanalysis.normalize.mapping import UserMapping, load_mapping
 from wsisanalysis.normalize.pseudonym import resolve_key
 from wsisanalysis.read import RawTable, read_tables
@@ -44,6 +46,7 @@ from wsisanalysis.read import RawTable, read_tables
 logger = logging.getLogger(__name__)
 
 _QUARANTINE_FRONT = [C.SOURCE, C.SOURCE_ROW, "reason"]
+_ORDER = "_order"  # precedence of each record for deduplication, dropped before output
 
 
 @dataclass
@@ -52,6 +55,8 @@ class _Prepared:
     source: pd.Series
     source_row: pd.Series
     file_log: FileLog
+    latest_wins: bool = False
+    anonymous: bool = False
     rejected: pd.DataFrame | None = None  # records the reader could not read faithfully
 
 
@@ -68,11 +73,63 @@ def _provenance(table: RawTable, index: pd.Index) -> tuple[pd.Series, pd.Series]
     return source, row
 
 
-def _prepare(table: RawTable, spec: KindSpec, mapping: UserMapping) -> _Prepared:
+def file_event(table: RawTable, found: HeaderMatch, event: str | None) -> tuple[str | None, str]:
+    """The event of a file without an event column, and where it came from.
+
+    ``--event`` first, then what the export itself names (a webinar's topic), then the file's
+    name (not for in-memory frames, which have none).
+    """
+    column = next((h for h, c in found.mapping.items() if c == C.EVENT), None)
+    if column is not None:
+        return None, f"column {column!r}"
+    if event:
+        return event, "--event"
+    if table.event:
+        return table.event, f"export ({table.shape})"
+    if table.format != "frame":
+        stem = Path(table.source).stem
+        return stem.removesuffix(" (Responses)").replace("_", " ").strip(), "file name"
+    return None, "none"
+
+
+def _with_file_values(
+    canonical: pd.DataFrame, table: RawTable, found: HeaderMatch, event: str | None
+) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """`canonical` with the file-wide event and date filled in where the export has no
+    such column; what was used, and from where, for the log."""
+    name, source = file_event(table, found, event)
+    added: dict[str, str | None] = {"name": name, "source": source}
+    if name is not None:
+        canonical = canonical.assign(
+            **{C.EVENT: pd.Series(name, index=canonical.index, dtype="str")}
+        )
+    if C.DATE not in canonical and table.event_date:
+        canonical = canonical.assign(
+            **{C.DATE: pd.Series(table.event_date, index=canonical.index, dtype="str")}
+        )
+        added["date"] = table.event_date
+        added["date_source"] = f"export ({table.shape})"
+    return canonical, added
+
+
+def _prepare(
+    table: RawTable, spec: KindSpec, mapping: UserMapping, event: str | None = None
+) -> _Prepared:
     frame = as_text(table.frame)
-    found = without_provenance(match_headers(frame.columns, mapping.columns))
-    require_columns(found, spec.required, source=safe_source(table.source), kind=spec.name)
+    found = without_provenance(
+        match_headers(
+            frame.columns, mapping.columns, shape=table.columns, shape_ignored=table.ignored
+        )
+    )
     canonical = frame[list(found.mapping)].set_axis(list(found.mapping.values()), axis=1)
+    file_values: dict[str, str | None] = {}
+    if C.EVENT in spec.columns:
+        canonical, file_values = _with_file_values(canonical, table, found, event)
+    # a form's responses may all be anonymous: no identity column is needed then
+    provided = {*canonical.columns, *((C.PARTICIPANT_ID,) if table.anonymous else ())}
+    require_columns(
+        found, spec.required, source=safe_source(table.source), kind=spec.name, present=provided
+    )
     source, source_row = _provenance(table, canonical.index)
     file_log = FileLog(
         file=safe_source(table.source),
@@ -85,11 +142,19 @@ def _prepare(table: RawTable, spec: KindSpec, mapping: UserMapping) -> _Prepared
         columns_ignored=found.ignored,
         columns_duplicated=found.duplicates,
         notes=list(table.notes),
+        shape=table.shape,
+        event=file_values,
+        columns_by_keyword=found.keyword,
+        column_reasons=found.reasons,
+        details=dict(table.details),
     )
     rejected = None
     if table.rejected is not None and len(table.rejected):
         rejected = table.rejected.assign(**{C.SOURCE: safe_source(table.source)})
-    return _Prepared(Cells(canonical, frame), source, source_row, file_log, rejected)
+    return _Prepared(
+        Cells(canonical, frame), source, source_row, file_log, table.latest_wins,
+        table.anonymous, rejected,
+    )  # fmt: skip
 
 
 def _clean_one(
@@ -98,6 +163,7 @@ def _clean_one(
     """Clean one export: parse, quarantine by the spec's rules, map the kept rows."""
     cells = prepared.cells
     ctx.file_log = prepared.file_log
+    ctx.anonymous = prepared.anonymous
     parsed: dict[str, pd.Series] = {}
     for parser in spec.parsers:
         parsed.update(parser(cells, ctx))
@@ -125,21 +191,63 @@ def _clean_one(
     clean = pd.DataFrame(columns, index=kept.index)[list(spec.columns)]
     if prepared.rejected is not None:
         quarantined = pd.concat([prepared.rejected, quarantined], ignore_index=True)
+    if C.PARTICIPANT_ID in clean:
+        prepared.file_log.anonymous_participants = (
+            int(clean[C.PARTICIPANT_ID].isna().sum()) if ctx.anonymous else 0
+        )
     return scrub_emails(clean, ctx.stats), quarantined
 
 
-def _combine(cleaned: list[pd.DataFrame], spec: KindSpec) -> tuple[pd.DataFrame, int]:
+def _precedence(clean: pd.DataFrame, file_number: int, latest_wins: bool) -> np.ndarray:
+    """Which of two records of one person wins: earlier files first; within a file the
+    first record, or the latest for form responses (where a new answer replaces the old)."""
+    position = np.arange(len(clean), dtype=np.int64)
+    if latest_wins:
+        position = position[::-1].copy()
+    return (np.int64(file_number) << 32) + position
+
+
+def _merge_event_spellings(clean: pd.DataFrame, log: CleaningLog) -> pd.DataFrame:
+    if C.EVENT not in clean:
+        return clean
+    events, merges = cluster_events(clean[C.EVENT])
+    log.event_merges = [{"event": m.event, "merged": m.variants, "rows": m.rows} for m in merges]
+    return clean.assign(**{C.EVENT: events}) if merges else clean
+
+
+def _combine(cleaned: list[pd.DataFrame], spec: KindSpec, log: CleaningLog) -> pd.DataFrame:
     """One clean table from every export's: deduplicated, with reference columns joined."""
     clean = (
-        pd.concat(cleaned, ignore_index=True) if cleaned else pd.DataFrame(columns=spec.columns)
+        pd.concat(cleaned, ignore_index=True)
+        if cleaned
+        else pd.DataFrame(columns=[*spec.columns, _ORDER])
     )
     clean[C.SOURCE] = clean[C.SOURCE].astype("str").astype("category")  # one category per file
-    duplicated = spec.duplicated(clean)
-    merged = int(duplicated.sum())
-    if merged:
+    order = clean.pop(_ORDER).to_numpy(dtype=np.int64)
+    clean = _merge_event_spellings(clean, log)
+    duplicated = spec.duplicated(clean, order)
+    log.duplicates_merged = int(duplicated.sum())
+    if log.duplicates_merged:
         clean = clean.loc[~duplicated]
     clean = add_reference(clean.reset_index(drop=True))
-    return as_categories(clean, spec.vocabularies), merged
+    return as_categories(clean, spec.vocabularies)
+
+
+def _attendance(clean: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per file: records, and how many attended, did not (no-shows, cancelled tickets) or
+    are unknown: registrations against attendance where the data has both."""
+    attended = clean[C.ATTENDED].astype("boolean")
+    table = pd.DataFrame(
+        {
+            "records": 1,
+            "attended": attended.eq(True).fillna(False),
+            "not_attended": attended.eq(False).fillna(False),
+            "unknown": attended.isna(),
+        }
+    )
+    # `source` is categorical (one category per file): no string per row
+    sums = table.groupby(clean[C.SOURCE], observed=True, sort=False).sum()
+    return {str(f): {k: int(v) for k, v in row.items()} for f, row in sums.iterrows()}
 
 
 def _quarantine_table(quarantined: list[pd.DataFrame]) -> pd.DataFrame:
@@ -148,37 +256,6 @@ def _quarantine_table(quarantined: list[pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame(columns=_QUARANTINE_FRONT)
     rest = [c for c in quarantine.columns if c not in _QUARANTINE_FRONT]
     return quarantine[_QUARANTINE_FRONT + rest]
-
-
-def _raise_if_strict(log: CleaningLog) -> None:
-    lines = "\n".join(
-        f"  - {u['column']}: {u['label']!r} ({u['rows']} rows)"
-        + (f"; candidates: {u['candidates']}" if u["candidates"] else "")
-        for u in log.unresolved
-    )
-    msg = (
-        f"--strict: {len(log.unresolved)} labels could not be resolved:\n{lines}\n"
-        "Add them to a mapping file (--mapping) under countries, stakeholder_groups, "
-        "communities, activity_types or topics, or run without --strict to record them as unknown."
-    )
-    raise UnknownLabelError(msg, log.unresolved)
-
-
-def _clean_each(
-    tables: Iterable[RawTable], spec: KindSpec, ctx: Context, log: CleaningLog
-) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
-    """Each export's clean and quarantined rows. One raw export is in memory at a time when
-    `tables` is a generator, and none once this returns (the combining step needs the room)."""
-    cleaned, quarantined = [], []
-    for table in tables:
-        prepared = _prepare(table, spec, ctx.mapping)
-        rejected = 0 if prepared.rejected is None else len(prepared.rejected)
-        log.rows_in += len(prepared.cells.index) + rejected
-        clean_part, quarantine_part = _clean_one(prepared, spec, ctx)
-        log.files.append(prepared.file_log)
-        cleaned.append(clean_part)
-        quarantined.append(quarantine_part)
-    return cleaned, quarantined
 
 
 def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
@@ -190,10 +267,13 @@ def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
     key_dir: str | Path | None = None,
     dayfirst: bool | None = None,
     strict: bool = False,
+    event: str | None = None,
+    max_quarantined: float = DEFAULT_MAX_QUARANTINED,
 ) -> CleaningResult:
     """Clean one or more read exports of the same kind into one canonical table.
 
-    See :func:`clean_participation` for the parameters.
+    See :func:`clean_participation` for the parameters; `max_quarantined` is the share of an
+    export's rows (in %) that may be quarantined before the log warns (``log.warnings``).
     """
     spec = kind_spec(kind)
     if not isinstance(mapping, UserMapping):
@@ -201,15 +281,30 @@ def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
     secret, key_source = resolve_key(key, key_dir=key_dir)
     ctx = Context(mapping=mapping, key=secret, dayfirst=dayfirst)
     log = CleaningLog(kind=spec.name, key_source=key_source, dedupe_rule=spec.dedupe_rule)
-    cleaned, quarantined = _clean_each(tables, spec, ctx, log)
-    clean, log.duplicates_merged = _combine(cleaned, spec)
+    cleaned, quarantined = [], []
+    for number, table in enumerate(tables):  # one raw export in memory at a time
+        prepared = _prepare(table, spec, mapping, event)
+        log.rows_in += len(prepared.cells.index) + (
+            0 if prepared.rejected is None else len(prepared.rejected)
+        )
+        clean_part, quarantine_part = _clean_one(prepared, spec, ctx)
+        reasons = quarantine_part["reason"].value_counts()
+        prepared.file_log.quarantined = len(quarantine_part)
+        prepared.file_log.quarantine_reasons = {str(k): int(v) for k, v in reasons.items()}
+        log.files.append(prepared.file_log)
+        order = _precedence(clean_part, number, prepared.latest_wins)
+        cleaned.append(clean_part.assign(**{_ORDER: order}))
+        quarantined.append(quarantine_part)
+    clean = _combine(cleaned, spec, log)
     quarantine = _quarantine_table(quarantined)
     log.rows_clean, log.rows_quarantined = len(clean), len(quarantine)
     log.quarantine_reasons = {k: int(v) for k, v in quarantine["reason"].value_counts().items()}
     log.fixes, log.unresolved = ctx.stats.fixes, ctx.stats.unresolved_list()
+    log.attendance = _attendance(clean) if spec.name == "participation" else {}
+    log.warnings = quality_warnings(log, max_quarantined=max_quarantined)
     log.check()
-    if strict and log.unresolved:
-        _raise_if_strict(log)
+    if strict:
+        raise_if_strict(log)
     return CleaningResult(clean, quarantine, log)
 
 
@@ -234,6 +329,7 @@ def clean_participation(  # noqa: PLR0913 - listed in tests/test_architecture.py
     key_dir: str | Path | None = None,
     dayfirst: bool | None = None,
     strict: bool = False,
+    event: str | None = None,
 ) -> CleaningResult:
     """Clean participation records (registrations, attendance) into the canonical table.
 
@@ -253,7 +349,9 @@ def clean_participation(  # noqa: PLR0913 - listed in tests/test_architecture.py
     dayfirst
         Force ``dd/mm`` (True) or ``mm/dd`` (False); ``None`` detects per file.
     strict
-        Raise :class:`~wsisanalysis.errors.UnknownLabelError` listing every unresolved label.
+        Raise :class:`~wsisanalysis.errors.DataQualityError` on unresolved labels or warnings.
+    event
+        The event of exports without an event column (default: their own, else the file name).
 
     Returns
     -------
@@ -268,11 +366,9 @@ def clean_participation(  # noqa: PLR0913 - listed in tests/test_architecture.py
     ...     "Meeting": ["ICANN82", "ICANN82", "ICANN82", ""],
     ... })
     >>> result = clean_participation(raw, key="demo")
-    >>> result.clean["country_iso2"].tolist()
-    ['US', 'CI']
     >>> log = result.log
-    >>> log.rows_in, log.rows_clean, log.rows_quarantined, log.duplicates_merged
-    (4, 2, 1, 1)
+    >>> result.clean["country_iso2"].tolist(), log.rows_in, log.rows_quarantined, log.duplicates_merged
+    (['US', 'CI'], 4, 1, 1)
     """
     return clean_tables(
         _tables_from(data, source),
@@ -282,6 +378,7 @@ def clean_participation(  # noqa: PLR0913 - listed in tests/test_architecture.py
         key_dir=key_dir,
         dayfirst=dayfirst,
         strict=strict,
+        event=event,
     )
 
 
@@ -292,6 +389,7 @@ def clean_engagement(
     mapping: UserMapping | str | Path | None = None,
     dayfirst: bool | None = None,
     strict: bool = False,
+    max_quarantined: float = DEFAULT_MAX_QUARANTINED,
 ) -> CleaningResult:
     """Clean engagement records (submissions, briefings, webinars, posts) into the canonical table.
 
@@ -305,6 +403,7 @@ def clean_engagement(
         key=b"unused",
         dayfirst=dayfirst,
         strict=strict,
+        max_quarantined=max_quarantined,
     )
 
 
@@ -312,17 +411,16 @@ def clean_files(
     paths: Sequence[str | Path],
     kind: str,
     out_dir: str | Path,
-    *,
-    mapping: str | Path | None = None,
-    dayfirst: bool | None = None,
-    strict: bool = False,
+    **options: Any,
 ) -> tuple[CleaningResult, dict[str, Path]]:
-    """Read, clean and write: what ``wsisanalysis clean`` does."""
+    """Read, clean and write: what ``wsisanalysis clean`` does.
+
+    `options` are those of :func:`clean_tables` (``mapping``, ``dayfirst``, ``strict``,
+    ``event``, ``max_quarantined``); the key is kept in `out_dir` unless configured.
+    """
     if not paths:
         msg = "No input files given. Pass one or more exports (CSV, XLSX or Parquet)."
         raise WsisAnalysisError(msg)
     tables = (t for p in paths for t in read_tables(p))  # streamed: one export file at a time
-    result = clean_tables(
-        tables, kind, mapping=mapping, key_dir=out_dir, dayfirst=dayfirst, strict=strict
-    )
+    result = clean_tables(tables, kind, key_dir=out_dir, **options)
     return result, result.write(out_dir)

@@ -11,11 +11,12 @@ import pandas as pd
 from wsisanalysis.clean.log import CleaningLog
 from wsisanalysis.schema import output_paths
 from wsisanalysis.write import (
+    csv_writer,
     output_lock,
+    parquet_writer,
     remove_stale_temporaries,
-    write_csv,
-    write_parquet,
-    write_text,
+    text_writer,
+    write_together,
 )
 
 
@@ -46,7 +47,11 @@ class CleaningResult:
         text = json.dumps(self.log.to_dict(), indent=2, ensure_ascii=False, default=str)
         with output_lock(paths["clean"].parent):
             remove_stale_temporaries(list(paths.values()))
-            write_parquet(self.clean, paths["clean"])
-            write_csv(self.quarantine, paths["quarantine"])
-            write_text(paths["log"], text + "\n")
+            write_together(
+                [
+                    (paths["clean"], parquet_writer(self.clean)),
+                    (paths["quarantine"], csv_writer(self.quarantine)),
+                    (paths["log"], text_writer(text + "\n")),
+                ]
+            )
         return paths

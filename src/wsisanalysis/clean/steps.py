@@ -46,6 +46,7 @@ class Context:
     dayfirst: bool | None
     stats: LabelStats = field(default_factory=LabelStats)
     file_log: FileLog | None = None
+    anonymous: bool = False  # the file's responses may be anonymous (form responses)
 
 
 class Cells:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis import schema as C
-from wsisanalysis.metrics.counts import weights
+from wsisanalysis.metrics.counts import participants, weights
 from wsisanalysis.reference import reference_countries
 
 
@@ -46,7 +46,7 @@ def country_coverage(
         ``absent`` (ISO codes, sorted; the outreach target list).
     """
     ref = _universe(universe)
-    present = set(frame[C.COUNTRY_ISO2].dropna().unique())
+    present = set(participants(frame)[C.COUNTRY_ISO2].dropna().unique())
     rows = []
     for category, group in ref.groupby(by, observed=False):
         isos = set(group["iso2"])
@@ -69,7 +69,7 @@ def absent_countries(
     """The countries with nobody in `frame`, with their region and the development flags in
     force on `as_of` (default: the table's latest date, see :func:`event_date`)."""
     ref = _universe(universe, event_date(frame, as_of))
-    present = set(frame[C.COUNTRY_ISO2].dropna().unique())
+    present = set(participants(frame)[C.COUNTRY_ISO2].dropna().unique())
     cols = [
         "iso2",
         "name",
@@ -95,6 +95,7 @@ def development_coverage(frame: pd.DataFrame, *, as_of: object = None) -> pd.Dat
     44. ``attrs["as_of"]`` names the day.
     """
     ref = reference_countries(event_date(frame, as_of))
+    frame = participants(frame)
     present = set(frame[C.COUNTRY_ISO2].dropna().unique())
     rows = []
     for flag, label in (
@@ -115,6 +116,7 @@ def development_coverage(frame: pd.DataFrame, *, as_of: object = None) -> pd.Dat
 def country_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Weighted count per country present, with ISO3, name and ICANN region (for maps)."""
     ref = reference_countries().set_index("iso2")
+    frame = participants(frame)
     counts = weights(frame).groupby(frame[C.COUNTRY_ISO2]).sum().astype("int64")
     counts = counts[counts.index.isin(ref.index)]
     out = ref.loc[counts.index, ["iso3", "name", C.ICANN_REGION]].assign(count=counts.to_numpy())

@@ -71,8 +71,27 @@ def _row_names(frame: pd.DataFrame, rows: pd.Series) -> str:
     return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
 
 
+def took_part(frame: pd.DataFrame) -> pd.Series:
+    """Rows that count as participants: every row but registrations that never attended
+    (``attended`` false: no-shows, cancelled tickets). Unknown attendance counts.
+
+    >>> took_part(pd.DataFrame({"attended": pd.array([True, False, None], dtype="boolean")})).tolist()
+    [True, False, True]
+    """
+    if C.ATTENDED not in frame:
+        return pd.Series(True, index=frame.index)
+    return frame[C.ATTENDED].astype("boolean").ne(False).fillna(True).astype(bool)
+
+
+def participants(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` without the registrations that never attended (see :func:`took_part`)."""
+    kept = took_part(frame)
+    return frame if bool(kept.all()) else frame[kept]
+
+
 def weights(frame: pd.DataFrame) -> pd.Series:
-    """The weight of each row: its ``count``, else 1 (a table without a count column).
+    """The weight of each row: its ``count``, else 1 (a table without a count column); 0 for a
+    registration that never attended (see :func:`took_part`).
 
     A missing, fractional or negative count is an error naming the rows: a count is a number
     of people, and a missing one is not one person.
@@ -85,7 +104,7 @@ def weights(frame: pd.DataFrame) -> pd.Series:
     wsisanalysis.metrics.counts.CountError: 1 row has a missing, fractional or negative count: row 1 (count: missing). Each count must be a whole number of people (0 or more): fill in or remove these rows, or quarantine them when cleaning.
     """
     if C.COUNT not in frame:
-        return pd.Series(1, index=frame.index, dtype="int64")
+        return pd.Series(1, index=frame.index, dtype="int64").where(took_part(frame), 0)
     if pd.api.types.is_bool_dtype(frame[C.COUNT].dtype):
         values = pd.Series(float("nan"), index=frame.index)
     else:
@@ -99,7 +118,7 @@ def weights(frame: pd.DataFrame) -> pd.Series:
             "fill in or remove these rows, or quarantine them when cleaning."
         )
         raise CountError(msg)
-    return values.astype("int64")
+    return values.astype("int64").where(took_part(frame), 0)
 
 
 def percent_weights(frame: pd.DataFrame) -> pd.Series:

@@ -23,6 +23,7 @@ from wsisanalysis.metrics.counts import (
     STATISTICS,
     data_nature,
     known_total,
+    participants,
     percent_weights,
     weights,
 )
@@ -252,7 +253,9 @@ def retention(frame: pd.DataFrame, *, order: Sequence[str] | None = None) -> pd.
     ``cohort_size`` and ``rate``. Events are ordered by their earliest date unless `order` is
     given. Aggregate rows (no participant id) are ignored.
     """
-    people = frame.dropna(subset=[C.PARTICIPANT_ID])[[C.PARTICIPANT_ID, C.EVENT, C.DATE]]
+    people = participants(frame).dropna(subset=[C.PARTICIPANT_ID])[
+        [C.PARTICIPANT_ID, C.EVENT, C.DATE]
+    ]
     if order is None:
         order = people.groupby(C.EVENT)[C.DATE].min().sort_values().index.tolist()
     rank = {e: i for i, e in enumerate(order)}

@@ -81,7 +81,9 @@ def grouped_counts(source: pd.DataFrame | str | Path, by: Sequence[str]) -> pd.D
     return pd.DataFrame(out).assign(**{C.COUNT: grouped["_weight"].to_numpy()})
 
 
-def engine_frame(source: pd.DataFrame | str | Path, by: Sequence[str], engine: str) -> pd.DataFrame:
+def engine_frame(
+    source: pd.DataFrame | str | Path, by: Sequence[str], engine: str
+) -> pd.DataFrame:
     """What ``coverage`` counts for `engine`: the table itself, or DuckDB's grouped weights."""
     if engine not in ENGINES:
         msg = f"Unknown engine {engine!r}. Expected one of: {', '.join(ENGINES)}."

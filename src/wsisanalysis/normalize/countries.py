@@ -2,9 +2,13 @@
 
 Exact matches come first (codes, ccTLDs, English names from pycountry and the reference
 table, translations shipped with pycountry, curated aliases). Only what is left is matched
-fuzzily, and a fuzzy match is accepted only when it is close and unambiguous, and when no
-region or grouping ("Sub-Saharan Africa", "EU", "World") is as close: a wrong country is
-worse than an unknown one. Every function works on distinct values once.
+fuzzily, and a fuzzy match is accepted only when it is close and no other name is nearly as
+close: no other country, territory, region or grouping within :data:`FUZZY_MARGIN` points or
+above :data:`FUZZY_RUNNER_UP_MAX` (Cocos vs Cook Islands, Niger vs Nigeria), the words the two
+names do not share as close as the names ("Republic of Ireland" is not "Republic of
+Iceland"), and no other plausible name contained in the label ("Dominicana"). A wrong country
+is worse than an unknown one. Two-letter words ("no", "in", "it") are read as codes only in a
+column of codes. Every function works on distinct values once.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import functools
 import gettext
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,10 +47,33 @@ _ABBREVIATIONS = {
     "u": "united",
 }
 _STOPWORDS = {"of", "the", "and", "de", "la", "le", "del", "des", "da", "do", "du", "et", "y"}
+#: A leading single letter abbreviates a direction: "S. Sudan", "N. Korea".
+_LEADING = {"s": "south", "n": "north"}
 FUZZY_THRESHOLD = 88.0
-FUZZY_MARGIN = 4.0
-_MIN_FUZZY_LENGTH = 5
+FUZZY_MARGIN = 6.0
+#: A runner-up scoring this much is a plausible answer in its own right ("Burunei": Brunei or
+#: Burundi?), however far behind the best.
+FUZZY_RUNNER_UP_MAX = 82.0
+_MIN_FUZZY_LENGTH = 6
+#: The words two names do not share must score this much ("Côe" / "Côte", not "Cocos" / "Cook").
+_RESIDUE_THRESHOLD = 80.0
+#: Other names scoring at least this much are checked for a shared beginning ("Dominicana"
+#: begins like both "Dominica" and "Dominican Republic").
+_PLAUSIBLE = 70.0
+_PREFIX_CHECKS = 12
+_MIN_PREFIX = 4
 METHODS = ("code", "cctld", "name", "alias", "fuzzy", "none")
+
+
+@dataclass(frozen=True)
+class _Fuzzy:
+    """The names fuzzy matching compares against, grouped by target (a country, or one
+    blocked label such as a region), so the best score per target is one ``reduceat``."""
+
+    keys: list[str]  # folded names, grouped by target
+    starts: np.ndarray  # position of each target's first key in `keys`
+    targets: list[str]  # iso2, or "!" + kind for a blocked label
+    labels: list[str]  # what to show a user for each target
 
 
 @dataclass(frozen=True)
@@ -58,9 +85,8 @@ class _Index:
     numeric: dict[int, str]
     cctld: dict[str, str]
     blocked: dict[str, str]  # folded key -> kind (region, grouping, non_answer, ...)
-    fuzzy_keys: list[str]
-    fuzzy_targets: list[str]  # iso2, or "!" + kind for a blocked label
-    fuzzy_labels: list[str]  # what to show a user for each fuzzy key
+    code_words: frozenset[str]  # two-letter words that are codes only in a column of codes
+    fuzzy: _Fuzzy
 
 
 def token_key(folded: str) -> str:
@@ -68,25 +94,26 @@ def token_key(folded: str) -> str:
 
     >>> token_key(fold("Korea, Dem. People's Rep.")) == token_key(fold("Democratic People's Republic of Korea"))
     True
+    >>> token_key(fold("S. Sudan"))
+    'south sudan'
     """
     words: list[str] = []
-    for word in folded.split():
-        words.extend(_ABBREVIATIONS.get(word, word).split())
-    return " ".join(sorted(w for w in words if w not in _STOPWORDS and w != "s"))
+    for position, word in enumerate(folded.split()):
+        if position == 0 and word in _LEADING:
+            words.append(_LEADING[word])
+        elif word != "s":  # the "s" of a possessive ("People's")
+            words.extend(_ABBREVIATIONS.get(word, word).split())
+    return " ".join(sorted(w for w in words if w not in _STOPWORDS))
 
 
 def _read_tsv(name: str) -> pd.DataFrame:
     return read_packaged("vocab", name)
 
 
-@functools.cache
-def _index() -> _Index:  # noqa: C901 - listed in tests/test_architecture.py
-    reference = reference_countries()
+def _names(reference: pd.DataFrame, blocked: Mapping[str, str]) -> dict[str, set[tuple[str, str]]]:
+    """Every spelling we know -> the (iso2, method) pairs it names: reference and pycountry
+    names, pycountry's translations, curated aliases."""
     valid = set(reference["iso2"])
-    non_countries = _read_tsv("non_countries.tsv")
-    blocked = {fold(r.label): r.kind for r in non_countries.itertuples()}
-    blocked_labels = {fold(r.label): r.label for r in non_countries.itertuples()}.values()
-
     names: dict[str, set[tuple[str, str]]] = defaultdict(set)
 
     def add(label: str | None, iso2: str, method: str) -> None:
@@ -110,10 +137,14 @@ def _index() -> _Index:  # noqa: C901 - listed in tests/test_architecture.py
             translated = translation.gettext(label)
             if translated != label:
                 add(translated, iso2, "alias")
-    curated = _read_tsv("country_aliases.tsv")
-    for row in curated.itertuples():
+    for row in _read_tsv("country_aliases.tsv").itertuples():
         add(row.alias, row.iso2, "alias")
+    return names
 
+
+def _exact(
+    names: Mapping[str, set[tuple[str, str]]], blocked: Mapping[str, str], valid: set[str]
+) -> dict[str, tuple[str, str]]:
     exact: dict[str, tuple[str, str]] = {}
     for key, hits in names.items():
         isos = {iso for iso, _ in hits}
@@ -122,45 +153,84 @@ def _index() -> _Index:  # noqa: C901 - listed in tests/test_architecture.py
             method = "name" if any(m == "name" for _, m in hits) else "alias"
             exact[key] = (iso, method)
     # curated aliases win over translated collisions ("Congo" is CG in our table)
-    for row in curated.itertuples():
+    for row in _read_tsv("country_aliases.tsv").itertuples():
         key = fold(row.alias)
         if key and key not in blocked and key not in exact and row.iso2 in valid:
             exact[key] = (row.iso2, "alias")
+    return exact
 
+
+def _tokens(
+    exact: Mapping[str, tuple[str, str]], blocked: Mapping[str, str]
+) -> dict[str, tuple[str, str]]:
     token_hits: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for key, value in exact.items():
         token_hits[token_key(key)].add(value)
     blocked_tokens = {token_key(k) for k in blocked}
-    tokens = {
+    return {
         key: min(hits, key=lambda hit: (hit[1] != "name", hit))  # deterministic: names first
         for key, hits in token_hits.items()
         if key and len({iso for iso, _ in hits}) == 1 and key not in blocked_tokens
     }
 
-    fuzzy_keys = [*exact, *blocked]
-    fuzzy_targets = [iso for iso, _ in exact.values()] + ["!" + kind for kind in blocked.values()]
-    display = dict(zip(reference["iso2"], reference["name"], strict=True))
-    fuzzy_labels = [display[iso] for iso, _ in exact.values()] + list(blocked_labels)
+
+def _fuzzy_names(
+    exact: Mapping[str, tuple[str, str]],
+    blocked_labels: Mapping[str, tuple[str, str]],
+    display: Mapping[str, str],
+) -> _Fuzzy:
+    """Exact names grouped by country, then each blocked label as its own target."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for key, (iso, _) in sorted(exact.items(), key=lambda item: (item[1][0], item[0])):
+        groups[iso].append(key)
+        labels[iso] = display[iso]
+    for key, (kind, label) in blocked_labels.items():
+        groups["!" + kind + ":" + key].append(key)
+        labels["!" + kind + ":" + key] = label
+    keys = [key for members in groups.values() for key in members]
+    sizes = np.array([len(members) for members in groups.values()])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    targets = [t.split(":", 1)[0] for t in groups]
+    return _Fuzzy(keys, starts, targets, [labels[t] for t in groups])
+
+
+def _codes(reference: pd.DataFrame) -> dict[str, dict]:
     codes = reference.dropna(subset=["iso3"])
-    return _Index(
-        exact=exact,
-        tokens=tokens,
-        codes2={iso: iso for iso in valid},
-        codes3=dict(zip(codes["iso3"], codes["iso2"], strict=True)),
-        numeric={
+    return {
+        "codes2": {iso: iso for iso in reference["iso2"]},
+        "codes3": dict(zip(codes["iso3"], codes["iso2"], strict=True)),
+        "numeric": {
             int(m): iso
             for m, iso in zip(reference["m49"], reference["iso2"], strict=True)
             if pd.notna(m)
         },
-        cctld={
+        "cctld": {
             c.lstrip(".").upper(): iso
             for c, iso in zip(reference["cctld"], reference["iso2"], strict=True)
             if isinstance(c, str)
         },
+    }
+
+
+@functools.cache
+def _index() -> _Index:
+    reference = reference_countries()
+    non_countries = _read_tsv("non_countries.tsv")
+    words = non_countries["kind"] == "code_word"
+    code_words = frozenset(fold(label) for label in non_countries.loc[words, "label"])
+    blocked_rows = non_countries[~words]
+    blocked = {fold(r.label): r.kind for r in blocked_rows.itertuples()}
+    blocked_labels = {fold(r.label): (r.kind, r.label) for r in blocked_rows.itertuples()}
+    exact = _exact(_names(reference, blocked), blocked, set(reference["iso2"]))
+    display = dict(zip(reference["iso2"], reference["name"], strict=True))
+    return _Index(
+        exact=exact,
+        tokens=_tokens(exact, blocked),
         blocked=blocked,
-        fuzzy_keys=fuzzy_keys,
-        fuzzy_targets=fuzzy_targets,
-        fuzzy_labels=fuzzy_labels,
+        code_words=code_words,
+        fuzzy=_fuzzy_names(exact, blocked_labels, display),
+        **_codes(reference),
     )
 
 
@@ -180,70 +250,133 @@ class CountryMatch:
     candidates: tuple[tuple[str, float], ...] = ()
 
 
-def _fuzzy(key: str, index: _Index) -> CountryMatch:
-    hits = process.extract(key, index.fuzzy_keys, scorer=fuzz.ratio, limit=8)
-    return _decide(key, [(score, position) for _, score, position in hits], index)
+def target_scores(key: str) -> dict[str, float]:
+    """The best fuzzy score (``fuzz.ratio``) of `key` against each target's names.
+
+    Targets are ISO codes and, prefixed ``!``, the kinds of blocked labels (regions,
+    groupings, non-answers). What :func:`match_country` decides a fuzzy match from.
+    """
+    fuzzy = _index().fuzzy
+    scores = process.cdist([key], fuzzy.keys, scorer=fuzz.ratio)[0]
+    best = np.maximum.reduceat(scores, fuzzy.starts)
+    out: dict[str, float] = {}
+    for target, score in zip(fuzzy.targets, best, strict=True):
+        out[target] = max(out.get(target, 0.0), float(score))
+    return out
 
 
 def _fuzzy_many(keys: list[str], index: _Index) -> list[CountryMatch]:
     """Fuzzy-match many keys in one vectorized, multi-threaded rapidfuzz call."""
     if not keys:
         return []
-    scores = process.cdist(keys, index.fuzzy_keys, scorer=fuzz.ratio, workers=-1)
-    top = min(8, scores.shape[1])
-    best = np.argpartition(-scores, top - 1, axis=1)[:, :top]
-    out = []
-    for row, key in enumerate(keys):
-        positions = sorted(best[row], key=lambda p: -scores[row, p])
-        out.append(_decide(key, [(float(scores[row, p]), int(p)) for p in positions], index))
-    return out
+    fuzzy = index.fuzzy
+    scores = process.cdist(keys, fuzzy.keys, scorer=fuzz.ratio, workers=-1)
+    per_target = np.maximum.reduceat(scores, fuzzy.starts, axis=1)
+    return [_decide(key, scores[row], per_target[row], index) for row, key in enumerate(keys)]
 
 
-def _decide(key: str, hits: list[tuple[float, int]], index: _Index) -> CountryMatch:
-    candidates: list[tuple[str, float]] = []
-    best_by_target: dict[str, float] = {}
-    for score, position in hits:
-        target = index.fuzzy_targets[position]
-        best_by_target.setdefault(target, score)
-        label = index.fuzzy_labels[position]
-        if all(label != c for c, _ in candidates):
-            candidates.append((label, round(score, 1)))
-    ranked = sorted(best_by_target.items(), key=lambda item: -item[1])
-    top = tuple(candidates[:3])
-    if not ranked:
+def _residues(key: str, other: str) -> tuple[str, str]:
+    """The words of two names that they do not share ("ireland" / "iceland")."""
+    mine, theirs = key.split(), other.split()
+    return (
+        " ".join(w for w in mine if w not in theirs),
+        " ".join(w for w in theirs if w not in mine),
+    )
+
+
+def _common_prefix(a: str, b: str) -> int:
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
+def _doubt(key: str, scores: np.ndarray, best: int, index: _Index) -> str:
+    """Why a close fuzzy match to target `best` is still not safe, or ``""``.
+
+    The words the two names do not share must be close, and not themselves another
+    country's name ("Republic of Ireland" is not "Republic of Iceland", "Virgin Islands UK"
+    not "Virgin Islands US"); and no other plausible name may begin like `key` further than
+    the match does ("Dominicana": Dominica or Dominican Republic?).
+    """
+    fuzzy = index.fuzzy
+    target = fuzzy.targets[best]
+    start = fuzzy.starts[best]
+    stop = fuzzy.starts[best + 1] if best + 1 < len(fuzzy.starts) else len(fuzzy.keys)
+    nearest = fuzzy.keys[start + int(np.argmax(scores[start:stop]))]
+    mine, theirs = _residues(key, nearest)
+    if mine and index.exact.get(mine, (target,))[0] != target:
+        return "names_another_country"
+    if (mine or theirs) and fuzz.ratio(mine, theirs) < _RESIDUE_THRESHOLD:
+        return "differs_in_a_distinctive_word"
+    reach = _common_prefix(key, nearest)
+    top = np.argpartition(-scores, min(_PREFIX_CHECKS, len(scores) - 1))[:_PREFIX_CHECKS]
+    owner = np.searchsorted(fuzzy.starts, top, side="right") - 1
+    for position, group in zip(top, owner, strict=True):
+        if fuzzy.targets[group] == target or scores[position] < _PLAUSIBLE:
+            continue
+        if reach >= _MIN_PREFIX and _common_prefix(key, fuzzy.keys[position]) > reach:
+            return "ambiguous"
+    return ""
+
+
+def _decide(key: str, scores: np.ndarray, per_target: np.ndarray, index: _Index) -> CountryMatch:
+    fuzzy = index.fuzzy
+    ranked = np.argsort(-per_target, kind="stable")
+    top = tuple(
+        (fuzzy.labels[i], round(float(per_target[i]), 1)) for i in ranked[:3] if per_target[i] > 0
+    )
+    if not len(ranked) or per_target[ranked[0]] <= 0:
         return CountryMatch(None, "none", "no_match", top)
-    target, score = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    best = int(ranked[0])
+    s1 = float(per_target[best])
+    target = fuzzy.targets[best]
+    # the runner-up is the best score of any other target (blocked labels of a kind are one)
+    second = next((i for i in ranked[1:] if fuzzy.targets[i] != target), None)
+    s2 = float(per_target[second]) if second is not None else 0.0
     if target.startswith("!"):
         return CountryMatch(None, "none", f"looks_like_{target[1:]}", top)
-    if len(key) < _MIN_FUZZY_LENGTH or score < FUZZY_THRESHOLD:
+    if len(key) < _MIN_FUZZY_LENGTH or s1 < FUZZY_THRESHOLD:
         return CountryMatch(None, "none", "no_confident_match", top)
-    if score - runner_up < FUZZY_MARGIN:
+    if s1 - s2 < FUZZY_MARGIN or s2 >= FUZZY_RUNNER_UP_MAX:
         return CountryMatch(None, "none", "ambiguous", top)
+    doubt = _doubt(key, scores, best, index)
+    if doubt:
+        return CountryMatch(None, "none", doubt, top)
     return CountryMatch(target, "fuzzy", "", top)
 
 
 _PENDING = "pending"
 
 
-def match_country(value: object, *, fuzzy: bool = True) -> CountryMatch:  # noqa: C901 - listed in tests/test_architecture.py
-    """Normalize one label; prefer :func:`normalize_countries` for many values.
+def _text_of(value: object) -> str | None:
+    if isinstance(value, str):
+        text = strip_tags(value).strip().strip("\"'").strip()
+        return text or None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return str(value)
+    return None
 
-    >>> match_country(".uk")
-    CountryMatch(iso2='GB', method='cctld', reason='', candidates=())
-    >>> match_country("Sub-Saharan Africa").iso2 is None
-    True
-    """
-    if not isinstance(value, str):
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-            value = str(value)
-        else:
-            return CountryMatch(None, "none", "empty")
-    index = _index()
-    text = strip_tags(value).strip().strip("\"'").strip()
-    if not text:
-        return CountryMatch(None, "none", "empty")
-    key = fold(text)
+
+def _code(text: str, key: str, index: _Index, codes: bool) -> CountryMatch | None:
+    """Codes: two- and three-letter ISO codes, M49 numbers (``None``: not a code)."""
+    if _CODE2.match(text):
+        if key in index.code_words and not codes:
+            return CountryMatch(None, "none", "word_not_code")  # "no", "in", "it", "me", "to"
+        iso = index.codes2.get(text.upper())
+        if iso:
+            return CountryMatch(iso, "code")
+        if key in index.exact:  # "UK"
+            return CountryMatch(index.exact[key][0], "alias")
+        return CountryMatch(None, "none", "unknown_code")
+    if _CODE3.match(text) and text.upper() in index.codes3:
+        return CountryMatch(index.codes3[text.upper()], "code")
+    if _NUMERIC.match(text):
+        iso = index.numeric.get(int(float(text)))
+        return CountryMatch(iso, "code") if iso else CountryMatch(None, "none", "unknown_code")
+    return None
+
+
+def _exact_tiers(text: str, key: str, index: _Index, codes: bool) -> CountryMatch | None:
     if _CCTLD.match(text):
         iso = index.cctld.get(text[1:].upper())
         return CountryMatch(iso, "cctld") if iso else CountryMatch(None, "none", "unknown_cctld")
@@ -252,31 +385,66 @@ def match_country(value: object, *, fuzzy: bool = True) -> CountryMatch:  # noqa
     if key in index.exact and not _CODE2.match(text):
         iso, method = index.exact[key]
         return CountryMatch(iso, method)
-    if _CODE2.match(text):
-        iso = index.codes2.get(text.upper())
-        if iso:
-            return CountryMatch(iso, "code")
-        if key in index.exact:  # "UK", "NZ"
-            return CountryMatch(index.exact[key][0], "alias")
-        return CountryMatch(None, "none", "unknown_code")
-    if _CODE3.match(text) and text.upper() in index.codes3:
-        return CountryMatch(index.codes3[text.upper()], "code")
-    if _NUMERIC.match(text):
-        iso = index.numeric.get(int(float(text)))
-        return CountryMatch(iso, "code") if iso else CountryMatch(None, "none", "unknown_code")
+    coded = _code(text, key, index, codes)
+    if coded is not None:
+        return coded
     tkey = token_key(key)
     if tkey in index.tokens:
         return CountryMatch(index.tokens[tkey][0], index.tokens[tkey][1])
+    return None
+
+
+def match_country(value: object, *, fuzzy: bool = True, codes: bool = False) -> CountryMatch:
+    """Normalize one label; prefer :func:`normalize_countries` for many values.
+
+    `codes` says the label comes from a column of codes: only there are two-letter words
+    such as "no", "in" or "it" read as ISO codes.
+
+    >>> match_country(".uk")
+    CountryMatch(iso2='GB', method='cctld', reason='', candidates=())
+    >>> match_country("Sub-Saharan Africa").iso2 is None
+    True
+    >>> match_country("no").iso2, match_country("no", codes=True).iso2
+    (None, 'NO')
+    """
+    text = _text_of(value)
+    if text is None:
+        return CountryMatch(None, "none", "empty")
+    index = _index()
+    key = fold(text)
+    found = _exact_tiers(text, key, index, codes)
+    if found is not None:
+        return found
     if not key:
         return CountryMatch(None, "none", "empty")
     if not fuzzy:
         return CountryMatch(None, _PENDING, key)
-    return _fuzzy(key, index)
+    return _fuzzy_many([key], index)[0]
+
+
+def holds_codes(values: Sequence[object]) -> bool:
+    """Whether most distinct labels are ISO codes. Two-letter words that are codes too ("no",
+    "it") are left out of the count: alone they are no evidence either way.
+
+    >>> holds_codes(["NO", "SE", "DK"]), holds_codes(["Norway", "no", "Sweden"]), holds_codes(["no"])
+    (True, False, False)
+    """
+    index = _index()
+    texts = [t for t in (_text_of(v) for v in values) if t is not None]
+    texts = [t for t in texts if not (_CODE2.match(t) and fold(t) in index.code_words)]
+    coded = sum(
+        (_CODE2.match(t) is not None and t.upper() in index.codes2)
+        or (_CODE3.match(t) is not None and t.upper() in index.codes3)
+        for t in texts
+    )
+    return coded > len(texts) / 2
 
 
 def match_many(values: Sequence[object]) -> list[CountryMatch]:
-    """Match distinct values: exact tiers one by one, the fuzzy remainder in one batch."""
-    matches = [match_country(value, fuzzy=False) for value in values]
+    """Match the distinct values of one column: exact tiers one by one, the fuzzy remainder
+    in one batch. Two-letter words are read as codes only when the column holds codes."""
+    codes = holds_codes(values)
+    matches = [match_country(value, fuzzy=False, codes=codes) for value in values]
     pending = [i for i, m in enumerate(matches) if m.method == _PENDING]
     for i, match in zip(
         pending, _fuzzy_many([matches[i].reason for i in pending], _index()), strict=True

@@ -2,6 +2,8 @@
 
 Readers return every cell as text (``str`` or missing), untouched apart from decoding, with
 the header row found below any title rows, and the physical row each record came from.
+Exports of the tools events are run with (Zoom, Teams, Google and Microsoft Forms, ticketing
+lists) are recognised and read by their shape (:mod:`wsisanalysis.read.shapes`).
 Cleaning (``wsisanalysis.clean``) decides what the text means.
 
 May import: ``wsisanalysis.errors``, ``wsisanalysis._text``, ``wsisanalysis.reference``.
@@ -17,6 +19,7 @@ from wsisanalysis.read.csv import read_csv_export
 from wsisanalysis.read.detect import detect_delimiter, detect_encoding
 from wsisanalysis.read.excel import read_xlsx_export, read_xlsx_tables
 from wsisanalysis.read.parquet import read_parquet_export
+from wsisanalysis.read.shapes import SHAPES, adapt_table, read_sectioned
 from wsisanalysis.read.table import RawTable
 
 logger = logging.getLogger(__name__)
@@ -56,8 +59,11 @@ def read_export(path: str | Path, **options: object) -> RawTable:
         )
         raise InputFileError(msg)
     else:
-        table = read_csv_export(path, **options)  # type: ignore[arg-type]
-    logger.info("read %s: %d rows (%s)", path.name, len(table), table.format)
+        encoding = options.get("encoding")
+        sectioned = read_sectioned(path, encoding=encoding if isinstance(encoding, str) else None)
+        table = sectioned or read_csv_export(path, **options)  # type: ignore[arg-type]
+    table = adapt_table(table)
+    logger.info("read %s: %d rows (%s, %s)", path.name, len(table), table.format, table.shape)
     return table
 
 
@@ -65,7 +71,7 @@ def read_tables(path: str | Path, **options: object) -> list[RawTable]:
     """Every table in one export file: each data sheet of a workbook, else the one table."""
     path = Path(path)
     if path.suffix.lower() in _XLSX_SUFFIXES and path.is_file():
-        tables = read_xlsx_tables(path)
+        tables = [adapt_table(table) for table in read_xlsx_tables(path)]
         for table in tables:
             logger.info("read %s: %d rows (%s)", table.source, len(table), table.format)
         return tables
@@ -73,6 +79,7 @@ def read_tables(path: str | Path, **options: object) -> list[RawTable]:
 
 
 __all__ = [
+    "SHAPES",
     "RawTable",
     "detect_delimiter",
     "detect_encoding",
