@@ -40,20 +40,11 @@ def _expectations() -> list[tuple[str, str]]:
 
 EXPECTED = _expectations()
 
-#: Files whose expectations are owned by another issue: expected to fail until it lands.
-NOT_OURS = {
-    "country_variants.csv": "country matching is issue #9's (including #12's variants)",
-}
-
 
 def _cases(selected: list[tuple[str, str]]) -> list:
-    cases = []
-    for name, expected in selected:
-        marks = []
-        if name in NOT_OURS:
-            marks.append(pytest.mark.xfail(reason=NOT_OURS[name], strict=False))
-        cases.append(pytest.param(name, expected, marks=marks, id=f"{name}:{expected[:40]}"))
-    return cases
+    return [
+        pytest.param(name, expected, id=f"{name}:{expected[:40]}") for name, expected in selected
+    ]
 
 
 def _uncomment(text: str) -> str:
