@@ -105,15 +105,25 @@ def suppress(
         out["suppressed"] = "published"
         out["unstable"] = False
         return out
+    hidden, reason = _hidden_cells(out, values, by, threshold)
+    out[count] = pd.Series(raw.round(), index=out.index).astype("Int64").mask(hidden)
+    out["suppressed"] = reason.mask(raw.isna() & (reason == ""), "missing").to_numpy()
+    for col in _SHARE_COLUMNS:
+        if col in out:
+            out[col] = out[col].mask(hidden)
+    return _mark_denominators(out, total, threshold)
+
+
+def _hidden_cells(
+    out: pd.DataFrame, values: pd.Series, by: list[str], threshold: int
+) -> tuple[pd.Series, pd.Series]:
+    """Primary suppression, then complementary suppression until every published total
+    (the grand total, or the totals along each dimension) protects its hidden cells."""
     hidden = (values > 0) & (values < threshold)
     reason = pd.Series(np.where(hidden, "primary", ""), index=out.index, dtype=object)
     keys = out[by] if by else pd.DataFrame(index=out.index)
-    groupings: list[list[str]] = []
-    if len(by) <= 1:
-        groupings.append([])  # the grand total
-    else:
-        for col in by:
-            groupings.append([c for c in by if c != col])  # totals along each dimension
+    # the grand total for one dimension; for two, the totals along each dimension
+    groupings = [[]] if len(by) <= 1 else [[c for c in by if c != col] for col in by]
     for _ in range(len(out) + 1):
         extra: list[int] = []
         for group_cols in groupings:
@@ -123,11 +133,11 @@ def suppress(
             break
         hidden.loc[extra] = True
         reason.loc[extra] = "complementary"
-    out[count] = pd.Series(raw.round(), index=out.index).astype("Int64").mask(hidden)
-    out["suppressed"] = reason.mask(raw.isna() & (reason == ""), "missing").to_numpy()
-    for col in _SHARE_COLUMNS:
-        if col in out:
-            out[col] = out[col].mask(hidden)
+    return hidden, reason
+
+
+def _mark_denominators(out: pd.DataFrame, total: str | None, threshold: int) -> pd.DataFrame:
+    """Hide a denominator below the threshold; flag shares on a denominator under 30."""
     if total and total in out:
         denominators = pd.to_numeric(out[total], errors="coerce")
         small_total = (denominators > 0) & (denominators < threshold)
