@@ -34,7 +34,6 @@ LONG_FUNCTIONS: set[str] = {
     "demo.py::_participation",
     "demo.py::write_demo",
     "metrics/coverage.py::coverage",
-    "metrics/disclosure.py::suppress",
     "normalize/countries.py::_index",
     "normalize/dates.py::parse_dates",
     "read/csv.py::read_csv_export",
