@@ -13,3 +13,23 @@ def assert_accounted(log) -> None:
     counts = log if isinstance(log, dict) else log.to_dict()
     accounted = counts["rows_clean"] + counts["rows_quarantined"] + counts["duplicates_merged"]
     assert counts["rows_in"] == accounted, counts
+
+
+def decode_plotly(obj):
+    """Plotly figure JSON with its typed arrays (``{"dtype", "bdata", "shape"}``, plotly >= 6)
+    decoded to lists, as a reader of the HTML can decode them."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            values = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+            shape = obj.get("shape")
+            if shape:
+                values = values.reshape([int(s) for s in str(shape).split(",")])
+            return values.tolist()
+        return {k: decode_plotly(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decode_plotly(v) for v in obj]
+    return obj

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 from importlib import metadata
@@ -31,7 +31,7 @@ from wsisanalysis.reporting.runs import (
     read_params_file,
     select_runs,
 )
-from wsisanalysis.reporting.tables import describe_inputs
+from wsisanalysis.reporting.tables import REPORTS_DIR_ENV, describe_inputs
 
 logger = logging.getLogger(__name__)
 _VERSIONS = (
@@ -157,6 +157,30 @@ tr.failed td{{background:#fdecea}}</style></head>
     return path
 
 
+def _execute_all(
+    planned: list[tuple[Run, dict]],
+    workers: int,
+    out: Path,
+    root: Path,
+    say: Callable[[str], None],
+) -> list[dict]:
+    """Execute the planned runs on `workers` threads, reporting each as it ends."""
+    results = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+
+        def start(run: Run, params: dict) -> dict:
+            say(f"  started {run.name}")
+            return execute_run(run, params, out, root)
+
+        futures = {pool.submit(start, run, params): run for run, params in planned}
+        for i, future in enumerate(as_completed(futures), start=1):
+            m = future.result()
+            results.append(m)
+            detail = f"-> {m['html']}" if m["status"] == "ok" else f"FAILED: {m.get('error', '')}"
+            say(f"[{i}/{len(planned)}] {m['run']}: {m['status']} in {m['duration_s']} s {detail}")
+    return results
+
+
 def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     notebooks: Sequence[str] = (),
     *,
@@ -187,19 +211,15 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     workers = max(1, min(jobs or min(2, os.cpu_count() or 1), len(planned)))
     say = (lambda text: print(text, flush=True)) if echo else (lambda text: None)  # noqa: T201
     say(f"running {len(planned)} report(s) with {workers} worker(s) -> {out}")
-    results = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-
-        def start(run: Run, params: dict) -> dict:
-            say(f"  started {run.name}")
-            return execute_run(run, params, out, root)
-
-        futures = {pool.submit(start, run, params): run for run, params in planned}
-        for i, future in enumerate(as_completed(futures), start=1):
-            m = future.result()
-            results.append(m)
-            detail = f"-> {m['html']}" if m["status"] == "ok" else f"FAILED: {m.get('error', '')}"
-            say(f"[{i}/{len(planned)}] {m['run']}: {m['status']} in {m['duration_s']} s {detail}")
+    # kernels inherit it: the disclosure guard audits against the ledger of this output folder
+    before, os.environ[REPORTS_DIR_ENV] = os.environ.get(REPORTS_DIR_ENV), str(out)
+    try:
+        results = _execute_all(planned, workers, out, root, say)
+    finally:
+        if before is None:
+            os.environ.pop(REPORTS_DIR_ENV, None)
+        else:
+            os.environ[REPORTS_DIR_ENV] = before
     index = write_index(out)
     failed = [m for m in results if m["status"] != "ok"]
     say(f"index: {index}")
