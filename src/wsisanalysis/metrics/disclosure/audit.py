@@ -4,7 +4,7 @@ Every published number is a *cell*: a sum of *atoms* (the finest groups of recor
 can tell apart). A reader who knows every published cell knows a system of linear equations
 over the atoms; the feasible range of a hidden cell is the minimum and maximum of its sum
 subject to those equations, the atoms being non-negative (and whole: integrality is checked
-with a mixed-integer program where the linear range is close to the threshold). Both are solved
+with a mixed-integer program where the linear range is within one of the threshold). Both are solved
 with HiGHS through :func:`scipy.optimize.linprog` and :func:`scipy.optimize.milp`.
 
 The audit is conservative on purpose: atoms with nobody in them are left out (as if the reader
@@ -47,6 +47,8 @@ class CellSet:
     sensitive: np.ndarray
     editable: np.ndarray
     labels: list[str] = field(default_factory=list)
+    #: cells a reader sees listed (as hidden), so knows are not empty when they are not
+    listed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
         self.matrix = sparse.csr_array(self.matrix, dtype=float)
@@ -56,13 +58,15 @@ class CellSet:
         self.editable = np.asarray(self.editable, dtype=bool)
         if not self.labels:
             self.labels = [str(i) for i in range(len(self.value))]
+        listed = self.listed if len(self.listed) else np.ones(len(self.value), dtype=bool)
+        self.listed = np.asarray(listed, dtype=bool)
 
 
 def _lp(c: np.ndarray, cells: CellSet) -> tuple[float, np.ndarray]:
     """min c·x over the atoms consistent with every published cell (x >= 0), and which
     published cells bind the optimum (non-zero dual values)."""
     pub = cells.published
-    floor_rows = ~pub & (cells.value >= 1)
+    floor_rows = ~pub & (cells.value >= 1) & cells.listed
     a_eq, b_eq = cells.matrix[pub], cells.value[pub]
     a_ub, b_ub = -cells.matrix[floor_rows], -np.ones(int(floor_rows.sum()))
     res = linprog(c, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
@@ -80,32 +84,39 @@ def _lp(c: np.ndarray, cells: CellSet) -> tuple[float, np.ndarray]:
     return float(res.fun), binding
 
 
-def _milp(c: np.ndarray, cells: CellSet) -> float:
-    """min c·x over whole non-negative atoms consistent with every published cell."""
+def _milp(c: np.ndarray, cells: CellSet) -> float | None:
+    """min c·x over whole non-negative atoms consistent with every published cell, or a valid
+    lower bound of it (the dual bound on a time limit); None when neither is known."""
     pub = cells.published
-    floor_rows = ~pub & (cells.value >= 1)
-    constraints = (
-        [LinearConstraint(cells.matrix[pub], cells.value[pub], cells.value[pub])]
-        if pub.any()
-        else []
-    )
+    floor_rows = ~pub & (cells.value >= 1) & cells.listed
+    constraints = [LinearConstraint(cells.matrix[pub], cells.value[pub], cells.value[pub])] if pub.any() else []  # fmt: skip
     if floor_rows.any():
         constraints.append(LinearConstraint(cells.matrix[floor_rows], 1, np.inf))
     res = milp(c, constraints=constraints, integrality=np.ones_like(c), bounds=Bounds(0, np.inf),
-               options={"time_limit": 10})  # fmt: skip
-    if res.status == 3:
-        return -np.inf
-    # on a time limit, the dual bound is still a valid bound
-    return float(res.fun) if res.x is not None else float(getattr(res, "mip_dual_bound", -np.inf))
+               options={"time_limit": 5})  # fmt: skip
+    if res.status == 0:
+        return float(res.fun)
+    # a feasible solution found before the time limit is no bound; the dual bound is
+    bound = getattr(res, "mip_dual_bound", None)
+    return float(bound) if bound is not None and np.isfinite(bound) else None
+
+
+#: Integrality is checked with a MILP only for problems up to this many atoms, and only when
+#: the linear range is within one of the threshold (where rounding can decide).
+MILP_ATOMS = 2000
 
 
 def _range(cells: CellSet, i: int, threshold: int | None) -> tuple[float, float, np.ndarray]:
     c = cells.matrix[[i]].toarray().ravel()
     (low, bind_low), (neg_high, bind_high) = _lp(c, cells), _lp(-c, cells)
     low, high = np.ceil(low - _EPS), np.floor(-neg_high + _EPS)
-    if threshold is not None and low + threshold <= high < low + 2 * threshold:
-        low = max(low, np.ceil(_milp(c, cells) - _EPS))
-        high = min(high, np.floor(-_milp(-c, cells) + _EPS))
+    close = threshold is not None and low + threshold <= high < low + threshold + 1
+    if close and cells.matrix.shape[1] <= MILP_ATOMS:
+        whole_low, whole_neg_high = _milp(c, cells), _milp(-c, cells)
+        if whole_low is not None:
+            low = max(low, np.ceil(whole_low - _EPS))
+        if whole_neg_high is not None:
+            high = min(high, np.floor(-whole_neg_high + _EPS))
     return float(low), float(high), bind_low | bind_high
 
 
@@ -171,14 +182,44 @@ def _complement(cells: CellSet, i: int, threshold: int, binding: np.ndarray) -> 
     return int(over[np.argmin(np.asarray(m[over].sum(axis=1)).ravel())]) if len(over) else None
 
 
-def protect(cells: CellSet, threshold: int) -> dict[int, tuple[float, float]]:
+def _without_editable(cells: CellSet, i: int, threshold: int) -> bool:
+    """True when cell `i` is narrow even with every editable cell hidden: earlier figures
+    disclose it, and hiding more of this table cannot help."""
+    saved = cells.published.copy()
+    cells.published &= ~cells.editable
+    try:
+        low, high, _ = _range(cells, i, threshold)
+    finally:
+        cells.published = saved
+    return high - low < threshold
+
+
+def implied(cells: CellSet, limit: int = 40) -> bool:
+    """True when every published editable cell is already fixed by the other published cells
+    (the table adds nothing a reader did not know); checked for tables up to `limit` cells."""
+    mine = np.flatnonzero(cells.published & cells.editable)
+    if len(mine) > limit:
+        return False
+    saved = cells.published.copy()
+    cells.published &= ~cells.editable
+    try:
+        return all(
+            _range(cells, int(i), None)[:2] == (cells.value[i], cells.value[i]) for i in mine
+        )
+    finally:
+        cells.published = saved
+
+
+def protect(
+    cells: CellSet, threshold: int, check: np.ndarray | None = None
+) -> dict[int, tuple[float, float]]:
     """Hide editable cells until no sensitive hidden cell is narrower than `threshold`.
 
     Hiding only widens ranges, so each round re-checks only the cells still disclosed and the
-    ones just hidden. Returns the disclosures that no editable cell can repair (they come from
+    ones just hidden; `check` limits the first round (by default every cell). Returns the disclosures that no editable cell can repair (they come from
     figures published earlier); `cells.published` is updated in place.
     """
-    check = np.ones(len(cells.value), dtype=bool)
+    check = np.ones(len(cells.value), dtype=bool) if check is None else check.copy()
     unfixable: dict[int, tuple[float, float]] = {}
     for _ in range(len(cells.value) + 1):
         found = {
@@ -188,7 +229,11 @@ def protect(cells: CellSet, threshold: int) -> dict[int, tuple[float, float]]:
             break
         check = np.zeros_like(check)
         for i, (low, high, binding) in found.items():
-            j = _complement(cells, i, threshold, binding)
+            j = (
+                _complement(cells, i, threshold, binding)
+                if not _without_editable(cells, i, threshold)
+                else None
+            )
             if j is None:
                 unfixable[i] = (low, high)
                 continue

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wsisanalysis.metrics.disclosure.audit import CellSet, protect
+from wsisanalysis.metrics.disclosure.audit import CellSet, implied, protect
 from wsisanalysis.metrics.disclosure.tables import Records, TableSpec, cell_set, unpack
 
 
@@ -76,6 +76,7 @@ class TableSet:
                 editable.append(mine)
                 labels.append(f"{spec.name or number}:{'/'.join(key)}")
         known = {m.tobytes() for m in masks}
+        listed = len(masks)
         for mask, label in candidates(self.records, [*self.published, current], self.threshold):
             if mask.tobytes() not in known:
                 known.add(mask.tobytes())
@@ -88,5 +89,9 @@ class TableSet:
             self.records, masks, pub, edit, np.zeros(len(pub), dtype=bool), labels
         )
         cells.sensitive |= (cells.value > 0) & (cells.value < self.threshold)
-        unfixable = protect(cells, self.threshold)
+        cells.listed = np.arange(len(pub)) < listed  # a difference of pages is listed nowhere
+        # a table every published cell of which earlier tables already fix cannot disclose
+        # anything new: only its own hidden cells need checking
+        first = edit if self.published and implied(cells) else None
+        unfixable = protect(cells, self.threshold, first)
         return cells.published[edit], {cells.labels[i]: r for i, r in unfixable.items()}
