@@ -185,3 +185,8 @@ def test_the_ledger_stops_the_difference_of_two_pages_revealing_a_hidden_cell(tm
     written = ledger.read_text()
     assert "null" in written
     assert not re.search(r'"key":\["(AF|LAC)"\],"value":[0-9]', written.splitlines()[1])
+
+
+def test_an_empty_table_is_published_as_it_is():
+    empty = pd.DataFrame({"reason": pd.Series([], dtype=str), "rows": pd.Series([], dtype=int)})
+    assert guard(empty, "reason", rules=Rules(count="rows")).table.empty

@@ -241,7 +241,7 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
     """
     rules = rules or Rules()
     by = as_list(by)
-    if rules.count is None:
+    if rules.count is None or table.empty:  # no people counted, or no rows: nothing to hide
         return PublishedTable(table.copy(), tuple(by), None, rules.threshold, legend(rules.threshold),
                               (False,) * len(table), name=rules.name)  # fmt: skip
     safe = suppress(table, count=rules.count, by=by, threshold=rules.threshold, total=rules.total)
