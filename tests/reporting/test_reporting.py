@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import pytest
+from helpers import write_probe_notebook
 
 from wsisanalysis.cli import main
 from wsisanalysis.errors import ParameterError
 from wsisanalysis.reporting.runs import check_parameters
 
 
-def _notebook(path, body):
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'label: str = "x"  # a label\nfail: bool = False  # raise on purpose\nsize: int = 1  # a number'
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(path))
-
-
 @pytest.fixture
 def project(tmp_path):
     (tmp_path / "notebooks").mkdir()
-    _notebook(
+    write_probe_notebook(
         tmp_path / "notebooks" / "01-probe.ipynb",
+        'label: str = "x"  # a label\nfail: bool = False  # raise on purpose\nsize: int = 1  # a number',
         'if fail:\n    raise RuntimeError("deliberate failure")\nprint(repr(label), size)',
     )
     (tmp_path / "notebooks" / "runs.toml").write_text(

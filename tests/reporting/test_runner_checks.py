@@ -4,34 +4,22 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import pandas as pd
 import pytest
+from helpers import write_probe_notebook
 
 from wsisanalysis.errors import ParameterError
 from wsisanalysis.reporting.runner import run_reports
 
 
-def _probe(path):
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'data_dir: str = "data"  # folder\nthreshold: int = 5  # suppression\n'
-        'event: str = "all"  # an event'
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("print(data_dir, threshold, event)")]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(path))
-
-
 @pytest.fixture
 def project(tmp_path):
     (tmp_path / "notebooks").mkdir()
-    _probe(tmp_path / "notebooks" / "01-probe.ipynb")
+    write_probe_notebook(
+        tmp_path / "notebooks" / "01-probe.ipynb",
+        'data_dir: str = "data"  # folder\nthreshold: int = 5  # suppression\nevent: str = "all"  # an event',
+        "print(data_dir, threshold, event)",
+    )
     good = tmp_path / "good"
     good.mkdir()
     pd.DataFrame({"event": ["E1", "E2"]}).to_parquet(good / "participation.parquet")

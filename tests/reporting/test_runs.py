@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import pytest
+from helpers import write_probe_notebook
 
 from wsisanalysis.cli import main
 from wsisanalysis.errors import InputFileError, ParameterError
@@ -21,25 +21,16 @@ from wsisanalysis.reporting.runs import (
 )
 
 
-def _notebook(path, parameters):
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell(parameters)
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Probe\n\nA probe page. More."), cell]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(path))
+def _probe(path, parameters):
+    write_probe_notebook(path, parameters, title="# Probe\n\nA probe page. More.")
 
 
 @pytest.fixture
 def project(tmp_path):
     (tmp_path / "notebooks").mkdir()
-    _notebook(tmp_path / "notebooks" / "20-probe.ipynb",
+    _probe(tmp_path / "notebooks" / "20-probe.ipynb",
               'data_dir: str = "data/interim/demo"  # data\nevent: str = "all"  # event\nbaseline: str = "countries"  # baseline')  # fmt: skip
-    _notebook(tmp_path / "notebooks" / "50-published.ipynb", "year: int = 2025  # year")
+    _probe(tmp_path / "notebooks" / "50-published.ipynb", "year: int = 2025  # year")
     (tmp_path / "notebooks" / "runs.toml").write_text(
         '[[run]]\nnotebook = "20-probe"\nslug = "demo"\nparameters = { data_dir = "data/interim/demo" }\n'
         '[[run]]\nnotebook = "20-probe"\nslug = "demo-igf"\nparameters = { data_dir = "data/interim/demo", event = "IGF 2025" }\n'
