@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -30,13 +31,14 @@ def _call(url, method="GET", body=None):
         return json.loads(text) if text else None
 
 
-@pytest.fixture
-def lab(tmp_path):
+@contextlib.contextmanager
+def _serve(root, runtime_dir):
+    """A JupyterLab server over `root` on a free local port; yields its base URL."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={ROOT}", "--ServerApp.open_browser=False", "--allow-root"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**__import__("os").environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
+         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}", "--ServerApp.open_browser=False", "--allow-root"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**__import__("os").environ, "JUPYTER_RUNTIME_DIR": str(runtime_dir)},
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -55,6 +57,12 @@ def lab(tmp_path):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    with _serve(ROOT, tmp_path) as base:
+        yield base
 
 
 async def _execute(base: str, kernel_id: str, code: str) -> str:
@@ -174,29 +182,8 @@ def shipped_project(tmp_path_factory, clean_dir):
 
 @pytest.fixture
 def lab_in(shipped_project, tmp_path):
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={shipped_project}", "--ServerApp.open_browser=False", "--allow-root"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**__import__("os").environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                _call(f"{base}/api/status")
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start within 60 s")
+    with _serve(shipped_project, tmp_path) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_every_notebook_runs_with_its_defaults_in_jupyterlab(lab_in, shipped_project):
