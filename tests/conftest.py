@@ -96,3 +96,72 @@ def report_project(clean_dir, tmp_path_factory):
     summary = run_reports(run_all=True, runs_file=runs, out_dir=project / "reports")
     assert summary.ok, summary.failed
     return project
+
+
+#: The planted report set: who is in it, by event. The side event has 3 participants from
+#: Africa (Ghana), 2 from the media (both from Europe) and 4 from the host country (France);
+#: the main forum has 2 from Nepal (a least developed country) beside 30 from Bangladesh.
+PLANTED = {
+    "Main Forum 2025": [("France", 30, "Government"), ("Germany", 30, "Civil Society"), ("United States", 40, "Technical"),
+                        ("Canada", 12, "Private Sector"), ("Japan", 20, "Academia"), ("India", 20, "Government"),
+                        ("Australia", 10, "Civil Society"), ("Brazil", 20, "Technical"), ("Mexico", 15, "Government"),
+                        ("Nigeria", 25, "Civil Society"), ("Kenya", 20, "Technical"), ("South Africa", 20, "Government"),
+                        ("Bangladesh", 30, "Civil Society"), ("Nepal", 2, "Academia")],
+    "Side Event 2025": [("France", 4, "Academia"), ("Germany", 9, "Civil Society"), ("Germany", 2, "Media"),
+                        ("Spain", 9, "Technical"), ("United States", 10, "Government"), ("Japan", 8, "Civil Society"),
+                        ("Ghana", 3, "Technical"), ("Italy", 7, "Academia")],
+}  # fmt: skip
+PLANTED_RUNS = [
+    ("20-regional-coverage", "all", {}),
+    ("20-regional-coverage", "main", {"event": "Main Forum 2025"}),
+    ("20-regional-coverage", "side", {"event": "Side Event 2025"}),
+    ("20-regional-coverage", "side-excl-host", {"event": "Side Event 2025", "host_country": "FR"}),
+    ("30-stakeholder-coverage", "side", {"event": "Side Event 2025"}),
+]
+
+
+@pytest.fixture(scope="session")
+def planted_reports(tmp_path_factory):
+    """The report set made from data with planted small cells, executed once: (HTML by run
+    name, the clean participation table)."""
+    import json
+    import shutil
+
+    from helpers import ROOT
+
+    from wsisanalysis.clean import clean_files
+    from wsisanalysis.reporting.runner import run_reports
+
+    base = tmp_path_factory.mktemp("planted")
+    rows = []
+    for event, groups in PLANTED.items():
+        for country, n, group in groups:
+            for _ in range(n):
+                i = len(rows)
+                rows.append({"Full Name": f"Person {i}", "E-mail Address": f"p{i}@example.org", "Country/Territory": country,
+                             "Stakeholder Category": group, "Meeting": event, "Date": "2025-06-10"})  # fmt: skip
+    pd.DataFrame(rows).to_csv(base / "planted.csv", index=False)
+    os.environ.setdefault("WSISANALYSIS_KEY", "test-key-not-secret")
+    clean_files([base / "planted.csv"], "participation", base / "clean")
+    (base / "notebooks").mkdir()
+    for stem in {r[0] for r in PLANTED_RUNS}:
+        shutil.copy(ROOT / "notebooks" / f"{stem}.ipynb", base / "notebooks")
+    entries = [
+        f'[[run]]\nnotebook = "{stem}"\nslug = "{slug}"\nparameters = {{ data_dir = {json.dumps(str(base / "clean"))}'
+        + "".join(f", {k} = {json.dumps(v)}" for k, v in params.items()) + " }\n"
+        for stem, slug, params in PLANTED_RUNS
+    ]  # fmt: skip
+    (base / "notebooks" / "runs.toml").write_text("\n".join(entries))
+    summary = run_reports(
+        run_all=True,
+        runs_file=base / "notebooks" / "runs.toml",
+        out_dir=base / "reports",
+        jobs=1,
+    )
+    assert summary.ok, [
+        p.read_text()[-2000:] for p in (base / "reports" / "manifests").glob("*.json")
+    ]
+    pages = {
+        p.stem: p.read_text(encoding="utf-8") for p in (base / "reports" / "html").glob("*.html")
+    }
+    return pages, pd.read_parquet(base / "clean" / "participation.parquet")

@@ -32,3 +32,23 @@ def write_probe_notebook(path: Path, parameters: str, body: str = "", *, title: 
     }
     nbformat.write(nb, str(path))
     return path
+
+
+def decode_plotly(obj):
+    """Plotly figure JSON with its typed arrays (``{"dtype", "bdata", "shape"}``, plotly >= 6)
+    decoded to lists, as a reader of the HTML can decode them."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            values = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+            shape = obj.get("shape")
+            if shape:
+                values = values.reshape([int(s) for s in str(shape).split(",")])
+            return values.tolist()
+        return {k: decode_plotly(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decode_plotly(v) for v in obj]
+    return obj

@@ -72,7 +72,8 @@ def test_every_notebook_that_reads_clean_tables_takes_data_dir():
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("run", RUNS, ids=lambda r: r.name)
-def test_run_executes_and_exports(run, clean_dir, tmp_path, demo_dir):
+def test_run_executes_and_exports(run, clean_dir, tmp_path, demo_dir, monkeypatch):
+    monkeypatch.setenv("WSISANALYSIS_REPORTS_DIR", str(tmp_path))  # the guard's ledger
     parameters = dict(run.parameters)
     if "data_dir" in parameters:
         parameters["data_dir"] = str(clean_dir)
@@ -97,3 +98,70 @@ def test_run_executes_and_exports(run, clean_dir, tmp_path, demo_dir):
     assert len(html.encode()) <= 6_000_000
     assert "@example." not in html, "no e-mail may reach a report"
     assert not re.search(r"\bp_[0-9a-f]{16}\b", html), "no participant id may reach a report"
+
+
+#: What a notebook may hand to a page: only these calls may end a code cell, and the first
+#: argument of a figure, sentence or table must be a published table.
+PAGE_CALLS = {("figures", None), ("narrative", None), ("rp", "show_table")}
+PUBLISHERS = {"publish", "publish_aggregate"}
+SAFE_DISPLAYS = {"data_source_note", "run_details", "published_source_note", "use_report_style"}
+
+
+def _is_publish(node) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "attr", "") in PUBLISHERS
+
+
+def _published_names(tree: ast.AST, published: set[str]) -> None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            names = {t.id for t in node.targets if isinstance(t, ast.Name)}
+            if _is_publish(node.value):
+                published |= names
+            else:  # re-binding a published name to anything else
+                published -= names
+
+
+def _unguarded_call(node: ast.Call, published: set[str]) -> bool:
+    if not isinstance(node.func, ast.Attribute):
+        return False
+    if node.func.attr in {"html_table", "display", "to_html"}:
+        return True
+    owner = getattr(node.func.value, "id", "")
+    page = (owner, None) in PAGE_CALLS or (owner, node.func.attr) in PAGE_CALLS
+    if not page or node.func.attr in SAFE_DISPLAYS:
+        return False
+    first = node.args[0] if node.args else None
+    return not (_is_publish(first) or (isinstance(first, ast.Name) and first.id in published))
+
+
+def unguarded_uses(sources: list[str]) -> list[str]:
+    """Where a notebook's code would put a number on a page without the guard."""
+    published: set[str] = set()
+    found = []
+    for source in sources:
+        tree = ast.parse(source)
+        _published_names(tree, published)
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        found += [ast.unparse(n)[:80] for n in calls if _unguarded_call(n, published)]
+        last = tree.body[-1] if tree.body else None
+        if isinstance(last, ast.Expr) and not isinstance(last.value, ast.Call):
+            found.append(f"bare expression shown: {ast.unparse(last)[:60]}")
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_show_only_published_tables(path):
+    assert unguarded_uses([c.source for c in _code_cells(path)]) == []
+
+
+def test_the_notebook_check_catches_an_unguarded_table():
+    cells = [
+        "sg = metrics.coverage(frame, 'stakeholder_group')\nsafe = rp.publish(sg, by='stakeholder_group', source=frame)",
+        "narrative.largest(sg, 'stakeholder_group')",
+        "figures.share_bars(safe, 'stakeholder_group', title='t')",
+        "rp.html_table(sg)",
+        "sg",
+    ]
+    found = unguarded_uses(cells)
+    assert len(found) == 3, found
+    assert any("narrative.largest(sg" in f for f in found)

@@ -114,12 +114,15 @@ def development_coverage(frame: pd.DataFrame, *, as_of: object = None) -> pd.Dat
 
 
 def country_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Weighted count per country present, with ISO3, name and ICANN region (for maps)."""
+    """Weighted count per country present, with ISO3, name, ICANN region and UN regional group
+    (for maps; the groupings a reader may sum the map by, for the disclosure audit)."""
     ref = reference_countries().set_index("iso2")
     frame = participants(frame)
     counts = weights(frame).groupby(frame[C.COUNTRY_ISO2]).sum().astype("int64")
     counts = counts[counts.index.isin(ref.index)]
-    out = ref.loc[counts.index, ["iso3", "name", C.ICANN_REGION]].assign(count=counts.to_numpy())
+    out = ref.loc[counts.index, ["iso3", "name", C.ICANN_REGION, C.UN_REGIONAL_GROUP]].assign(
+        count=counts.to_numpy()
+    )
     return (
         out.rename_axis("iso2")
         .reset_index()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wsisanalysis.metrics.disclosure import PublishedTable
 from wsisanalysis.reporting.export import export_html
 from wsisanalysis.reporting.runs import (
     Run,
@@ -14,29 +15,36 @@ from wsisanalysis.reporting.tables import (
     data_source_note,
     html_table,
     is_demo,
+    ledger_path,
     load_clean,
     load_log,
     publish,
+    publish_aggregate,
     published_source_note,
+    require_published,
     run_details,
     select_event,
     show_table,
 )
 
 __all__ = [
+    "PublishedTable",
     "Run",
     "check_parameters",
     "data_source_note",
     "export_html",
     "html_table",
     "is_demo",
+    "ledger_path",
     "load_clean",
     "load_log",
     "load_runs",
     "notebook_parameters",
     "project_root",
     "publish",
+    "publish_aggregate",
     "published_source_note",
+    "require_published",
     "run_details",
     "select_event",
     "show_table",

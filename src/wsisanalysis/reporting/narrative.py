@@ -1,4 +1,9 @@
-"""Sentences that interpret a result for readers, computed from the table they describe."""
+"""Sentences that interpret a result for readers, computed from the published table they describe.
+
+Every function accepts only a :class:`~wsisanalysis.metrics.disclosure.PublishedTable` (a plain
+DataFrame raises): a sentence uses published cells only, and a statistic computed over
+categories (chi-square, evenness, concentration) is left out when one of its cells is hidden.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ import html
 import pandas as pd
 
 from wsisanalysis import schema as C
-from wsisanalysis.reporting.tables import Html
+from wsisanalysis.metrics.concentration import concentration
+from wsisanalysis.metrics.disclosure import PublishedTable
+from wsisanalysis.reporting.tables import Html, require_published
 
 
 def _p_value(p: float) -> str:
@@ -19,12 +26,20 @@ def _p(text: str) -> Html:
     return Html(f'<p class="wsis-finding">{text}</p>')
 
 
-def representation(table: pd.DataFrame, by: str) -> Html:
+def _withheld(what: str) -> str:
+    return (
+        f" {what} is not shown because a category is suppressed and it would give that count back."
+    )
+
+
+def representation(table: PublishedTable, by: str) -> Html:
     """Which categories are under-represented against the baseline, with the test's caveat."""
-    known = table[table["baseline_share"].notna()]
-    if known.empty or known["share"].fillna(0).sum() == 0:
+    published = require_published(table, "representation")
+    data = published.table
+    known = data[data["baseline_share"].notna()]
+    if known.empty or known["count"].fillna(0).sum() == 0:
         return _p("No participants with a known category: representation cannot be assessed.")
-    under = known[known["under_represented"].fillna(False).astype(bool)]
+    under = known[known["under_represented"].astype("boolean").fillna(False).astype(bool)]
     base = html.escape(str(known["baseline"].iloc[0]))
     rule = "rate below four fifths of the highest group's rate, the whole interval included"
     if under.empty:
@@ -38,40 +53,46 @@ def representation(table: pd.DataFrame, by: str) -> Html:
             )
         ]  # fmt: skip
         text = f"Against {base}, under-represented ({rule}): " + "; ".join(parts) + "."
-    test = table.attrs.get("test")
-    if test and pd.notna(test.get("p_value")):
+    hidden = bool(published.hidden_cells.loc[known.index].any().any())
+    if hidden:
+        text += " Suppressed categories are not assessed." + _withheld("The chi-square test")
+    test = published.statistics.get("test")
+    if isinstance(test, dict) and not hidden and pd.notna(test.get("p_value")):
         text += (
             f" {html.escape(str(test.get('method', 'chi-square goodness of fit'))).capitalize()} over {len(test['categories'])} categories: "
             f"χ² = {test['statistic']:.1f}, df = {test['dof']}, {_p_value(test['p_value'])} ({html.escape(test['note'])})."
         )
-    elif test:
+    elif isinstance(test, dict) and not hidden:
         text += f" No chi-square test: {html.escape(str(test['note']))}."
     return _p(text)
 
 
-def largest(table: pd.DataFrame, by: str, *, what: str = "participants") -> Html:
-    """The largest and smallest known categories of a coverage table."""
-    known = table[(table[by].astype(str) != "unknown") & table["count"].notna()]
+def largest(table: PublishedTable, by: str, *, what: str = "participants") -> Html:
+    """The largest and smallest published categories of a coverage table."""
+    published = require_published(table, "largest")
+    data = published.table
+    is_unknown = data[by].astype(str) == "unknown"
+    known = data[~is_unknown & data["count"].notna() & data["share"].notna()]
     if known.empty or known["count"].sum() == 0:
         return _p(f"No {what} to describe.")
-    top = known.loc[known["count"].idxmax()]
-    low = known.loc[known["count"].idxmin()]
-    unknown = (
-        table.loc[table[by].astype(str) == "unknown", "count"].sum()
-        if (table[by].astype(str) == "unknown").any()
-        else 0
-    )
+    top = known.loc[known["count"].astype(float).idxmax()]
     text = (
-        f"The largest group is {html.escape(C.display_label(top[by]))} ({top['share'] * 100:.1f}% of {what}); "
-        f"the smallest is {html.escape(C.display_label(low[by]))} ({low['share'] * 100:.1f}%)."
+        f"The largest group is {html.escape(C.display_label(top[by]))} ({top['share'] * 100:.1f}% of {what})"
     )
-    if unknown and pd.notna(unknown):
-        text += f" {int(unknown)} {what} could not be placed and are shown as unknown."
+    if published.hidden_cells.any().any():
+        text += f"; {int(published.hidden_cells.any(axis=1).sum())} groups are suppressed."
+    else:
+        low = known.loc[known["count"].astype(float).idxmin()]
+        text += f"; the smallest is {html.escape(C.display_label(low[by]))} ({low['share'] * 100:.1f}%)."
+    unknown = data.loc[is_unknown, "count"]
+    if len(unknown) and pd.notna(unknown.iloc[0]) and unknown.iloc[0] > 0:
+        text += f" {int(unknown.iloc[0])} {what} could not be placed and are shown as unknown."
     return _p(text)
 
 
-def countries(coverage_table: pd.DataFrame, by: str = C.ICANN_REGION) -> Html:
-    """How many countries of each region took part."""
+def countries(table: PublishedTable, by: str = C.ICANN_REGION) -> Html:
+    """How many countries of each region took part (a published country-coverage table)."""
+    coverage_table = require_published(table, "countries").table
     parts = [
         f"{html.escape(C.display_label(r))}: {p} of {t}"
         for r, p, t in zip(
@@ -88,25 +109,40 @@ def countries(coverage_table: pd.DataFrame, by: str = C.ICANN_REGION) -> Html:
     )
 
 
-def concentration_sentence(result: dict, *, what: str) -> Html:
-    """Evenness and concentration, naming the category set they were computed on."""
+def concentration_sentence(table: PublishedTable, by: str, *, what: str) -> Html:
+    """Evenness and concentration over the published categories, naming the category set.
+
+    Not computed when a category is hidden: evenness over the published cells and the total
+    would give the hidden ones back.
+    """
+    published = require_published(table, "concentration_sentence")
+    data = published.table
+    known = data[data[by].astype(str) != "unknown"]
+    if published.hidden_cells.loc[known.index].any().any():
+        return _p(f"Evenness of {what} across groups:" + _withheld("It"))
+    result = concentration(known, by)
     if pd.isna(result.get("evenness")):
         return _p(f"Not enough {what} to measure evenness.")
-    cats = ", ".join(C.display_label(c) for c in result["categories"])
+    categories = result["categories"]
+    cats = ", ".join(C.display_label(c) for c in categories) if isinstance(categories, list) else ""
     text = (
         f"Evenness (Pielou J) is {result['evenness']:.2f} and the normalized HHI {result['hhi_normalized']:.2f} "
         f"over {result['k']} categories ({html.escape(cats)}); 1 would be a perfectly even spread."
     )
     if pd.notna(result.get("gallagher")):
-        text += f" Gallagher index against {html.escape(result.get('baseline', 'the baseline'))}: {result['gallagher']:.1f} points."
+        text += f" Gallagher index against {html.escape(str(result.get('baseline', 'the baseline')))}: {result['gallagher']:.1f} points."
     return _p(text)
 
 
-def cleaning(log: dict) -> Html:
-    """What cleaning did, in one sentence."""
-    text = (
-        f"{log['rows_in']:,} rows read: {log['rows_clean']:,} clean, {log['rows_quarantined']:,} quarantined, "
-        f"{log['duplicates_merged']:,} duplicates merged — every row accounted for. "
-        f"{len(log['unresolved'])} distinct labels could not be resolved."
+def cleaning(table: PublishedTable) -> Html:
+    """What cleaning did, in one sentence, from the published summary table (stage, rows)."""
+    rows = require_published(table, "cleaning").table.set_index("stage")["rows"]
+
+    def n(stage: str) -> str:
+        value = rows.get(stage)
+        return "suppressed" if value is None or pd.isna(value) else f"{int(value):,}"
+
+    return _p(
+        f"{n('rows read')} rows read: {n('clean')} clean, {n('quarantined')} quarantined, "
+        f"{n('duplicates merged')} duplicates merged — every row accounted for."
     )
-    return _p(text)

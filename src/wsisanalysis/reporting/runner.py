@@ -32,7 +32,7 @@ from wsisanalysis.reporting.runs import (
     read_params_file,
     select_runs,
 )
-from wsisanalysis.reporting.tables import describe_inputs
+from wsisanalysis.reporting.tables import REPORTS_DIR_ENV, describe_inputs
 
 logger = logging.getLogger(__name__)
 _VERSIONS = (
@@ -266,6 +266,28 @@ def _plan(notebooks: Sequence[str], run_all: bool, parameters: Sequence[Sequence
     return root, plan_runs(selected, overrides, slug=slug)
 
 
+def _execute_all(
+    planned: list[tuple[Run, dict]],
+    workers: int,
+    out: Path,
+    root: Path,
+    assets: str,
+    on_done: Callable[[dict, int, int], None] | None,
+) -> list[dict]:
+    """Execute the planned runs on `workers` threads; `on_done` is called as each ends."""
+    manifests: list[dict] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [
+            pool.submit(execute_run, run, params, out, root, shared_assets=assets == "shared")
+            for run, params in planned
+        ]
+        for future in as_completed(futures):
+            manifests.append(future.result())
+            if on_done is not None:
+                on_done(manifests[-1], len(manifests), len(planned))
+    return manifests
+
+
 def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     notebooks: Sequence[str] = (),
     *,
@@ -302,16 +324,15 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
         validate_values(run, params)
     workers = max(1, min(jobs or min(2, os.cpu_count() or 1), len(planned)))
     logger.info("running %d report(s) with %d worker(s) -> %s", len(planned), workers, out)
-    manifests = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(execute_run, run, params, out, root, shared_assets=assets == "shared")
-            for run, params in planned
-        ]
-        for future in as_completed(futures):
-            manifests.append(future.result())
-            if on_done is not None:
-                on_done(manifests[-1], len(manifests), len(planned))
+    # kernels inherit it: the disclosure guard audits against the ledger of this output folder
+    before, os.environ[REPORTS_DIR_ENV] = os.environ.get(REPORTS_DIR_ENV), str(out)
+    try:
+        manifests = _execute_all(planned, workers, out, root, assets, on_done)
+    finally:
+        if before is None:
+            os.environ.pop(REPORTS_DIR_ENV, None)
+        else:
+            os.environ[REPORTS_DIR_ENV] = before
     if chromium is not None:
         pages = [out / m["html"] for m in manifests if m["status"] == "ok"]
         logger.info("printing %d PDF(s) with %s", len(pages), chromium)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import platform
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -16,7 +17,17 @@ import pandas as pd
 
 from wsisanalysis._version import __version__
 from wsisanalysis.errors import InputFileError
-from wsisanalysis.metrics.disclosure import DEFAULT_THRESHOLD, display_counts, suppress
+from wsisanalysis.metrics.disclosure import (
+    DATASET_ATTR,
+    DEFAULT_THRESHOLD,
+    HIDDEN_LABEL,
+    LEDGER_NAME,
+    PublishedTable,
+    Rules,
+    guard,
+    published_aggregate,
+)
+from wsisanalysis.metrics.disclosure.audit import DisclosureError
 from wsisanalysis.reporting.runs import resolve_data_dir
 from wsisanalysis.schema import output_paths
 
@@ -43,10 +54,14 @@ def load_clean(data_dir: str | Path, kind: str = "participation") -> pd.DataFram
         )
         raise InputFileError(msg)
     try:
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
         msg = f"{path}: cannot be read ({type(exc).__name__}: {exc}). Re-run `wsisanalysis clean`."
         raise InputFileError(msg) from None
+    # the disclosure guard recounts published tables from these rows and audits tables of the
+    # same clean data together: it needs to know which file they came from
+    frame.attrs[DATASET_ATTR] = {"path": str(path.resolve()), "sha256": sha256(path)}
+    return frame
 
 
 def select_event(frame: pd.DataFrame, event: str = "all") -> pd.DataFrame:
@@ -142,19 +157,70 @@ def html_table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int
     )
 
 
-def publish(table: pd.DataFrame, *, by: str | Sequence[str], count: str = "count", threshold: int = DEFAULT_THRESHOLD,
-            published: bool = False) -> pd.DataFrame:  # fmt: skip
-    """Apply disclosure control to a count table before it goes into a table or a figure."""
-    return suppress(table, count=count, by=by, threshold=threshold, published=published)
+#: Environment variable naming the output folder whose ledger the guard audits against
+#: (the report runner sets it; default: the project's ``reports/``).
+REPORTS_DIR_ENV = "WSISANALYSIS_REPORTS_DIR"
 
 
-def show_table(table: pd.DataFrame, *, columns: Sequence[str] | None = None, caption: str | None = None,
-               threshold: int = DEFAULT_THRESHOLD) -> Html:  # fmt: skip
-    """Show an already-suppressed table: hidden counts as ``<5``, shares as percentages."""
-    shown = display_counts(table, threshold=threshold)
+def ledger_path() -> Path:
+    """The disclosure ledger of the output folder this run publishes into."""
+    folder = os.environ.get(REPORTS_DIR_ENV)
+    if folder:
+        return Path(folder) / LEDGER_NAME
+    from wsisanalysis.reporting.runs import project_root
+
+    return project_root() / "reports" / LEDGER_NAME
+
+
+def publish(table: pd.DataFrame, *, by: str | Sequence[str], source: pd.DataFrame | None = None,
+            threshold: int = DEFAULT_THRESHOLD, count: str | None = "count",
+            keys: Mapping[str, str] | None = None) -> PublishedTable:  # fmt: skip
+    """The one way to put a count table on a page: suppress, audit, record in the ledger.
+
+    `source` is the frame of records the table was computed from (rows of ``load_clean``'s
+    table, filtered by event or host as the table was); with it, the table is audited together
+    with every table already published into the output folder from the same clean data. `keys`
+    maps a table column to the source column it groups by; a `by` column absent from the
+    source whose values name true/false source columns (``ldc``, ``sids``) counts those.
+    `count=None` publishes a table that counts no people.
+    """
+    columns = [by] if isinstance(by, str) else list(by)
+    indicator = source is not None and any(
+        c not in source and c not in (keys or {}) for c in columns
+    )
+    rules = Rules(count=count, threshold=threshold, keys=dict(keys or {}), indicator=indicator,
+                  name="/".join(columns))  # fmt: skip
+    return guard(table, columns, source=source, rules=rules,
+                 ledger=ledger_path() if source is not None else None)  # fmt: skip
+
+
+def publish_aggregate(
+    table: pd.DataFrame, *, by: str | Sequence[str], source: str
+) -> PublishedTable:
+    """Publish counts that are already public (e.g. ICANN meeting attendance), naming where."""
+    return published_aggregate(table, by, source)
+
+
+def require_published(table: object, what: str) -> PublishedTable:
+    """`table` if it went through :func:`publish`; otherwise an error saying how to publish it."""
+    if not isinstance(table, PublishedTable):
+        msg = (f"{what} accepts only a published table (wsisanalysis.reporting.publish); found "
+               f"{type(table).__name__}. Pass the table through rp.publish(table, by=..., source=frame) first.")  # fmt: skip
+        raise DisclosureError(msg)
+    return table
+
+
+def show_table(table: PublishedTable, *, columns: Sequence[str] | None = None, caption: str | None = None,
+               max_rows: int = 60) -> Html:  # fmt: skip
+    """Show a published table: hidden cells as ``suppressed``, with the legend stating the threshold."""
+    table = require_published(table, "show_table")
+    shown = table.table
     if columns is not None:
         shown = shown[list(columns)]
-    return html_table(shown, caption=caption)
+    text = shown.astype(object).where(shown.notna(), None)
+    text = text.mask(table.hidden_cells[list(shown.columns)], HIDDEN_LABEL)
+    note = f'<p class="wsis-legend">{html.escape(table.legend)}</p>'
+    return Html(html_table(text, caption=caption, max_rows=max_rows).markup + note)
 
 
 def sha256(path: str | Path) -> str:

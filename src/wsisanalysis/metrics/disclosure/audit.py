@@ -1,0 +1,242 @@
+"""The audit: how far can a reader narrow each hidden cell from everything published?
+
+Every published number is a *cell*: a sum of *atoms* (the finest groups of records the tables
+can tell apart). A reader who knows every published cell knows a system of linear equations
+over the atoms; the feasible range of a hidden cell is the minimum and maximum of its sum
+subject to those equations, the atoms being non-negative (and whole: integrality is checked
+with a mixed-integer program where the linear range is within one of the threshold). Both are solved
+with HiGHS through :func:`scipy.optimize.linprog` and :func:`scipy.optimize.milp`.
+
+The audit is conservative on purpose: atoms with nobody in them are left out (as if the reader
+knew they were empty) and a hidden cell with somebody in it is taken as known to be at least 1.
+Both only narrow the ranges, so a range the audit finds wide enough is at least as wide for a
+reader who knows less.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from wsisanalysis.errors import WsisAnalysisError
+
+_EPS = 1e-6
+
+
+class DisclosureError(WsisAnalysisError):
+    """Raised when published figures contradict each other or a table cannot be protected."""
+
+
+@dataclass
+class CellSet:
+    """Cells over atoms: row ``i`` of `matrix` marks the atoms that cell ``i`` sums.
+
+    `value` holds every cell's true count (used to choose what to hide, never published);
+    `published` which cells a reader sees; `sensitive` which cells must stay at least the
+    threshold wide whenever they are hidden (the small counts: a cell hidden only to protect
+    another holds no small count); `editable` which cells may still be hidden (the table being
+    published).
+    """
+
+    matrix: sparse.csr_array
+    value: np.ndarray
+    published: np.ndarray
+    sensitive: np.ndarray
+    editable: np.ndarray
+    labels: list[str] = field(default_factory=list)
+    #: cells a reader sees listed (as hidden), so knows are not empty when they are not
+    listed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        self.matrix = sparse.csr_array(self.matrix, dtype=float)
+        self.value = np.asarray(self.value, dtype=float)
+        self.published = np.asarray(self.published, dtype=bool).copy()
+        self.sensitive = np.asarray(self.sensitive, dtype=bool).copy()
+        self.editable = np.asarray(self.editable, dtype=bool)
+        if not self.labels:
+            self.labels = [str(i) for i in range(len(self.value))]
+        listed = self.listed if len(self.listed) else np.ones(len(self.value), dtype=bool)
+        self.listed = np.asarray(listed, dtype=bool)
+
+
+def _lp(c: np.ndarray, cells: CellSet) -> tuple[float, np.ndarray]:
+    """min c·x over the atoms consistent with every published cell (x >= 0), and which
+    published cells bind the optimum (non-zero dual values)."""
+    pub = cells.published
+    floor_rows = ~pub & (cells.value >= 1) & cells.listed
+    a_eq, b_eq = cells.matrix[pub], cells.value[pub]
+    a_ub, b_ub = -cells.matrix[floor_rows], -np.ones(int(floor_rows.sum()))
+    res = linprog(c, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
+                  A_eq=a_eq if a_eq.shape[0] else None, b_eq=b_eq if a_eq.shape[0] else None,
+                  bounds=(0, None), method="highs")  # fmt: skip
+    binding = np.zeros(len(pub), dtype=bool)
+    if res.status == 3:
+        return -np.inf, binding
+    if res.status != 0:
+        msg = (f"The published figures admit no solution ({res.message}). Expected every published "
+               "cell to be a sum of the same records; check that each table was computed from its source.")  # fmt: skip
+        raise DisclosureError(msg)
+    if a_eq.shape[0]:
+        binding[np.flatnonzero(pub)] = np.abs(res.eqlin.marginals) > _EPS
+    return float(res.fun), binding
+
+
+def _milp(c: np.ndarray, cells: CellSet) -> float | None:
+    """min c·x over whole non-negative atoms consistent with every published cell, or a valid
+    lower bound of it (the dual bound on a time limit); None when neither is known."""
+    pub = cells.published
+    floor_rows = ~pub & (cells.value >= 1) & cells.listed
+    constraints = [LinearConstraint(cells.matrix[pub], cells.value[pub], cells.value[pub])] if pub.any() else []  # fmt: skip
+    if floor_rows.any():
+        constraints.append(LinearConstraint(cells.matrix[floor_rows], 1, np.inf))
+    res = milp(c, constraints=constraints, integrality=np.ones_like(c), bounds=Bounds(0, np.inf),
+               options={"time_limit": 5})  # fmt: skip
+    if res.status == 0:
+        return float(res.fun)
+    # a feasible solution found before the time limit is no bound; the dual bound is
+    bound = getattr(res, "mip_dual_bound", None)
+    return float(bound) if bound is not None and np.isfinite(bound) else None
+
+
+#: Integrality is checked with a MILP only for problems up to this many atoms, and only when
+#: the linear range is within one of the threshold (where rounding can decide).
+MILP_ATOMS = 2000
+
+
+def _range(cells: CellSet, i: int, threshold: int | None) -> tuple[float, float, np.ndarray]:
+    c = cells.matrix[[i]].toarray().ravel()
+    (low, bind_low), (neg_high, bind_high) = _lp(c, cells), _lp(-c, cells)
+    low, high = np.ceil(low - _EPS), np.floor(-neg_high + _EPS)
+    close = threshold is not None and low + threshold <= high < low + threshold + 1
+    if close and cells.matrix.shape[1] <= MILP_ATOMS:
+        whole_low, whole_neg_high = _milp(c, cells), _milp(-c, cells)
+        if whole_low is not None:
+            low = max(low, np.ceil(whole_low - _EPS))
+        if whole_neg_high is not None:
+            high = min(high, np.floor(-whole_neg_high + _EPS))
+    return float(low), float(high), bind_low | bind_high
+
+
+def feasible_range(cells: CellSet, i: int, *, threshold: int | None = None) -> tuple[float, float]:
+    """The range a reader can narrow cell `i` to (integral bounds when close to `threshold`)."""
+    low, high, _ = _range(cells, i, threshold)
+    return low, high
+
+
+def disclosed(
+    cells: CellSet, threshold: int, check: np.ndarray | None = None
+) -> dict[int, tuple[float, float]]:
+    """Hidden sensitive cells whose range is narrower than `threshold`, with their ranges."""
+    return {i: (low, high) for i, (low, high, _) in _disclosed(cells, threshold, check).items()}
+
+
+def _disclosed(
+    cells: CellSet, threshold: int, check: np.ndarray | None
+) -> dict[int, tuple[float, float, np.ndarray]]:
+    todo = cells.sensitive & ~cells.published
+    if check is not None:
+        todo &= check
+    out = {}
+    for i in np.flatnonzero(todo):
+        low, high, binding = _range(cells, int(i), threshold)
+        if high - low < threshold:
+            out[int(i)] = (low, high, binding)
+    return out
+
+
+def _pick(cells: CellSet, pool: np.ndarray, need: float) -> int:
+    """The smallest cell of `pool` worth at least `need`, else the largest."""
+    enough = pool[cells.value[pool] >= need]
+    if len(enough):
+        return int(enough[np.argmin(cells.value[enough])])
+    return int(pool[np.argmax(cells.value[pool])])
+
+
+def _complement(cells: CellSet, i: int, threshold: int, binding: np.ndarray) -> int | None:
+    """A published, editable cell to hide so that cell `i` gains room.
+
+    The cells that bind `i`'s range (non-zero dual values) are the ones pinning it. A binding,
+    editable cell disjoint from `i` (a sibling) is hidden first, non-zero, the smallest large
+    enough to give `i` the threshold's width; failing that, an editable cell that shares a
+    binding total with `i`; failing that, an editable total over `i`.
+    """
+    m = cells.matrix
+    mine = (m[[i]].toarray().ravel() > 0).astype(float)
+    overlap_mine = (m @ mine) > 0
+    free = cells.published & cells.editable
+    need = threshold + 2 - cells.value[i]
+    siblings = np.flatnonzero(free & binding & ~overlap_mine & (cells.value > 0))
+    if len(siblings):
+        return _pick(cells, siblings, need)
+    totals = np.flatnonzero(binding & overlap_mine)
+    sizes = np.asarray(m[totals].sum(axis=1)).ravel() if len(totals) else np.zeros(0)
+    for h in totals[np.argsort(sizes, kind="stable")]:
+        inside = (m @ (m[[h]].toarray().ravel() > 0).astype(float)) > 0
+        pool = np.flatnonzero(free & inside & ~overlap_mine & (cells.value > 0))
+        if len(pool):
+            return _pick(cells, pool, need)
+    over = np.flatnonzero(free & overlap_mine)
+    return int(over[np.argmin(np.asarray(m[over].sum(axis=1)).ravel())]) if len(over) else None
+
+
+def _without_editable(cells: CellSet, i: int, threshold: int) -> bool:
+    """True when cell `i` is narrow even with every editable cell hidden: earlier figures
+    disclose it, and hiding more of this table cannot help."""
+    saved = cells.published.copy()
+    cells.published &= ~cells.editable
+    try:
+        low, high, _ = _range(cells, i, threshold)
+    finally:
+        cells.published = saved
+    return high - low < threshold
+
+
+def implied(cells: CellSet, limit: int = 40) -> bool:
+    """True when every published editable cell is already fixed by the other published cells
+    (the table adds nothing a reader did not know); checked for tables up to `limit` cells."""
+    mine = np.flatnonzero(cells.published & cells.editable)
+    if len(mine) > limit:
+        return False
+    saved = cells.published.copy()
+    cells.published &= ~cells.editable
+    try:
+        return all(
+            _range(cells, int(i), None)[:2] == (cells.value[i], cells.value[i]) for i in mine
+        )
+    finally:
+        cells.published = saved
+
+
+def protect(
+    cells: CellSet, threshold: int, check: np.ndarray | None = None
+) -> dict[int, tuple[float, float]]:
+    """Hide editable cells until no sensitive hidden cell is narrower than `threshold`.
+
+    Hiding only widens ranges, so each round re-checks only the cells still disclosed and the
+    ones just hidden; `check` limits the first round (by default every cell). Returns the disclosures that no editable cell can repair (they come from
+    figures published earlier); `cells.published` is updated in place.
+    """
+    check = np.ones(len(cells.value), dtype=bool) if check is None else check.copy()
+    unfixable: dict[int, tuple[float, float]] = {}
+    for _ in range(len(cells.value) + 1):
+        found = {
+            k: v for k, v in _disclosed(cells, threshold, check).items() if k not in unfixable
+        }
+        if not found:
+            break
+        check = np.zeros_like(check)
+        for i, (low, high, binding) in found.items():
+            j = (
+                _complement(cells, i, threshold, binding)
+                if not _without_editable(cells, i, threshold)
+                else None
+            )
+            if j is None:
+                unfixable[i] = (low, high)
+                continue
+            cells.published[j] = False
+            check[[i, j]] = True
+    return unfixable

@@ -1,0 +1,159 @@
+"""Tables as cells over the records they count: one table alone, or all the tables of a report
+set published from the same clean data (read back from the ledger)."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from wsisanalysis.metrics.disclosure.audit import CellSet, DisclosureError
+
+ALL = "*"
+UNKNOWN = "unknown"
+
+
+def key_strings(column: pd.Series) -> np.ndarray:
+    """Category labels as the coverage tables print them (booleans as true/false, missing as unknown)."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        column = column.map({True: "true", False: "false"})
+    text = column.astype(object)
+    return np.asarray(text.where(text.notna(), UNKNOWN).map(str), dtype=object)
+
+
+def row_weights(frame: pd.DataFrame) -> np.ndarray:
+    """Each record's weight: its ``count`` (missing counts 1), else 1."""
+    if "count" in frame:
+        return pd.to_numeric(frame["count"], errors="coerce").fillna(1).to_numpy(dtype=float)
+    return np.ones(len(frame))
+
+
+def pack(mask: np.ndarray) -> str:
+    """A row mask as compact text for the ledger."""
+    return base64.b64encode(np.packbits(mask).tobytes()).decode("ascii")
+
+
+def unpack(text: str, rows: int) -> np.ndarray:
+    """The row mask :func:`pack` wrote."""
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(text), dtype=np.uint8))
+    return bits[:rows].astype(bool)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What one published table shows, as cells over the records of its dataset.
+
+    `columns` are the source columns of the table's categories (one per dimension); a key of
+    ``*`` sums that dimension (a margin). With `indicator`, each key names a true/false source
+    column (e.g. ``ldc``) and the cell counts the records where it is true. `values` are the
+    published counts, ``None`` where hidden. Hidden values are never stored.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    keys: tuple[tuple[str, ...], ...]
+    values: tuple[int | None, ...]
+    scope: str
+    rows: int
+    indicator: bool = False
+
+    def to_json(self) -> dict:
+        return {"table": self.name, "columns": list(self.columns), "indicator": self.indicator,
+                "scope": self.scope, "rows": self.rows,
+                "cells": [{"key": list(k), "value": v} for k, v in zip(self.keys, self.values, strict=True)]}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> TableSpec:
+        return cls(data["table"], tuple(data["columns"]), tuple(tuple(c["key"]) for c in data["cells"]),
+                   tuple(c["value"] for c in data["cells"]), data["scope"], int(data["rows"]),
+                   bool(data.get("indicator")))  # fmt: skip
+
+
+def margins(keys: Sequence[tuple[str, ...]], *, with_dimensions: bool) -> list[tuple[str, ...]]:
+    """The totals a reader can take as published: the grand total and, with `with_dimensions`,
+    the total of every combination of categories over any subset of the dimensions (for a
+    region × UN group × country map: each region, each UN group, each region and UN group)."""
+    width = len(keys[0]) if keys else 0
+    out = [tuple([ALL] * width)]
+    if with_dimensions and width > 1:
+        for size in range(1, width):
+            for fixed in itertools.combinations(range(width), size):
+                seen = dict.fromkeys(tuple(k[d] for d in fixed) for k in keys)
+                for values in seen:
+                    given = dict(zip(fixed, values, strict=True))
+                    out.append(tuple(given.get(d, ALL) for d in range(width)))
+    return out
+
+
+class Records:
+    """One dataset's records: keys per source column, computed once, and each cell's rows."""
+
+    def __init__(self, data: pd.DataFrame) -> None:
+        self.data = data
+        self.weights = row_weights(data)
+        self._keys: dict[str, np.ndarray] = {}
+
+    def keys(self, column: str) -> np.ndarray:
+        if column not in self._keys:
+            if column not in self.data:
+                msg = f"The source has no column {column!r}; pass keys={{table column: source column}} to publish."
+                raise DisclosureError(msg)
+            self._keys[column] = key_strings(self.data[column])
+        return self._keys[column]
+
+    def flag(self, name: str) -> np.ndarray:
+        """A true/false column of the records; ``ldc@2025-06-23`` is the LDC, LLDC or SIDS
+        flag of each record's country on that day (the lists change as countries graduate)."""
+        column, _, day = name.partition("@")
+        if not day:
+            return self.data[column].fillna(False).astype(bool).to_numpy()
+        from wsisanalysis.reference import reference_countries
+
+        listed = reference_countries(day).set_index("iso2")[column].fillna(False).astype(bool)
+        iso2 = self.data["country_iso2"].astype(object)
+        return iso2.map(listed).fillna(False).astype(bool).to_numpy()
+
+    def masks(self, spec: TableSpec) -> list[np.ndarray]:
+        """The records each cell of `spec` counts."""
+        scope = unpack(spec.scope, spec.rows)
+        if spec.indicator:
+            return [scope & self.flag(k[0]) for k in spec.keys]
+        interior = [k for k in spec.keys if ALL not in k]
+        seen = [{k[d] for k in interior} for d in range(len(spec.columns))]
+        out = []
+        for key in spec.keys:
+            mask = scope.copy()
+            for d, (col, value) in enumerate(zip(spec.columns, key, strict=True)):
+                col_keys = self.keys(col)
+                mask &= np.isin(col_keys, list(seen[d])) if value == ALL else col_keys == value
+            out.append(mask)
+        return out
+
+    def value(self, mask: np.ndarray) -> int:
+        return int(np.rint(self.weights[mask].sum()))
+
+
+def cell_set(records: Records, masks: list[np.ndarray], published: np.ndarray, editable: np.ndarray,
+             sensitive: np.ndarray, labels: list[str]) -> CellSet:  # fmt: skip
+    """Cells over atoms: records no cell can tell apart form one atom; empty atoms are dropped."""
+    stack = np.vstack(masks) if masks else np.zeros((0, len(records.weights)), dtype=bool)
+    live = records.weights > 0
+    pattern = pd.DataFrame(stack[:, live].T)
+    atom = pattern.groupby(list(pattern.columns), sort=False).ngroup().to_numpy() if len(pattern.columns) else np.zeros(int(live.sum()), dtype=int)  # fmt: skip
+    n_atoms = int(atom.max()) + 1 if len(atom) else 0
+    rows, cols = np.nonzero(stack[:, live])
+    pairs = (
+        np.unique(np.column_stack([rows, atom[cols]]), axis=0)
+        if len(rows)
+        else np.zeros((0, 2), int)
+    )
+    matrix = sparse.csr_array(
+        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(masks), n_atoms)
+    )
+    value = np.array([records.value(m) for m in masks], dtype=float)
+    return CellSet(matrix, value, published, sensitive, editable, labels)

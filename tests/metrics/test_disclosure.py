@@ -1,0 +1,192 @@
+"""The disclosure guard: cell rules, the linear-programming audit, the ledger across runs."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from wsisanalysis.metrics.disclosure import (
+    DisclosureError,
+    Rules,
+    guard,
+    suppress,
+)
+from wsisanalysis.metrics.disclosure.cells import INDEPENDENT
+from wsisanalysis.reporting.tables import load_clean
+
+ALL = "*"
+
+
+def reader_ranges(cells, atoms, keys_of_atoms):
+    """What a reader can do: the LP over the atoms (non-negative only) given every published
+    cell; the range of each hidden cell. `cells` maps a key (with * for a total) to its
+    published value or None; `keys_of_atoms` lists each atom's full key."""
+
+    def members(key):
+        return np.array(
+            [all(k in (ALL, a) for k, a in zip(key, atom, strict=True)) for atom in keys_of_atoms],
+            dtype=float,
+        )
+
+    published = [(members(k), v) for k, v in cells if v is not None]
+    a_eq = np.array([m for m, _ in published]) if published else None
+    b_eq = np.array([v for _, v in published], dtype=float) if published else None
+    out = {}
+    for key, value in cells:
+        if value is None and ALL not in key:
+            c = members(key)
+            low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+            high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+            out[key] = (low.fun, -high.fun if high.status == 0 else np.inf)
+    return out
+
+
+def _two_way(values: list[list[int]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(f"r{i}", f"c{j}", v) for i, row in enumerate(values) for j, v in enumerate(row)],
+        columns=["row", "col", "count"],
+    )
+
+
+def test_a_cell_fixed_by_both_margins_is_protected():
+    # the 2 at (r0, c0) is alone in neither its row nor its column, so the per-total heuristic
+    # leaves it; but with both margins published the four hidden cells pin it exactly
+    table = _two_way([[2, 1, 30], [9, 7, 40], [20, 30, 50]])
+    heuristic = suppress(table, by=["row", "col"])
+    cells = [
+        ((r, c), None if pd.isna(v) else int(v))
+        for r, c, v in heuristic[["row", "col", "count"]].itertuples(index=False)
+    ]
+    margins = [((f"r{i}", ALL), int(table[table.row == f"r{i}"]["count"].sum())) for i in range(3)]
+    margins += [
+        ((ALL, f"c{j}"), int(table[table.col == f"c{j}"]["count"].sum())) for j in range(3)
+    ]
+    atoms = [(r, c) for r, c in table[["row", "col"]].itertuples(index=False)]
+    before = reader_ranges(cells + margins, atoms, atoms)
+    assert any(high - low < 5 for low, high in before.values()), "the heuristic alone leaks"
+    safe = guard(table, ["row", "col"])
+    after = reader_ranges(list(safe.cells), atoms, atoms)
+    assert after and all(high - low >= 5 for low, high in after.values())
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(2, 5).flatmap(
+        lambda r: st.integers(2, 5).flatmap(
+            lambda c: st.lists(
+                st.lists(st.sampled_from([0, 1, 2, 3, 4, 6, 9, 15, 40]), min_size=c, max_size=c),
+                min_size=r,
+                max_size=r,
+            )
+        )
+    ),
+    st.integers(3, 8),
+)
+def test_every_small_hidden_cell_stays_at_least_the_threshold_wide(values, threshold):
+    table = _two_way(values)
+    safe = guard(table, ["row", "col"], rules=Rules(threshold=threshold))
+    atoms = [(r, c) for r, c in table[["row", "col"]].itertuples(index=False)]
+    shown = safe.table["count"]
+    assert not ((shown > 0) & (shown < threshold)).fillna(False).any()
+    ranges = reader_ranges(list(safe.cells), atoms, atoms)
+    true = dict(zip(atoms, table["count"], strict=True))
+    for key, (low, high) in ranges.items():
+        if 0 < true[key] < threshold:
+            assert high - low >= threshold - 1e-6, (key, low, high, values)
+
+
+def test_every_column_derived_from_a_hidden_count_is_hidden_by_rule():
+    table = pd.DataFrame(
+        {
+            "region": ["AF", "EU", "NA"],
+            "count": [3, 40, 50],
+            "cohort_size": [3, 40, 50],
+            "rate": [1.0, 1.0, 1.0],
+            "some_new_ratio_column": [0.2, 0.9, 1.1],
+            "flag_below": [True, False, False],
+            "baseline_share": [0.1, 0.5, 0.4],
+        }
+    )
+    out = suppress(table, by="region")
+    hidden = out["count"].isna()
+    assert hidden.sum() >= 2
+    for col in ("cohort_size", "rate", "some_new_ratio_column", "flag_below"):
+        assert out.loc[hidden, col].isna().all(), col
+        assert out.loc[~hidden, col].notna().all(), col
+    assert "baseline_share" in INDEPENDENT and out["baseline_share"].notna().all()
+
+
+def test_hidden_cells_look_the_same_whether_small_or_protecting():
+    table = pd.DataFrame({"region": ["AF", "AP", "EU"], "count": [3, 40, 50]})
+    safe = guard(table, "region")
+    assert "suppressed" not in safe.table  # the reason column never reaches a page
+    assert safe.table["count"].isna().sum() == 2
+    assert "fewer than 5" in safe.legend
+
+
+def test_a_table_that_does_not_count_its_source_is_refused():
+    source = pd.DataFrame({"region": ["AF"] * 10 + ["EU"] * 20})
+    wrong = pd.DataFrame({"region": ["AF", "EU"], "count": [12, 18]})
+    with pytest.raises(DisclosureError, match="does not count its source"):
+        guard(wrong, "region", source=source)
+
+
+def _events() -> pd.DataFrame:
+    """Two events: the side event has 3 from AF and 2 from LAC."""
+    main = {"AF": 40, "AP": 60, "EU": 80, "LAC": 30, "NA": 50}
+    side = {"AF": 3, "AP": 12, "EU": 20, "LAC": 2, "NA": 9}
+    rows = [
+        (e, r)
+        for e, counts in (("main", main), ("side", side))
+        for r, n in counts.items()
+        for _ in range(n)
+    ]
+    return pd.DataFrame(rows, columns=["event", "region"])
+
+
+def _table(frame: pd.DataFrame) -> pd.DataFrame:
+    counts = frame.groupby("region").size().reindex(["AF", "AP", "EU", "LAC", "NA"], fill_value=0)
+    return counts.rename("count").reset_index()
+
+
+def _difference_attack(all_events, one_event) -> dict[str, int]:
+    """All-events page minus one event's page: the other event's cells, where both are shown."""
+    a = dict(all_events.table[["region", "count"]].itertuples(index=False))
+    b = dict(one_event.table[["region", "count"]].itertuples(index=False))
+    return {r: int(a[r] - b[r]) for r in a if pd.notna(a[r]) and pd.notna(b[r])}
+
+
+def test_the_ledger_stops_the_difference_of_two_pages_revealing_a_hidden_cell(tmp_path):
+    _events().to_parquet(tmp_path / "participation.parquet")
+    frame = load_clean(tmp_path)  # remembers its file: the ledger is kept per clean table
+    main = frame[frame["event"] == "main"]
+    side_truth = _table(frame[frame["event"] == "side"]).set_index("region")["count"]
+
+    # unguarded across pages: each page suppressed on its own (separate ledgers)
+    alone_all = guard(_table(frame), "region", source=frame, ledger=tmp_path / "a.jsonl")
+    alone_main = guard(_table(main), "region", source=main, ledger=tmp_path / "b.jsonl")
+    leaked = _difference_attack(alone_all, alone_main)
+    assert leaked.get("AF") == side_truth["AF"] == 3, "the attack must work on pages audited apart"
+
+    # one ledger: the second page is audited against the first
+    ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
+    first = guard(_table(frame), "region", source=frame, ledger=ledger)
+    second = guard(_table(main), "region", source=main, ledger=ledger)
+    recovered = _difference_attack(first, second)
+    small = {r for r, v in side_truth.items() if 0 < v < 5}
+    assert not small & set(recovered), recovered
+    assert len(ledger.read_text().splitlines()) == 2
+    written = ledger.read_text()
+    assert "null" in written
+    assert not re.search(r'"key":\["(AF|LAC)"\],"value":[0-9]', written.splitlines()[1])
+
+
+def test_an_empty_table_is_published_as_it_is():
+    empty = pd.DataFrame({"reason": pd.Series([], dtype=str), "rows": pd.Series([], dtype=int)})
+    assert guard(empty, "reason", rules=Rules(count="rows")).table.empty
