@@ -32,6 +32,7 @@ from wsisanalysis.reporting.runs import (
     read_params_file,
     select_runs,
 )
+from wsisanalysis.reporting.staging import report_lock, staged_notebook
 from wsisanalysis.reporting.tables import describe_inputs
 
 logger = logging.getLogger(__name__)
@@ -223,11 +224,12 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
     try:
         manifest["inputs"] = _inputs(parameters, root)
         _check_event(parameters, root)
-        papermill.execute_notebook(
-            str(run.notebook), str(executed), parameters=dict(parameters), kernel_name="python3",
-            cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
-            kernel_manager_class=_kernel_manager_class(),
-        )  # fmt: skip
+        with staged_notebook(executed) as scratch:  # a name of this run's own, then renamed
+            papermill.execute_notebook(
+                str(run.notebook), str(scratch), parameters=dict(parameters), kernel_name="python3",
+                cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
+                kernel_manager_class=_kernel_manager_class(),
+            )  # fmt: skip
         export_html(executed, html_path, title=str(manifest["title"]), index=out_dir / "index.html",
                     shared_assets=out_dir / "assets" if shared_assets else None)  # fmt: skip
         manifest.update(status="ok", html=str(html_path.relative_to(out_dir)), html_bytes=html_path.stat().st_size,
@@ -303,7 +305,7 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     workers = max(1, min(jobs or min(2, os.cpu_count() or 1), len(planned)))
     logger.info("running %d report(s) with %d worker(s) -> %s", len(planned), workers, out)
     manifests = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with report_lock(out), ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [
             pool.submit(execute_run, run, params, out, root, shared_assets=assets == "shared")
             for run, params in planned
@@ -312,9 +314,9 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
             manifests.append(future.result())
             if on_done is not None:
                 on_done(manifests[-1], len(manifests), len(planned))
-    if chromium is not None:
-        pages = [out / m["html"] for m in manifests if m["status"] == "ok"]
-        logger.info("printing %d PDF(s) with %s", len(pages), chromium)
-        write_pdfs(pages, chromium=chromium)
-    index = write_index(out)
+        if chromium is not None:
+            pages = [out / m["html"] for m in manifests if m["status"] == "ok"]
+            logger.info("printing %d PDF(s) with %s", len(pages), chromium)
+            write_pdfs(pages, chromium=chromium)
+        index = write_index(out)
     return ReportSummary(out, index, manifests, time.perf_counter() - clock)
