@@ -221,8 +221,10 @@ def _line_5_merged(o: Outcome) -> None:
 
 def _no_hijack(o: Outcome) -> None:
     text = o.clean.astype("str").to_csv() + o.paths["log"].read_text(encoding="utf-8")
-    for word in ("@", "jane.doe", "Referred by"):
+    for word in ("@", "jane.doe", "<b>"):
         assert word not in text
+    kept = ["input_source", "input_record_id", "input_source_row"]
+    assert [c for c in o.clean.columns if c.startswith("input_")] == kept
 
 
 def _names_redacted(o: Outcome) -> None:

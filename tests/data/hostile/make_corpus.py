@@ -421,21 +421,31 @@ def provenance() -> None:
     lines = [",".join(header)]
     hijack = [
         ("Referred by Jane Doe <jane.doe@example.org>", "jane.doe@example.org", "1"),
-        ("Referred by Jane Doe <jane.doe@example.org>", "mark.obi@example.org", "999"),
+        ("<b>Referred</b> by jane.doe [at] example [dot] org", "mark.obi@example.org", "999"),
         ("newsletter", "REC-0001", "2"),
     ]
     for i, (src, rid, row) in enumerate(hijack, start=1):
         lines.append(row_text([*person(i), src, rid, row]))
     add(name, csv_bytes(lines))
     log(name, failure, 3, 3, 0, 0)
-    for k in (2, 3, 4):
+    kept = [  # the input's own columns: ordinary free text, tag-stripped and scrubbed
+        "input_source=Referred by Jane Doe; input_record_id=[e-mail removed]; input_source_row=1",
+        "input_source=Referred by [e-mail removed]; input_record_id=[e-mail removed]; "
+        "input_source_row=999",
+        "input_source=newsletter; input_record_id=REC-0001; input_source_row=2",
+    ]
+    for k, values in zip((2, 3, 4), kept, strict=True):
         expect(
-            name, failure, f"values: line={k}: source={name}; source_row={k}; record_id={name}:{k}"
+            name,
+            failure,
+            f"values: line={k}: source={name}; source_row={k}; record_id={name}:{k}; {values}",
         )
     expect(
         name,
         failure,
-        "values: all: no '@', 'jane.doe' or 'Referred by' in any clean column or the log",
+        "values: all: no '@', 'jane.doe' or '<b>' in any clean column or the log  (the input's "
+        "Source, record_id and source_row are kept as input_source, input_record_id, "
+        "input_source_row)",
     )
 
 
