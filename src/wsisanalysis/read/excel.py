@@ -68,6 +68,7 @@ class _Marks:
 
     hidden: set[int] = field(default_factory=set)
     formulas: dict[int, list[str]] = field(default_factory=dict)
+    format: str = "xlsx"
 
 
 def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -136,7 +137,7 @@ def _sheet_table(
     reason = [HIDDEN_ROW if r in marks.hidden else None for r in sheet_rows]
     frame = pd.DataFrame(body, columns=range(width), dtype="str").set_axis(header, axis=1)
     rejected_mask = np.array([r is not None for r in reason], dtype=bool)
-    notes = []
+    notes = [_XLS_NOTE] if marks.format == "xls" else []
     if marks.hidden:
         notes.append(
             f"{len(marks.hidden & set(sheet_rows.tolist()))} hidden rows quarantined (hidden_row)"
@@ -145,7 +146,7 @@ def _sheet_table(
         frame.loc[~rejected_mask].reset_index(drop=True),
         source,
         sheet_rows[~rejected_mask],
-        "xlsx",
+        marks.format,
         header_row=header_at + 1,
         notes=notes,
     )
@@ -216,6 +217,11 @@ def read_xlsx_tables(path: Path) -> list[RawTable]:
     return tables
 
 
+_XLS_NOTE = (
+    "legacy .xls: hidden rows and formulas saved without a value cannot be detected in this "
+    "format (save the workbook as .xlsx to have them checked)"
+)
+
 #: How many cells an error about formulas without value lists before "and N more".
 _MAX_CELLS_SHOWN = 50
 
@@ -247,9 +253,10 @@ def refuse_formulas_without_value(path: Path, sheets: dict[str, tuple[_Marks, in
 
 
 def _workbook_marks(path: Path, names: list[str]) -> dict[str, _Marks]:
-    """Hidden rows and formulas without value per sheet (XLSX only; none for .xls)."""
+    """Hidden rows and formulas without value per sheet (XLSX only: calamine exposes neither
+    for a legacy .xls, whose sheets get a note saying so)."""
     if not zipfile.is_zipfile(path):
-        return {}
+        return {name: _Marks(format="xls") for name in names}
     with zipfile.ZipFile(path) as archive:
         paths = _sheet_xml_paths(archive)
         return {n: _marks(archive, paths[n]) for n in names if paths.get(n) in archive.namelist()}

@@ -1022,6 +1022,44 @@ def config_files() -> None:
     )
 
 
+def legacy_workbook() -> None:
+    """A legacy .xls (BIFF8) workbook: two data sheets and a notes sheet.
+
+    Needs xlwt (test-only, ``pip install xlwt``); without it the committed file is kept.
+    """
+    name = "legacy_two_sheets.xls"
+    failure = "legacy .xls workbook (BIFF8): two data sheets and a notes sheet, dates as dates"
+    try:
+        import xlwt
+    except ImportError:
+        FILES[name] = (HERE / name).read_bytes()
+    else:
+        book = xlwt.Workbook(encoding="utf-8")
+        day = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+        for title, people in (("Day 1", range(1, 4)), ("Day 2", range(4, 6))):
+            sheet = book.add_sheet(title)
+            for c, text in enumerate(HEADER):
+                sheet.write(0, c, text)
+            for r, i in enumerate(people, start=1):
+                row = person(i)
+                for c, value in enumerate(row[:6]):
+                    sheet.write(r, c, value)
+                sheet.write(r, 6, dt.datetime.fromisoformat(row[6]), day)
+        book.add_sheet("Notes").write(0, 0, "Exported for the hostile corpus")
+        buf = io.BytesIO()
+        book.save(buf)
+        FILES[name] = buf.getvalue()
+    log(name, failure, 5, 5, 0, 0)
+    expect(name, failure, "values: line=Day 1!2: country_iso2=BR; date=2025-03-11")
+    expect(name, failure, "values: line=Day 2!3: country_iso2=SN; date=2025-03-12")
+    expect(
+        name,
+        failure,
+        "values: all: each clean row's source names its sheet; the log notes the Notes sheet "
+        "skipped and that hidden rows cannot be detected in .xls",
+    )
+
+
 def main() -> int:
     unbalanced_quote()
     ragged_and_big_late()
@@ -1047,6 +1085,7 @@ def main() -> int:
     stakeholder_labels()
     countries()
     workbook()
+    legacy_workbook()
     config_files()
     for name, data in FILES.items():
         (HERE / name).write_bytes(data)
