@@ -430,8 +430,10 @@ def provenance() -> None:
     log(name, failure, 3, 3, 0, 0)
     kept = [  # the input's own columns: ordinary free text, tag-stripped and scrubbed
         "input_source=Referred by Jane Doe; input_record_id=[e-mail removed]; input_source_row=1",
-        "input_source=Referred by [e-mail removed]; input_record_id=[e-mail removed]; "
-        "input_source_row=999",
+        (
+            "input_source=Referred by [e-mail removed]; input_record_id=[e-mail removed]; "
+            "input_source_row=999"
+        ),
         "input_source=newsletter; input_record_id=REC-0001; input_source_row=2",
     ]
     for k, values in zip((2, 3, 4), kept, strict=True):
