@@ -358,7 +358,7 @@ WORDED: dict[tuple[str, str], Callable[[Outcome], None]] = {
     ("same_name_no_email.csv", "values: all: 5 distinct"): _li_wei,
     ("stakeholder_labels.csv", "values: log: unresolved lists"): _unresolved_ab,
     ("country_variants.csv", "values: log: unresolved country_iso2"): _country_unresolved,
-    ("two_sheets_hidden_merged.xlsx", "values: all: each clean row"): _sheets_named,
+    ("two_sheets_hidden_formula_merged.xlsx", "values: all: each clean row"): _sheets_named,
     ("legacy_two_sheets.xls", "values: all: each clean row"): _legacy_xls,
     ("email_as_index.parquet", "values: all: the index"): _index_as_email,
 }  # fmt: skip

@@ -3,11 +3,13 @@
 python-calamine (Rust) reads cells about ten times faster than openpyxl (see
 ``benchmarks/excel_readers.py``) and also reads legacy ``.xls``. What calamine does not expose
 (rows hidden by the author, formulas saved without a result) is found by scanning the sheet's
-XML, and only when the XML mentions ``hidden`` or a formula at all: hidden rows are quarantined,
-formulas without a result are an error naming the cells (a blank would pass for a value, and
-saving the workbook once fixes it). Every sheet is read when it
-looks like data (a header row naming known columns) or skipped with a note saying why; merged
-cells that label several rows are filled down over them.
+XML, and only when the XML mentions ``hidden`` or a formula at all. Both quarantine their row
+with a reason. A formula without a result is deliberately not an error for the whole file: a
+registrant who types ``=HYPERLINK(...)`` into a form makes the export tool save a formula, so an
+error would let one cell block a whole export, and its remedy ("open and save it in Excel")
+would run that formula; a file of many such rows still fails ``--max-quarantined``. Every
+sheet is read when it looks like data (a header row naming known columns) or skipped with a
+note saying why; merged cells that label several rows are filled down over them.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _CELL_ROW = re.compile(r"(\d+)$")
 HIDDEN_ROW = "hidden_row"
+FORMULA_WITHOUT_VALUE = "formula_without_value"
 
 
 def cell_text(value: object) -> object:
@@ -129,15 +132,23 @@ def _is_data(rows: list[list[object]]) -> tuple[bool, int]:
 def _sheet_table(
     name: str, source: str, grid: list[list[object]], header_at: int, marks: _Marks
 ) -> RawTable:
-    """One sheet as a RawTable: hidden rows rejected with their reason."""
+    """One sheet as a RawTable: hidden rows and formula rows rejected with their reason."""
     header = headers(grid[header_at])
     width = len(header)
     body = [(row + [None] * width)[:width] for row in grid[header_at + 1 :]]
     sheet_rows = np.arange(header_at + 2, header_at + 2 + len(body))
-    reason = [HIDDEN_ROW if r in marks.hidden else None for r in sheet_rows]
+    reason = [
+        HIDDEN_ROW if r in marks.hidden else FORMULA_WITHOUT_VALUE if r in marks.formulas else None
+        for r in sheet_rows
+    ]
     frame = pd.DataFrame(body, columns=range(width), dtype="str").set_axis(header, axis=1)
     rejected_mask = np.array([r is not None for r in reason], dtype=bool)
     notes = [_XLS_NOTE] if marks.format == "xls" else []
+    cells = [ref for r in sorted(marks.formulas) for ref in marks.formulas[r]]
+    if cells:
+        notes.append(
+            f"formulas without a saved value in {', '.join(cells)}: open the workbook in Excel, let it calculate, save, and re-run"
+        )
     if marks.hidden:
         notes.append(
             f"{len(marks.hidden & set(sheet_rows.tolist()))} hidden rows quarantined (hidden_row)"
@@ -199,9 +210,6 @@ def read_xlsx_tables(path: Path) -> list[RawTable]:
         msg = f"{path}: no sheet holds data ({reasons}). Expected a header row and data rows."
         raise InputFileError(msg)
     marks = _workbook_marks(path, list(grids))
-    refuse_formulas_without_value(
-        path, {n: (marks.get(n, _Marks()), at) for n, (_, at) in grids.items()}
-    )
     several = len(grids) > 1
     tables = [
         _sheet_table(
@@ -221,35 +229,6 @@ _XLS_NOTE = (
     "legacy .xls: hidden rows and formulas saved without a value cannot be detected in this "
     "format (save the workbook as .xlsx to have them checked)"
 )
-
-#: How many cells an error about formulas without value lists before "and N more".
-_MAX_CELLS_SHOWN = 50
-
-
-def refuse_formulas_without_value(path: Path, sheets: dict[str, tuple[_Marks, int]]) -> None:
-    """Raise naming the file, sheets and cells when a data sheet holds formulas saved without
-    a result (at or below its header row): calamine would read them as blank cells.
-
-    `sheets` maps each sheet read to its marks and its 0-based header row.
-    """
-    found = [
-        (name, ref)
-        for name, (marks, header_at) in sheets.items()
-        for row in sorted(marks.formulas)
-        if row > header_at
-        for ref in marks.formulas[row]
-    ]
-    if not found:
-        return
-    shown = ", ".join(f"{name!r}!{ref}" for name, ref in found[:_MAX_CELLS_SHOWN])
-    more = len(found) - _MAX_CELLS_SHOWN
-    shown += f" and {more} more" if more > 0 else ""
-    msg = (
-        f"{path}: {len(found)} formula cell(s) saved without a value, which would be read as "
-        f"blank: {shown}. Open the workbook in Excel or LibreOffice, let it calculate, save it "
-        "(the values are then saved with the formulas) and re-run, or export the sheet to CSV."
-    )
-    raise InputFileError(msg)
 
 
 def _workbook_marks(path: Path, names: list[str]) -> dict[str, _Marks]:
