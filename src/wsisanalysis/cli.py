@@ -50,7 +50,7 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
         "clean", help="clean exports into DIR/<kind>.parquet (+ quarantine and log)"
     )
     clean.add_argument(
-        "inputs", nargs="+", metavar="INPUT", help="export files: CSV/TXT/TSV, XLSX or Parquet"
+        "inputs", nargs="+", metavar="INPUT", help="export files: CSV/TXT/TSV, XLSX/XLS or Parquet"
     )
     clean.add_argument(
         "--kind",
@@ -125,7 +125,7 @@ def _add_inspect(sub: argparse._SubParsersAction) -> None:
         help="dry run: how each export would be read and cleaned (writes nothing)",
     )
     inspect.add_argument(
-        "inputs", nargs="+", metavar="INPUT", help="export files: CSV/TXT/TSV, XLSX or Parquet"
+        "inputs", nargs="+", metavar="INPUT", help="export files: CSV/TXT/TSV, XLSX/XLS or Parquet"
     )
     inspect.add_argument(
         "--kind",

@@ -8,6 +8,12 @@ from pathlib import Path
 RECORD_ID = "record_id"
 SOURCE = "source"
 SOURCE_ROW = "source_row"
+#: Input columns named like provenance columns are kept as scrubbed free text under these
+#: names (never as provenance), and only when an input has them.
+INPUT_SOURCE = "input_source"
+INPUT_RECORD_ID = "input_record_id"
+INPUT_SOURCE_ROW = "input_source_row"
+INPUT_PROVENANCE = {SOURCE: INPUT_SOURCE, RECORD_ID: INPUT_RECORD_ID, SOURCE_ROW: INPUT_SOURCE_ROW}
 
 # Participation
 EVENT = "event"

@@ -152,9 +152,18 @@ def parquet_writer(frame: pd.DataFrame, rows: int = ROW_GROUP_ROWS) -> Writer:
     return lambda tmp: frame.to_parquet(tmp, index=False, row_group_size=rows)
 
 
+def _busy(folder: Path, lock: Path, wait: float) -> str:
+    held = f"lock {lock} held for over {wait:g} s" if wait > 0 else f"lock {lock} is held"
+    return (
+        f"{folder}: another wsisanalysis run is writing to this folder ({held}). Wait for it "
+        "to finish and re-run, or choose another output folder."
+    )
+
+
 @contextlib.contextmanager
 def output_lock(folder: str | Path, *, wait: float = 30.0) -> Iterator[Path]:
-    """Hold the lock of an output folder; wait up to `wait` seconds, then fail clearly.
+    """Hold the lock of an output folder; wait up to `wait` seconds (0: fail at once), then
+    fail clearly.
 
     The lock is an advisory ``flock`` on ``<folder>/.wsisanalysis.lock``: the system releases
     it when the process ends, even on ``kill -9``, so a crashed run never blocks the next.
@@ -175,12 +184,7 @@ def output_lock(folder: str | Path, *, wait: float = 30.0) -> Iterator[Path]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    msg = (
-                        f"{folder}: another wsisanalysis run is writing to this folder (lock "
-                        f"{path} held for over {wait:g} s). Wait for it to finish, or choose "
-                        "another output folder."
-                    )
-                    raise WsisAnalysisError(msg) from None
+                    raise WsisAnalysisError(_busy(folder, path, wait)) from None
                 time.sleep(0.1)
         try:
             yield path

@@ -221,8 +221,10 @@ def _line_5_merged(o: Outcome) -> None:
 
 def _no_hijack(o: Outcome) -> None:
     text = o.clean.astype("str").to_csv() + o.paths["log"].read_text(encoding="utf-8")
-    for word in ("@", "jane.doe", "Referred by"):
+    for word in ("@", "jane.doe", "<b>"):
         assert word not in text
+    kept = ["input_source", "input_record_id", "input_source_row"]
+    assert [c for c in o.clean.columns if c.startswith("input_")] == kept
 
 
 def _names_redacted(o: Outcome) -> None:
@@ -323,6 +325,14 @@ def _sheets_named(o: Outcome) -> None:
     assert o.clean["record_id"].is_unique
 
 
+def _legacy_xls(o: Outcome) -> None:
+    _sheets_named(o)
+    notes = o.log["files"][0]["notes"]
+    assert "sheet 'Notes' skipped: no header row naming known columns" in notes
+    assert any(n.startswith("legacy .xls: hidden rows") for n in notes)
+    assert {f["format"] for f in o.log["files"]} == {"xls"}
+
+
 def _index_as_email(o: Outcome) -> None:
     assert 4 not in o.clean["source_row"].tolist()
     assert "@" not in o.clean.astype("str").to_csv()
@@ -349,6 +359,7 @@ WORDED: dict[tuple[str, str], Callable[[Outcome], None]] = {
     ("stakeholder_labels.csv", "values: log: unresolved lists"): _unresolved_ab,
     ("country_variants.csv", "values: log: unresolved country_iso2"): _country_unresolved,
     ("two_sheets_hidden_formula_merged.xlsx", "values: all: each clean row"): _sheets_named,
+    ("legacy_two_sheets.xls", "values: all: each clean row"): _legacy_xls,
     ("email_as_index.parquet", "values: all: the index"): _index_as_email,
 }  # fmt: skip
 

@@ -35,6 +35,7 @@ from wsisanalysis import schema as C
 from wsisanalysis.clean.kinds import KindSpec, kind_spec
 from wsisanalysis.clean.log import CleaningLog, FileLog
 from wsisanalysis.clean.pipeline import _attendance, _clean_one, _prepare, _quarantine_table
+from wsisanalysis.clean.provenance import input_provenance
 from wsisanalysis.clean.quality import DEFAULT_MAX_QUARANTINED, quality_warnings, raise_if_strict
 from wsisanalysis.clean.steps import Context, add_reference, as_categories, as_text
 from wsisanalysis.errors import InputFileError, WsisAnalysisError
@@ -249,9 +250,15 @@ def _store(run: _Run, clean: pd.DataFrame) -> None:
     if run.rows_stored == 0 and not _has_parts(run.con):
         run.con.execute("CREATE TABLE parts AS SELECT * FROM part")
     else:
+        for name in set(input_provenance(part.columns)) - set(_stored_columns(run.con)):
+            run.con.execute(f'ALTER TABLE parts ADD COLUMN "{name}" VARCHAR')  # a later file's
         run.con.execute("INSERT INTO parts BY NAME SELECT * FROM part")
     run.con.unregister("part")
     run.rows_stored += len(part)
+
+
+def _stored_columns(con: Any) -> list[str]:
+    return [str(row[0]) for row in con.execute("DESCRIBE parts").fetchall()]
 
 
 def _has_parts(con: Any) -> bool:
@@ -335,7 +342,8 @@ def _write_clean(run: _Run, path: Path, batch_rows: int = 131_072) -> int:
     stored = run.con.execute(f'SELECT DISTINCT "{C.SOURCE}" FROM parts').fetchall()
     sources = pd.CategoricalDtype(sorted(str(row[0]) for row in stored))
     dtypes = run.dtypes if run.dtypes is not None else pd.Series(dtype=object)
-    columns = ", ".join(f'"{c}"' for c in run.spec.columns)
+    inputs = input_provenance(_stored_columns(run.con))  # an input's own "Source" columns
+    columns = ", ".join(f'"{c}"' for c in [*run.spec.columns, *inputs])
     query = f"SELECT {columns} FROM parts ANTI JOIN dups USING (_ord) ORDER BY _ord"
     reader = run.con.sql(query).to_arrow_reader(batch_rows)
     writer, written = None, 0
@@ -370,6 +378,8 @@ def _typed(frame: pd.DataFrame, dtypes: pd.Series, sources: pd.CategoricalDtype)
     for name in frame.columns:
         if name == C.SOURCE:
             out[name] = frame[name].astype("str").astype(sources)
+        elif name in C.INPUT_PROVENANCE.values():
+            out[name] = frame[name].astype("str")
         elif name in dtypes.index:
             out[name] = frame[name].astype(dtypes[name])
         else:

@@ -23,7 +23,12 @@ import pandas as pd
 from wsisanalysis import schema as C
 from wsisanalysis.clean.kinds import KindSpec, kind_spec
 from wsisanalysis.clean.log import CleaningLog, FileLog
-from wsisanalysis.clean.provenance import safe_source, without_provenance
+from wsisanalysis.clean.provenance import (
+    input_provenance,
+    raw_without_clash,
+    safe_source,
+    without_provenance,
+)
 from wsisanalysis.clean.quality import DEFAULT_MAX_QUARANTINED, quality_warnings, raise_if_strict
 from wsisanalysis.clean.quarantine import assign_reasons
 from wsisanalysis.clean.result import CleaningResult
@@ -35,6 +40,7 @@ from wsisanalysis.clean.steps import (
     as_text,
     record_ids,
     scrub_emails,
+    tag_free_text,
 )
 from wsisanalysis.errors import WsisAnalysisError
 from wsisanalysis.normalize.events import cluster_events
@@ -169,7 +175,7 @@ def _clean_one(
         parsed.update(parser(cells, ctx))
     reason = assign_reasons(spec.rules, cells, parsed)
     keep = reason.isna()
-    quarantined = cells.raw.loc[~keep].assign(
+    quarantined = raw_without_clash(cells.raw.loc[~keep]).assign(
         **{
             C.SOURCE: prepared.source[~keep],
             C.SOURCE_ROW: prepared.source_row[~keep],
@@ -188,7 +194,9 @@ def _clean_one(
         columns[name] = parsed[name][keep]
     for step in spec.steps:
         columns.update(step(kept, ctx))
-    clean = pd.DataFrame(columns, index=kept.index)[list(spec.columns)]
+    inputs = input_provenance(kept.table.columns)  # an input's own "Source": free text
+    columns.update(tag_free_text(kept, tuple(inputs)))
+    clean = pd.DataFrame(columns, index=kept.index)[[*spec.columns, *inputs]]
     if prepared.rejected is not None:
         quarantined = pd.concat([prepared.rejected, quarantined], ignore_index=True)
     if C.PARTICIPANT_ID in clean:
@@ -223,6 +231,8 @@ def _combine(cleaned: list[pd.DataFrame], spec: KindSpec, log: CleaningLog) -> p
         else pd.DataFrame(columns=[*spec.columns, _ORDER])
     )
     clean[C.SOURCE] = clean[C.SOURCE].astype("str").astype("category")  # one category per file
+    for name in input_provenance(clean.columns):  # missing where a file had no such column
+        clean[name] = clean[name].astype("str")
     order = clean.pop(_ORDER).to_numpy(dtype=np.int64)
     clean = _merge_event_spellings(clean, log)
     duplicated = spec.duplicated(clean, order)

@@ -9,7 +9,10 @@ label that looks like a person's name is never shown verbatim in the log.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
+
+import pandas as pd
 
 from wsisanalysis import schema as C
 from wsisanalysis.normalize.headers import HeaderMatch
@@ -148,12 +151,29 @@ def safe_source(name: str) -> str:
 
 
 def without_provenance(found: HeaderMatch) -> HeaderMatch:
-    """The header match with input columns mapped to provenance columns moved to ignored."""
-    hijack = [h for h, c in found.mapping.items() if c in _PROVENANCE]
-    if not hijack:
-        return found
-    mapping = {h: c for h, c in found.mapping.items() if h not in hijack}
-    return replace(found, mapping=mapping, ignored=[*found.ignored, *hijack])
+    """The header match with input columns mapped to provenance columns renamed to ordinary
+    free-text columns (``Source`` -> ``input_source``, ``record_id`` -> ``input_record_id``,
+    ``source_row`` -> ``input_source_row``): kept, scrubbed like all free text, never used
+    as provenance."""
+    mapping = {h: C.INPUT_PROVENANCE.get(c, c) for h, c in found.mapping.items()}
+    return found if mapping == found.mapping else replace(found, mapping=mapping)
+
+
+def input_provenance(columns: Iterable[object]) -> list[str]:
+    """The ``input_*`` columns among `columns`, in a fixed order.
+
+    >>> input_provenance(["event", "input_source_row", "input_source"])
+    ['input_source', 'input_source_row']
+    """
+    present = set(columns)
+    return [name for name in C.INPUT_PROVENANCE.values() if name in present]
+
+
+def raw_without_clash(raw: pd.DataFrame) -> pd.DataFrame:
+    """Raw input columns named exactly like provenance columns renamed to ``input_*``, so the
+    quarantine's own ``source`` and ``source_row`` never overwrite an input's values."""
+    clash = {c: C.INPUT_PROVENANCE[c] for c in raw.columns if c in C.INPUT_PROVENANCE}
+    return raw.rename(columns=clash) if clash else raw
 
 
 def looks_like_name(label: str) -> bool:

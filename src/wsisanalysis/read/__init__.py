@@ -27,14 +27,15 @@ logger = logging.getLogger(__name__)
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
 
 
-_XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+#: Workbooks calamine reads (``.xls``: legacy BIFF, read through the same path as XLSX).
+_XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 
 
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
 
 
 def read_export(path: str | Path, **options: object) -> RawTable:
-    """Read one export file of any supported format (CSV/TXT/TSV, XLSX, Parquet).
+    """Read one export file of any supported format (CSV/TXT/TSV, XLSX/XLS, Parquet).
 
     Raises :class:`~wsisanalysis.errors.InputFileError` with the file name and the reason when
     the file is missing, empty or unreadable.
@@ -53,11 +54,6 @@ def read_export(path: str | Path, **options: object) -> RawTable:
         table = read_xlsx_export(path)
     elif suffix in _PARQUET_SUFFIXES or magic == b"PAR1":
         table = read_parquet_export(path)
-    elif suffix == ".xls":
-        msg = (
-            f"{path}: legacy .xls workbooks are not supported. Save it as .xlsx or CSV and re-run."
-        )
-        raise InputFileError(msg)
     else:
         encoding = options.get("encoding")
         sectioned = read_sectioned(path, encoding=encoding if isinstance(encoding, str) else None)

@@ -36,7 +36,7 @@ _PYARROW_ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "cp1251", "latin_1", "mac_
 _REFUSED = {
     "zip": "is a zip archive, not CSV text. Extract the export from it and pass the extracted file",
     "xlsx": "is an XLSX workbook with a text-file name. Rename it to .xlsx and re-run",
-    "xls": "is a legacy Excel workbook with a text-file name. Save it as .xlsx or CSV and re-run",
+    "xls": "is a legacy Excel workbook with a text-file name. Rename it to .xls and re-run",
     "parquet": "is a Parquet file with a text-file name. Rename it to .parquet and re-run",
     "pdf": "is a PDF document, not CSV text. Export the data as CSV or XLSX",
 }

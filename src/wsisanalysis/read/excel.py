@@ -3,9 +3,13 @@
 python-calamine (Rust) reads cells about ten times faster than openpyxl (see
 ``benchmarks/excel_readers.py``) and also reads legacy ``.xls``. What calamine does not expose
 (rows hidden by the author, formulas saved without a result) is found by scanning the sheet's
-XML, and only when the XML mentions ``hidden`` or a formula at all. Every sheet is read when it
-looks like data (a header row naming known columns) or skipped with a note saying why; merged
-cells that label several rows are filled down over them.
+XML, and only when the XML mentions ``hidden`` or a formula at all. Both quarantine their row
+with a reason. A formula without a result is deliberately not an error for the whole file: a
+registrant who types ``=HYPERLINK(...)`` into a form makes the export tool save a formula, so an
+error would let one cell block a whole export, and its remedy ("open and save it in Excel")
+would run that formula; a file of many such rows still fails ``--max-quarantined``. Every
+sheet is read when it looks like data (a header row naming known columns) or skipped with a
+note saying why; merged cells that label several rows are filled down over them.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class _Marks:
 
     hidden: set[int] = field(default_factory=set)
     formulas: dict[int, list[str]] = field(default_factory=dict)
+    format: str = "xlsx"
 
 
 def _sheet_xml_paths(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -138,7 +143,7 @@ def _sheet_table(
     ]
     frame = pd.DataFrame(body, columns=range(width), dtype="str").set_axis(header, axis=1)
     rejected_mask = np.array([r is not None for r in reason], dtype=bool)
-    notes = []
+    notes = [_XLS_NOTE] if marks.format == "xls" else []
     cells = [ref for r in sorted(marks.formulas) for ref in marks.formulas[r]]
     if cells:
         notes.append(
@@ -152,7 +157,7 @@ def _sheet_table(
         frame.loc[~rejected_mask].reset_index(drop=True),
         source,
         sheet_rows[~rejected_mask],
-        "xlsx",
+        marks.format,
         header_row=header_at + 1,
         notes=notes,
     )
@@ -220,10 +225,17 @@ def read_xlsx_tables(path: Path) -> list[RawTable]:
     return tables
 
 
+_XLS_NOTE = (
+    "legacy .xls: hidden rows and formulas saved without a value cannot be detected in this "
+    "format (save the workbook as .xlsx to have them checked)"
+)
+
+
 def _workbook_marks(path: Path, names: list[str]) -> dict[str, _Marks]:
-    """Hidden rows and formulas without value per sheet (XLSX only; none for .xls)."""
+    """Hidden rows and formulas without value per sheet (XLSX only: calamine exposes neither
+    for a legacy .xls, whose sheets get a note saying so)."""
     if not zipfile.is_zipfile(path):
-        return {}
+        return {name: _Marks(format="xls") for name in names}
     with zipfile.ZipFile(path) as archive:
         paths = _sheet_xml_paths(archive)
         return {n: _marks(archive, paths[n]) for n in names if paths.get(n) in archive.namelist()}

@@ -12,8 +12,9 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -32,6 +33,7 @@ from wsisanalysis.reporting.runs import (
     read_params_file,
     select_runs,
 )
+from wsisanalysis.reporting.staging import report_lock, staged_notebook
 from wsisanalysis.reporting.tables import REPORTS_DIR_ENV, describe_inputs
 
 logger = logging.getLogger(__name__)
@@ -223,11 +225,12 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
     try:
         manifest["inputs"] = _inputs(parameters, root)
         _check_event(parameters, root)
-        papermill.execute_notebook(
-            str(run.notebook), str(executed), parameters=dict(parameters), kernel_name="python3",
-            cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
-            kernel_manager_class=_kernel_manager_class(),
-        )  # fmt: skip
+        with staged_notebook(executed) as scratch:  # a name of this run's own, then renamed
+            papermill.execute_notebook(
+                str(run.notebook), str(scratch), parameters=dict(parameters), kernel_name="python3",
+                cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
+                kernel_manager_class=_kernel_manager_class(),
+            )  # fmt: skip
         export_html(executed, html_path, title=str(manifest["title"]), index=out_dir / "index.html",
                     shared_assets=out_dir / "assets" if shared_assets else None)  # fmt: skip
         manifest.update(status="ok", html=str(html_path.relative_to(out_dir)), html_bytes=html_path.stat().st_size,
@@ -264,6 +267,20 @@ def _plan(notebooks: Sequence[str], run_all: bool, parameters: Sequence[Sequence
     pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
     overrides.update({str(k): v for k, v in pairs})  # a mapping, or (name, value) pairs from -p
     return root, plan_runs(selected, overrides, slug=slug)
+
+
+@contextmanager
+def _ledger_of(out: Path) -> Iterator[None]:
+    """Kernels started inside inherit it: the disclosure guard audits against the ledger of
+    the output folder `out` (see :func:`wsisanalysis.reporting.tables.ledger_path`)."""
+    before, os.environ[REPORTS_DIR_ENV] = os.environ.get(REPORTS_DIR_ENV), str(out)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(REPORTS_DIR_ENV, None)
+        else:
+            os.environ[REPORTS_DIR_ENV] = before
 
 
 def _execute_all(
@@ -324,18 +341,11 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
         validate_values(run, params)
     workers = max(1, min(jobs or min(2, os.cpu_count() or 1), len(planned)))
     logger.info("running %d report(s) with %d worker(s) -> %s", len(planned), workers, out)
-    # kernels inherit it: the disclosure guard audits against the ledger of this output folder
-    before, os.environ[REPORTS_DIR_ENV] = os.environ.get(REPORTS_DIR_ENV), str(out)
-    try:
+    with report_lock(out), _ledger_of(out):
         manifests = _execute_all(planned, workers, out, root, assets, on_done)
-    finally:
-        if before is None:
-            os.environ.pop(REPORTS_DIR_ENV, None)
-        else:
-            os.environ[REPORTS_DIR_ENV] = before
-    if chromium is not None:
-        pages = [out / m["html"] for m in manifests if m["status"] == "ok"]
-        logger.info("printing %d PDF(s) with %s", len(pages), chromium)
-        write_pdfs(pages, chromium=chromium)
-    index = write_index(out)
+        if chromium is not None:
+            pages = [out / m["html"] for m in manifests if m["status"] == "ok"]
+            logger.info("printing %d PDF(s) with %s", len(pages), chromium)
+            write_pdfs(pages, chromium=chromium)
+        index = write_index(out)
     return ReportSummary(out, index, manifests, time.perf_counter() - clock)

@@ -421,21 +421,33 @@ def provenance() -> None:
     lines = [",".join(header)]
     hijack = [
         ("Referred by Jane Doe <jane.doe@example.org>", "jane.doe@example.org", "1"),
-        ("Referred by Jane Doe <jane.doe@example.org>", "mark.obi@example.org", "999"),
+        ("<b>Referred</b> by jane.doe [at] example [dot] org", "mark.obi@example.org", "999"),
         ("newsletter", "REC-0001", "2"),
     ]
     for i, (src, rid, row) in enumerate(hijack, start=1):
         lines.append(row_text([*person(i), src, rid, row]))
     add(name, csv_bytes(lines))
     log(name, failure, 3, 3, 0, 0)
-    for k in (2, 3, 4):
+    kept = [  # the input's own columns: ordinary free text, tag-stripped and scrubbed
+        "input_source=Referred by Jane Doe; input_record_id=[e-mail removed]; input_source_row=1",
+        (
+            "input_source=Referred by [e-mail removed]; input_record_id=[e-mail removed]; "
+            "input_source_row=999"
+        ),
+        "input_source=newsletter; input_record_id=REC-0001; input_source_row=2",
+    ]
+    for k, values in zip((2, 3, 4), kept, strict=True):
         expect(
-            name, failure, f"values: line={k}: source={name}; source_row={k}; record_id={name}:{k}"
+            name,
+            failure,
+            f"values: line={k}: source={name}; source_row={k}; record_id={name}:{k}; {values}",
         )
     expect(
         name,
         failure,
-        "values: all: no '@', 'jane.doe' or 'Referred by' in any clean column or the log",
+        "values: all: no '@', 'jane.doe' or '<b>' in any clean column or the log  (the input's "
+        "Source, record_id and source_row are kept as input_source, input_record_id, "
+        "input_source_row)",
     )
 
 
@@ -1006,6 +1018,44 @@ def config_files() -> None:
     )
 
 
+def legacy_workbook() -> None:
+    """A legacy .xls (BIFF8) workbook: two data sheets and a notes sheet.
+
+    Needs xlwt (test-only, ``pip install xlwt``); without it the committed file is kept.
+    """
+    name = "legacy_two_sheets.xls"
+    failure = "legacy .xls workbook (BIFF8): two data sheets and a notes sheet, dates as dates"
+    try:
+        import xlwt
+    except ImportError:
+        FILES[name] = (HERE / name).read_bytes()
+    else:
+        book = xlwt.Workbook(encoding="utf-8")
+        day = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+        for title, people in (("Day 1", range(1, 4)), ("Day 2", range(4, 6))):
+            sheet = book.add_sheet(title)
+            for c, text in enumerate(HEADER):
+                sheet.write(0, c, text)
+            for r, i in enumerate(people, start=1):
+                row = person(i)
+                for c, value in enumerate(row[:6]):
+                    sheet.write(r, c, value)
+                sheet.write(r, 6, dt.datetime.fromisoformat(row[6]), day)
+        book.add_sheet("Notes").write(0, 0, "Exported for the hostile corpus")
+        buf = io.BytesIO()
+        book.save(buf)
+        FILES[name] = buf.getvalue()
+    log(name, failure, 5, 5, 0, 0)
+    expect(name, failure, "values: line=Day 1!2: country_iso2=BR; date=2025-03-11")
+    expect(name, failure, "values: line=Day 2!3: country_iso2=SN; date=2025-03-12")
+    expect(
+        name,
+        failure,
+        "values: all: each clean row's source names its sheet; the log notes the Notes sheet "
+        "skipped and that hidden rows cannot be detected in .xls",
+    )
+
+
 def main() -> int:
     unbalanced_quote()
     ragged_and_big_late()
@@ -1031,6 +1081,7 @@ def main() -> int:
     stakeholder_labels()
     countries()
     workbook()
+    legacy_workbook()
     config_files()
     for name, data in FILES.items():
         (HERE / name).write_bytes(data)
