@@ -147,6 +147,16 @@ def parse_reach(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     return {C.REACH: values, "invalid_reach": invalid}
 
 
+def years_out_of_range(text: pd.Series) -> pd.Series:
+    """Dates whose year is before 1900 or after 2100 (typos; pandas cannot hold them all).
+
+    >>> years_out_of_range(pd.Series(["3025-01-02", "2025-01-02", None], dtype="str")).tolist()
+    [True, False, False]
+    """
+    years = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce")
+    return ((years < _YEARS[0]) | (years > _YEARS[1])).fillna(False).astype(bool)
+
+
 def parse_date_column(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     """``date`` parsed with the file's day/month order; how it was decided goes to the log.
 
@@ -154,8 +164,7 @@ def parse_date_column(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     cannot hold a year past 2262 or before 1677, and such a date is a typo in these exports).
     """
     text = cells.stripped(C.DATE)
-    years = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce")
-    out_of_range = ((years < _YEARS[0]) | (years > _YEARS[1])).fillna(False).astype(bool)
+    out_of_range = years_out_of_range(text)
     dates = parse_dates(text.mask(out_of_range), dayfirst=ctx.dayfirst)
     if ctx.file_log is not None:
         ctx.file_log.dates = {
