@@ -25,6 +25,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -276,6 +277,9 @@ class _Run:
     dtypes: pd.Series | None = None
     rows_stored: int = 0
     tables: int = 0  # tables stored so far: the precedence of records across tables
+    worker: Any = None  # the thread that inserts chunks into DuckDB
+    pending: Any = None  # the insert under way
+    created: bool = False  # whether the table ``parts`` exists
     max_quarantined: float = DEFAULT_MAX_QUARANTINED
 
 
@@ -286,7 +290,13 @@ _POSITION_BITS = 32
 def _store(run: _Run, clean: pd.DataFrame, position: int, latest_wins: bool) -> None:
     """Append a chunk's clean rows to the DuckDB table ``parts``: ``_ord`` keeps the order,
     ``_prec`` the precedence among duplicates (earlier tables first; within a table the
-    first record, or the latest for form responses), as ``pipeline._precedence``."""
+    first record, or the latest for form responses), as ``pipeline._precedence``.
+
+    The insert runs in a worker thread while the next chunk is cleaned (DuckDB releases the
+    GIL); one insert at a time, in order.
+    """
+    import pyarrow as pa
+
     if run.dtypes is None:
         run.dtypes = clean.dtypes
     part = clean.assign(**{C.SOURCE: clean[C.SOURCE].astype("str")}).reset_index(drop=True)
@@ -295,21 +305,28 @@ def _store(run: _Run, clean: pd.DataFrame, position: int, latest_wins: bool) -> 
     if latest_wins:
         within = (1 << _POSITION_BITS) - 1 - within
     part.insert(1, "_prec", (np.int64(run.tables) << _POSITION_BITS) + within)
-    run.con.register("part", part)
-    if run.rows_stored == 0 and not _has_parts(run.con):
-        run.con.execute("CREATE TABLE parts AS SELECT * FROM part")
-    else:
-        run.con.execute("INSERT INTO parts BY NAME SELECT * FROM part")
-    run.con.unregister("part")
+    # as an arrow table: DuckDB scans arrow strings without a Python object per cell
+    table = pa.Table.from_pandas(part, preserve_index=False)
+    _wait_for_insert(run)
+    run.pending = run.worker.submit(_insert, run.con, table, first=not run.created)
+    run.created = True
     run.rows_stored += len(part)
 
 
-def _has_parts(con: Any) -> bool:
-    return bool(
-        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parts'").fetchall()[
-            0
-        ][0]
-    )
+def _insert(con: Any, table: Any, *, first: bool) -> None:
+    con.register("part", table)
+    if first:
+        con.execute("CREATE TABLE parts AS SELECT * FROM part")
+    else:
+        con.execute("INSERT INTO parts BY NAME SELECT * FROM part")
+    con.unregister("part")
+
+
+def _wait_for_insert(run: _Run) -> None:
+    """Wait for the chunk being inserted (its error, if any, is raised here)."""
+    if run.pending is not None:
+        pending, run.pending = run.pending, None
+        pending.result()
 
 
 def _clean_table(run: _Run, table: _Table, dayfirst: bool | None) -> FileLog | None:
@@ -397,8 +414,9 @@ def _content_columns(spec: KindSpec) -> list[str]:
     return [c for c in spec.columns if c not in (C.RECORD_ID, C.SOURCE, C.SOURCE_ROW)]
 
 
-def _mark_duplicates(run: _Run) -> int:
-    """Flag the rows the pandas path's dedupe rule drops; return how many.
+def _mark_duplicates(run: _Run) -> np.ndarray:
+    """The rows the pandas path's dedupe rule drops, as a mask over ``_ord`` (one byte a
+    row: 10 MB for 10M rows).
 
     Participation: the same participant id and event, all but the record kept (attended
     before unknown before a no-show, then by precedence; no id never merges); engagement:
@@ -413,17 +431,23 @@ def _mark_duplicates(run: _Run) -> int:
     else:
         key, where, order = _content_columns(run.spec), "true", "_ord"
     keys = ", ".join(f'"{k}"' for k in key)
-    run.con.execute(f"""
-        CREATE TABLE dups AS SELECT _ord FROM (
+    if not run.rows_stored:
+        return np.zeros(0, dtype=bool)
+    dups = run.con.execute(f"""
+        SELECT _ord FROM (
             SELECT _ord, row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS n
             FROM parts WHERE {where}
         ) WHERE n > 1
-    """)  # fmt: skip
-    return int(run.con.execute("SELECT count(*) FROM dups").fetchall()[0][0])
+    """).fetchnumpy()["_ord"]  # fmt: skip
+    drop = np.zeros(run.rows_stored, dtype=bool)
+    drop[np.asarray(dups, dtype=np.int64)] = True
+    return drop
 
 
-def _write_clean(run: _Run, path: Path, batch_rows: int = 131_072) -> int:
-    """Stream the kept rows back in order; reference columns and vocabularies per batch."""
+def _write_clean(run: _Run, path: Path, drop: np.ndarray, batch_rows: int = 131_072) -> int:
+    """Stream the rows back in the order they were stored (a plain scan keeps insertion
+    order: no sort), leave out those in `drop`; reference columns and vocabularies per batch.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -432,12 +456,19 @@ def _write_clean(run: _Run, path: Path, batch_rows: int = 131_072) -> int:
     sources = pd.CategoricalDtype(sorted(str(row[0]) for row in stored))
     dtypes = run.dtypes if run.dtypes is not None else pd.Series(dtype=object)
     columns = ", ".join(f'"{c}"' for c in run.spec.columns)
-    query = f"SELECT {columns} FROM parts ANTI JOIN dups USING (_ord) ORDER BY _ord"
-    reader = run.con.sql(query).to_arrow_reader(batch_rows)
-    writer, written = None, 0
+    reader = run.con.sql(f"SELECT _ord, {columns} FROM parts").to_arrow_reader(batch_rows)
+    writer, written, expected = None, 0, 0
     try:
         for batch in reader:
-            frame = _typed(batch.to_pandas(), dtypes, sources)
+            ords = batch.column(0).to_numpy()
+            if len(ords) and (ords[0] != expected or (np.diff(ords) != 1).any()):
+                msg = "internal error: DuckDB returned the stored rows out of order"
+                raise WsisAnalysisError(msg)
+            expected += len(ords)
+            kept = batch.drop_columns(["_ord"]).filter(~drop[ords])
+            if not kept.num_rows:
+                continue
+            frame = _typed(kept.to_pandas(), dtypes, sources)
             frame = as_categories(add_reference(frame), run.spec.vocabularies)
             if run.spec.name == "participation":
                 _add_attendance(run.log.attendance, _attendance(frame))
@@ -491,6 +522,31 @@ def _finish_log(run: _Run, quarantine: pd.DataFrame, merged: int, rows_clean: in
     log.check()
 
 
+def _connect(duckdb: Any, memory_limit: str | None, tmp: str) -> Any:
+    """An in-memory database that spills to `tmp` past the limit (no database file to write
+    and checkpoint), with no progress bar on the user's terminal."""
+    con = duckdb.connect(":memory:", config={
+        "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT, "temp_directory": tmp,
+        "preserve_insertion_order": True,
+    })  # fmt: skip
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _run_all(run: _Run, paths: list[Path], dayfirst: bool | None, staged: Path) -> pd.DataFrame:
+    """Clean every file into DuckDB, deduplicate, write the clean table to `staged` and
+    complete the log; return the quarantine."""
+    for path in paths:
+        _clean_file(run, path, dayfirst)
+    _wait_for_insert(run)
+    _merge_event_spellings(run)
+    drop = _mark_duplicates(run)
+    quarantine = _quarantine_table(run.quarantined)
+    rows_clean = _write_clean(run, staged, drop)
+    _finish_log(run, quarantine, int(drop.sum()), rows_clean)
+    return quarantine
+
+
 def clean_files_duckdb(
     paths: Sequence[str | Path],
     kind: str,
@@ -503,8 +559,8 @@ def clean_files_duckdb(
     """Read, clean and write like :func:`~wsisanalysis.clean.clean_files`, in bounded memory.
 
     `options` are :func:`~wsisanalysis.clean.clean_files`'s: ``mapping``, ``dayfirst``,
-    ``strict``, ``event`` and ``max_quarantined``. The clean table is never held whole: it is written to
-    ``DIR/<kind>.parquet`` and the log is returned. `memory_limit` (e.g. ``"4GB"``, default
+    ``strict``, ``event`` and ``max_quarantined``. The clean table is never held whole: it is
+    written to ``DIR/<kind>.parquet`` and the log is returned. `memory_limit` (e.g. ``"4GB"``, default
     1GB) bounds DuckDB, which spills to a temporary folder inside `out_dir` beyond it; pandas
     holds one chunk of `chunk_rows` rows at a time.
     """
@@ -525,26 +581,19 @@ def clean_files_duckdb(
     secret, key_source = resolve_key(None, key_dir=out)
     outputs = output_paths(out, spec.name)
     with tempfile.TemporaryDirectory(dir=out, prefix=".duckdb-") as tmp:
-        con = duckdb.connect(str(Path(tmp) / "clean.duckdb"), config={
-            "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT, "temp_directory": tmp,
-            "preserve_insertion_order": True,
-        })  # fmt: skip
+        con = _connect(duckdb, memory_limit, tmp)
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duckdb-insert")
         try:
             run = _Run(spec, Context(mapping=user, key=secret, dayfirst=dayfirst),
                        CleaningLog(kind=spec.name, key_source=key_source, dedupe_rule=spec.dedupe_rule),
-                       con, chunk_rows, options.get("event"))  # fmt: skip
+                       con, chunk_rows, options.get("event"), worker=worker)  # fmt: skip
             run.max_quarantined = options.get("max_quarantined", DEFAULT_MAX_QUARANTINED)
-            for path in paths:
-                _clean_file(run, Path(path), dayfirst)
-            _merge_event_spellings(run)
-            merged = _mark_duplicates(run)
-            quarantine = _quarantine_table(run.quarantined)
             staged = Path(tmp) / outputs["clean"].name
-            rows_clean = _write_clean(run, staged)
-            _finish_log(run, quarantine, merged, rows_clean)
+            quarantine = _run_all(run, [Path(p) for p in paths], dayfirst, staged)
             if options.get("strict") and run.log.unresolved:
                 raise_if_strict(run.log)
         finally:
+            worker.shutdown(wait=True)
             con.close()
         shutil.move(staged, outputs["clean"])
     write_csv(quarantine, outputs["quarantine"])
