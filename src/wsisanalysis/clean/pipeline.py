@@ -258,6 +258,30 @@ def _quarantine_table(quarantined: list[pd.DataFrame]) -> pd.DataFrame:
     return quarantine[_QUARANTINE_FRONT + rest]
 
 
+def _clean_each(
+    tables: Iterable[RawTable], spec: KindSpec, ctx: Context, log: CleaningLog, event: str | None
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Each export's clean rows (with their precedence) and quarantined rows. One raw export
+    is in memory at a time when `tables` is a generator, and none once this returns: the
+    last one would otherwise stay referenced by the loop's variables while the combining
+    step (the peak) runs."""
+    cleaned, quarantined = [], []
+    for number, table in enumerate(tables):
+        prepared = _prepare(table, spec, ctx.mapping, event)
+        log.rows_in += len(prepared.cells.index) + (
+            0 if prepared.rejected is None else len(prepared.rejected)
+        )
+        clean_part, quarantine_part = _clean_one(prepared, spec, ctx)
+        reasons = quarantine_part["reason"].value_counts()
+        prepared.file_log.quarantined = len(quarantine_part)
+        prepared.file_log.quarantine_reasons = {str(k): int(v) for k, v in reasons.items()}
+        log.files.append(prepared.file_log)
+        order = _precedence(clean_part, number, prepared.latest_wins)
+        cleaned.append(clean_part.assign(**{_ORDER: order}))
+        quarantined.append(quarantine_part)
+    return cleaned, quarantined
+
+
 def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
     tables: Iterable[RawTable],
     kind: str = "participation",
@@ -281,20 +305,7 @@ def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
     secret, key_source = resolve_key(key, key_dir=key_dir)
     ctx = Context(mapping=mapping, key=secret, dayfirst=dayfirst)
     log = CleaningLog(kind=spec.name, key_source=key_source, dedupe_rule=spec.dedupe_rule)
-    cleaned, quarantined = [], []
-    for number, table in enumerate(tables):  # one raw export in memory at a time
-        prepared = _prepare(table, spec, mapping, event)
-        log.rows_in += len(prepared.cells.index) + (
-            0 if prepared.rejected is None else len(prepared.rejected)
-        )
-        clean_part, quarantine_part = _clean_one(prepared, spec, ctx)
-        reasons = quarantine_part["reason"].value_counts()
-        prepared.file_log.quarantined = len(quarantine_part)
-        prepared.file_log.quarantine_reasons = {str(k): int(v) for k, v in reasons.items()}
-        log.files.append(prepared.file_log)
-        order = _precedence(clean_part, number, prepared.latest_wins)
-        cleaned.append(clean_part.assign(**{_ORDER: order}))
-        quarantined.append(quarantine_part)
+    cleaned, quarantined = _clean_each(tables, spec, ctx, log, event)
     clean = _combine(cleaned, spec, log)
     quarantine = _quarantine_table(quarantined)
     log.rows_clean, log.rows_quarantined = len(clean), len(quarantine)
