@@ -168,7 +168,7 @@ def test_cli_engine_duckdb_takes_an_event(tmp_path, capsys):
 
 
 def test_engines_merge_event_spellings_across_chunks_and_files(tmp_path):
-    """"ICANN 82" and "icann  82 " are one event (the most frequent spelling), so the same
+    """ "ICANN 82" and "icann  82 " are one event (the most frequent spelling), so the same
     person in both is one participant, and the log lists the merge."""
     one, two = tmp_path / "one.csv", tmp_path / "two.csv"
     one.write_text("email,event\na@x.org,ICANN 82\nb@x.org,ICANN 82\n")

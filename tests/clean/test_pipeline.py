@@ -385,7 +385,7 @@ def test_no_raw_export_is_held_while_the_clean_table_is_combined(monkeypatch):
     must be freed by then, not kept alive by the per-export loop's variables."""
     import weakref
 
-    import wsisanalysis.clean.pipeline as pipeline
+    from wsisanalysis.clean import pipeline
     from wsisanalysis.read import RawTable
 
     alive = []

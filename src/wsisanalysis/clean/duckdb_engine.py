@@ -235,7 +235,9 @@ def _slices(table: RawTable, rows: int) -> Iterator[RawTable]:
         )  # fmt: skip
 
 
-def export_tables(path: str | Path, mapping: UserMapping, rows: int = CHUNK_ROWS) -> Iterator[_Table]:
+def export_tables(
+    path: str | Path, mapping: UserMapping, rows: int = CHUNK_ROWS
+) -> Iterator[_Table]:
     """Every table of one export (each data sheet of a workbook), in chunks of about `rows`."""
     path = Path(path)
     layout = _csv_layout(path)
