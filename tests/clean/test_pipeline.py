@@ -406,3 +406,24 @@ def test_no_raw_export_is_held_while_the_clean_table_is_combined(monkeypatch):
     monkeypatch.setattr(pipeline, "_combine", checked)
     result = pipeline.clean_tables(exports(), key="k")
     assert len(result.clean) == 2
+
+
+def test_the_column_steps_get_no_copy_of_the_identity_columns(monkeypatch):
+    """Identity is hashed before quarantine; copying e-mails and names into the kept rows
+    (the largest text columns of an export) only added to the peak."""
+    from wsisanalysis.clean import steps
+
+    seen = []
+    subset = steps.Cells.subset
+
+    def recorded(self, keep, *args, **kwargs):
+        kept = subset(self, keep, *args, **kwargs)
+        seen.append(set(kept.table.columns))
+        return kept
+
+    monkeypatch.setattr(steps.Cells, "subset", recorded)
+    raw = pd.DataFrame({"E-mail": ["a@x.org", ""], "Name": ["Ana", ""], "Event": ["E", "E"],
+                        "Country": ["Peru", "Chile"]})  # fmt: skip
+    result = clean_participation(raw, key="k")
+    assert result.clean["participant_id"].notna().all()
+    assert seen and not seen[0] & {"email", "name"}, seen

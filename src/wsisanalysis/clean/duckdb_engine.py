@@ -339,6 +339,10 @@ def _clean_table(run: _Run, table: _Table, dayfirst: bool | None) -> FileLog | N
     position = 0
     for chunk in table.chunks:
         prepared = _prepare(chunk, run.spec, run.ctx.mapping, run.event)
+        del chunk  # `prepared` holds what is needed; _clean_one frees it as it goes
+        run.log.rows_in += len(prepared.cells.index) + (
+            0 if prepared.rejected is None else len(prepared.rejected)
+        )
         clean, quarantine = _clean_one(prepared, run.spec, ctx)
         _store(run, clean, position, prepared.latest_wins)
         position += len(clean)
@@ -346,9 +350,6 @@ def _clean_table(run: _Run, table: _Table, dayfirst: bool | None) -> FileLog | N
         prepared.file_log.quarantined = len(quarantine)
         reasons = quarantine["reason"].value_counts()
         prepared.file_log.quarantine_reasons = {str(k): int(v) for k, v in reasons.items()}
-        run.log.rows_in += len(prepared.cells.index) + (
-            0 if prepared.rejected is None else len(prepared.rejected)
-        )
         file_log = _merge_file_log(file_log, prepared.file_log)
     run.tables += 1
     if file_log is not None and file_log.dates:

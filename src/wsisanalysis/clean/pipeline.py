@@ -12,7 +12,7 @@ which belongs in a git-ignored folder, keeps raw values.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,8 @@ from wsisanalysis.read import RawTable, read_tables
 logger = logging.getLogger(__name__)
 
 _QUARANTINE_FRONT = [C.SOURCE, C.SOURCE_ROW, "reason"]
+#: Columns only the parsers read (identity: hashed into participant_id before quarantine).
+_PARSED_ONLY = (C.EMAIL, C.NAME, C.FIRST_NAME, C.LAST_NAME, C.PARTICIPANT_ID)
 _ORDER = "_order"  # precedence of each record for deduplication, dropped before output
 
 
@@ -176,7 +178,13 @@ def _clean_one(
             "reason": reason[~keep],
         }
     )
-    kept = cells.subset(keep)
+    # the parsers have read the identity columns: the column steps never do
+    kept = cells.subset(keep, without=_PARSED_ONLY)
+    # the export's unfiltered cells are not needed past here: let them go before the column
+    # steps build the clean columns (with the raw table's other references gone, ~2x the
+    # file's size in text is freed at the peak of the run)
+    prepared.cells = kept
+    del cells
     source, source_row = prepared.source[keep], prepared.source_row[keep]
     record_id = record_ids(source, source_row)
     columns: dict[str, pd.Series] = {
@@ -268,6 +276,7 @@ def _clean_each(
     cleaned, quarantined = [], []
     for number, table in enumerate(tables):
         prepared = _prepare(table, spec, ctx.mapping, event)
+        del table  # `prepared` holds what is needed; _clean_one frees it as it goes
         log.rows_in += len(prepared.cells.index) + (
             0 if prepared.rejected is None else len(prepared.rejected)
         )
@@ -418,6 +427,16 @@ def clean_engagement(
     )
 
 
+def _each_table(paths: Sequence[str | Path]) -> Iterator[RawTable]:
+    """The tables of every file, one file read at a time; a table handed out is no longer
+    referenced here (so the cleaning step can free it)."""
+    for path in paths:
+        tables = read_tables(path)
+        tables.reverse()
+        while tables:
+            yield tables.pop()
+
+
 def clean_files(
     paths: Sequence[str | Path],
     kind: str,
@@ -432,6 +451,5 @@ def clean_files(
     if not paths:
         msg = "No input files given. Pass one or more exports (CSV, XLSX or Parquet)."
         raise WsisAnalysisError(msg)
-    tables = (t for p in paths for t in read_tables(p))  # streamed: one export file at a time
-    result = clean_tables(tables, kind, key_dir=out_dir, **options)
+    result = clean_tables(_each_table(paths), kind, key_dir=out_dir, **options)
     return result, result.write(out_dir)

@@ -80,11 +80,15 @@ class Cells:
             self._stripped[name] = text.mask(text == "")
         return self._stripped[name]
 
-    def subset(self, keep: pd.Series) -> Cells:
+    def subset(self, keep: pd.Series, without: tuple[str, ...] = ()) -> Cells:
         """The same access restricted to the rows in `keep` (without the raw columns, which
-        only quarantine needs: copying them would add a full copy of the export to the peak)."""
-        kept = Cells(self.table.loc[keep], self.raw.iloc[:, :0].loc[keep])
-        kept._stripped = {name: s.loc[keep] for name, s in self._stripped.items()}
+        only quarantine needs, nor the canonical columns in `without`: copying them would add
+        to the peak what no later step reads)."""
+        table = self.table.drop(columns=[c for c in without if c in self.table])
+        kept = Cells(table.loc[keep], self.raw.iloc[:, :0].loc[keep])
+        kept._stripped = {
+            name: s.loc[keep] for name, s in self._stripped.items() if name not in without
+        }
         return kept
 
 
