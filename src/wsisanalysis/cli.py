@@ -235,8 +235,9 @@ def _clean(args: argparse.Namespace) -> int:
         from wsisanalysis.clean.duckdb_engine import clean_files_duckdb
 
         log, paths = clean_files_duckdb(
-            args.inputs, args.kind, args.out, memory_limit=args.memory_limit, **options
-        )
+            args.inputs, args.kind, args.out, memory_limit=args.memory_limit, event=args.event,
+            max_quarantined=args.max_quarantined, **options,
+        )  # fmt: skip
     else:
         from wsisanalysis.clean import clean_files
 
@@ -449,8 +450,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_report_args(parser, args)
     if args.command == "clean" and args.memory_limit and args.engine != "duckdb":
         parser.error("clean: --memory-limit applies to --engine duckdb only")
-    if args.command == "clean" and args.engine == "duckdb" and args.event:
-        parser.error("clean: --event is not supported by --engine duckdb yet; use --engine pandas")
     handler = {"clean": _clean, "inspect": _inspect, "report": _report, "demo": _demo}[
         args.command
     ]

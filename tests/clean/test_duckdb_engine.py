@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
-from helpers import assert_accounted
+from helpers import DATA, assert_accounted
 
 from wsisanalysis.clean import clean_files
 from wsisanalysis.clean.duckdb_engine import clean_files_duckdb
@@ -22,10 +22,12 @@ DIMENSIONS = {
 }  # fmt: skip
 
 
-def assert_same_outputs(files, kind, tmp_path, *, chunk_rows):
+def assert_same_outputs(files, kind, tmp_path, *, chunk_rows, **options):
     """Both engines on the same files: equal Parquet tables, quarantine files, logs, coverage."""
-    result, pandas_paths = clean_files(files, kind, tmp_path / "pandas")
-    log, duck_paths = clean_files_duckdb(files, kind, tmp_path / "duckdb", chunk_rows=chunk_rows)
+    result, pandas_paths = clean_files(files, kind, tmp_path / "pandas", **options)
+    log, duck_paths = clean_files_duckdb(
+        files, kind, tmp_path / "duckdb", chunk_rows=chunk_rows, **options
+    )
     assert_accounted(log)
     expected = pd.read_parquet(pandas_paths["clean"])
     got = pd.read_parquet(duck_paths["clean"])
@@ -113,3 +115,64 @@ def test_engines_agree_when_a_file_or_every_file_has_no_clean_row(tmp_path):
     assert_same_outputs([good, bad], "participation", tmp_path / "mixed", chunk_rows=1)
     log = assert_same_outputs([bad], "participation", tmp_path / "none", chunk_rows=1)
     assert log["rows_clean"] == 0
+
+
+EXPORTS = sorted(p for p in (DATA / "exports").iterdir() if p.suffix in (".csv", ".xlsx"))
+
+
+@pytest.mark.parametrize("path", EXPORTS, ids=lambda p: p.name)
+def test_engines_agree_on_each_export_shape(path, tmp_path):
+    """Zoom, Teams, Forms and ticketing exports: the shape's columns, event, attendance and
+    dedupe precedence (attended before registered-only; a form's latest response wins)."""
+    log = assert_same_outputs([path], "participation", tmp_path, chunk_rows=3)
+    assert log["files"][0]["shape"] != "generic"
+
+
+def test_engines_agree_on_every_export_shape_together(tmp_path):
+    log = assert_same_outputs(EXPORTS, "participation", tmp_path, chunk_rows=4)
+    assert log["duplicates_merged"]
+
+
+def test_engines_agree_with_one_event_for_every_export(tmp_path):
+    """``--event``: one event for the exports without an event column, so people who took
+    part in several merge across files (the attended record wins)."""
+    log = assert_same_outputs(EXPORTS, "participation", tmp_path, chunk_rows=4, event="WSIS+20")
+    assert any(f["event"].get("source") == "--event" for f in log["files"])
+
+
+def test_attended_beats_registered_only_and_the_latest_form_response_wins(tmp_path):
+    """Within one file and across chunks: the no-show comes first but the attended record is
+    kept; in a form export the later response of the same person is kept."""
+    rows = tmp_path / "regs.csv"
+    rows.write_text(
+        "email,event,attended,country\n"
+        "a@x.org,E,no,France\nb@x.org,E,yes,Ghana\na@x.org,E,yes,Peru\nb@x.org,E,no,Chile\n"
+    )
+    forms = tmp_path / "form.csv"
+    forms.write_text(
+        "Timestamp,Email Address,Which event?,Country\n"
+        "2025/01/02 10:00:00,c@x.org,F,France\n2025/01/03 10:00:00,c@x.org,F,Peru\n"
+    )
+    assert_same_outputs([rows, forms], "participation", tmp_path, chunk_rows=1)
+    clean = pd.read_parquet(tmp_path / "duckdb" / "participation.parquet")
+    assert clean["country_iso2"].tolist() == ["GH", "PE", "PE"]
+
+
+def test_cli_engine_duckdb_takes_an_event(tmp_path, capsys):
+    path = DATA / "exports" / "zoom_meeting_participants.csv"
+    code = main(["clean", str(path), "--kind", "participation", "--out", str(tmp_path),
+                 "--engine", "duckdb", "--event", "WSIS+20"])  # fmt: skip
+    assert code == 0
+    assert "'WSIS+20' (--event)" in capsys.readouterr().out
+    assert set(pd.read_parquet(tmp_path / "participation.parquet")["event"]) == {"WSIS+20"}
+
+
+def test_engines_merge_event_spellings_across_chunks_and_files(tmp_path):
+    """ "ICANN 82" and "icann  82 " are one event (the most frequent spelling), so the same
+    person in both is one participant, and the log lists the merge."""
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    one.write_text("email,event\na@x.org,ICANN 82\nb@x.org,ICANN 82\n")
+    two.write_text("email,event\na@x.org,icann  82\nc@x.org,IGF\n")
+    log = assert_same_outputs([one, two], "participation", tmp_path, chunk_rows=1)
+    assert log["event_merges"] == [{"event": "ICANN 82", "merged": ["icann 82"], "rows": 1}]
+    assert log["duplicates_merged"] == 1

@@ -378,3 +378,52 @@ def test_strict_lists_unresolved_labels_and_warnings_in_one_error():
     message = str(info.value)
     assert "Narnia" in message and "1 of 2 rows (50.0%) were quarantined" in message
     assert isinstance(info.value, UnknownLabelError)
+
+
+def test_no_raw_export_is_held_while_the_clean_table_is_combined(monkeypatch):
+    """Combining is the peak of a run: the last raw export (a full copy of the file as text)
+    must be freed by then, not kept alive by the per-export loop's variables."""
+    import weakref
+
+    from wsisanalysis.clean import pipeline
+    from wsisanalysis.read import RawTable
+
+    alive = []
+
+    def exports():
+        for name in ("a", "b"):
+            frame = pd.DataFrame({"email": [f"{name}@x.org"], "event": ["E"]}, dtype="str")
+            table = RawTable(frame, f"{name}.csv", np.arange(2, 3), "csv")
+            alive.append(weakref.ref(table))
+            yield table
+
+    combine = pipeline._combine
+
+    def checked(*args, **kwargs):
+        assert [ref() for ref in alive] == [None, None], "a raw export is still referenced"
+        return combine(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_combine", checked)
+    result = pipeline.clean_tables(exports(), key="k")
+    assert len(result.clean) == 2
+
+
+def test_the_column_steps_get_no_copy_of_the_identity_columns(monkeypatch):
+    """Identity is hashed before quarantine; copying e-mails and names into the kept rows
+    (the largest text columns of an export) only added to the peak."""
+    from wsisanalysis.clean import steps
+
+    seen = []
+    subset = steps.Cells.subset
+
+    def recorded(self, keep, *args, **kwargs):
+        kept = subset(self, keep, *args, **kwargs)
+        seen.append(set(kept.table.columns))
+        return kept
+
+    monkeypatch.setattr(steps.Cells, "subset", recorded)
+    raw = pd.DataFrame({"E-mail": ["a@x.org", ""], "Name": ["Ana", ""], "Event": ["E", "E"],
+                        "Country": ["Peru", "Chile"]})  # fmt: skip
+    result = clean_participation(raw, key="k")
+    assert result.clean["participant_id"].notna().all()
+    assert seen and not seen[0] & {"email", "name"}, seen

@@ -3,7 +3,8 @@
 The same cleaning as :mod:`wsisanalysis.clean.pipeline`, in bounded memory:
 
 - exports are read in chunks of rows (well-formed UTF-8 CSV streamed by pyarrow's CSV
-  reader, the parser the pandas path uses; any other file through :func:`read_export`);
+  reader, the parser the pandas path uses, table shapes adapted per chunk; any other file,
+  Zoom and Teams reports included, read whole by :func:`read_tables`, one table per sheet);
 - each chunk goes through the pandas path's own steps (``_prepare`` and ``_clean_one``: the
   kind's parsers, quarantine rules and column steps, which map each distinct value once),
   with the file-wide decisions taken first over the whole file (the day/month order of
@@ -24,7 +25,8 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +39,20 @@ from wsisanalysis.clean.log import CleaningLog, FileLog
 from wsisanalysis.clean.pipeline import _attendance, _clean_one, _prepare, _quarantine_table
 from wsisanalysis.clean.provenance import input_provenance
 from wsisanalysis.clean.quality import DEFAULT_MAX_QUARANTINED, quality_warnings, raise_if_strict
-from wsisanalysis.clean.steps import Context, add_reference, as_categories, as_text
+from wsisanalysis.clean.steps import (
+    Context,
+    add_reference,
+    as_categories,
+    as_text,
+    years_out_of_range,
+)
 from wsisanalysis.errors import InputFileError, WsisAnalysisError
 from wsisanalysis.normalize.dates import parse_dates
+from wsisanalysis.normalize.events import cluster_names
 from wsisanalysis.normalize.headers import match_headers
 from wsisanalysis.normalize.mapping import UserMapping, load_mapping
 from wsisanalysis.normalize.pseudonym import resolve_key
-from wsisanalysis.read import RawTable, read_export
+from wsisanalysis.read import RawTable, read_tables
 from wsisanalysis.read.detect import (
     HEADER_SCAN_ROWS,
     detect_delimiter,
@@ -51,6 +60,7 @@ from wsisanalysis.read.detect import (
     header_index,
     headers,
 )
+from wsisanalysis.read.shapes import adapt_table, sectioned_shape
 from wsisanalysis.schema import output_paths
 from wsisanalysis.write import write_csv
 
@@ -102,7 +112,8 @@ def _csv_layout(path: Path) -> _CsvLayout | None:
     """How a UTF-8 CSV without blank lines is written, or None for any other file.
 
     The same detection as :func:`~wsisanalysis.read.csv.read_csv_export`; other files (other
-    encodings, blank lines, Excel, Parquet) are read whole by :func:`read_export`.
+    encodings, blank lines, Excel, Parquet, sectioned reports) are read whole by
+    :func:`read_tables`.
     """
     if path.suffix.lower() not in _STREAMED_SUFFIXES or not path.is_file():
         return None
@@ -111,8 +122,8 @@ def _csv_layout(path: Path) -> _CsvLayout | None:
     if not sample.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe") or sample.startswith(b"PK"):
         return None
     encoding = detect_encoding(sample)
-    if encoding not in ("utf-8", "utf-8-sig") or _blank_lines(path):
-        return None
+    if encoding not in ("utf-8", "utf-8-sig") or sectioned_shape(path) or _blank_lines(path):
+        return None  # read whole: other encodings, Zoom and Teams reports, blank lines
     lines = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()
     lines = lines[: HEADER_SCAN_ROWS + 5]
     delimiter = detect_delimiter(lines[:HEADER_SCAN_ROWS])
@@ -171,55 +182,85 @@ def _streamed(path: Path, layout: _CsvLayout, rows: int) -> Iterator[RawTable]:
 def _raw(path: Path, layout: _CsvLayout, table: Any, first: int, notes: list[str]) -> RawTable:
     frame = table.to_pandas().astype("str")
     rows = np.arange(first, first + len(frame))
-    return RawTable(frame, path.name, rows, "csv", layout.encoding, layout.delimiter,
-                    layout.header_at + 1, list(notes))  # fmt: skip
+    return adapt_table(RawTable(frame, path.name, rows, "csv", layout.encoding,
+                                layout.delimiter, layout.header_at + 1, list(notes)))  # fmt: skip
 
 
-def raw_chunks(path: str | Path, rows: int = CHUNK_ROWS) -> Iterator[RawTable]:
-    """One export as raw tables of about `rows` rows each (at least one, maybe empty)."""
+@dataclass
+class _Table:
+    """One table of an export: its chunks, and the text of its date column for the
+    file-wide day/month order (what ``_prepare`` would put in the ``date`` column)."""
+
+    chunks: Iterator[RawTable]
+    dates: Iterator[pd.Series]
+
+
+def _date_header(table: RawTable, mapping: UserMapping) -> str | None:
+    """The header ``_prepare`` maps to ``date`` in `table` (its shape's mapping included)."""
+    found = match_headers(
+        [str(c) for c in table.frame.columns], mapping.columns,
+        shape=table.columns, shape_ignored=table.ignored,
+    )  # fmt: skip
+    return next((h for h, c in found.mapping.items() if c == C.DATE), None)
+
+
+def _streamed_dates(path: Path, layout: _CsvLayout, mapping: UserMapping) -> Iterator[pd.Series]:
+    """The streamed CSV's date column, batch by batch, as distinct values only."""
+    import pyarrow.compute as pc
+
+    template = adapt_table(RawTable(pd.DataFrame(columns=layout.header), path.name,
+                                    np.arange(0), "csv"))  # fmt: skip
+    header = _date_header(template, mapping)
+    if header is None or header not in layout.header:
+        return
+    for batch in _reader(path, layout, [header]):
+        yield pd.Series(pc.unique(batch.column(0)), dtype="str")
+
+
+def _whole_dates(table: RawTable, mapping: UserMapping) -> Iterator[pd.Series]:
+    header = _date_header(table, mapping)
+    if header is not None:
+        yield as_text(table.frame[[header]]).iloc[:, 0]
+    elif table.event_date:
+        yield pd.Series([table.event_date], dtype="str")
+
+
+def _slices(table: RawTable, rows: int) -> Iterator[RawTable]:
+    """A table read whole, in chunks (the reader's rejects and the shape's details once)."""
+    for start in range(0, max(len(table), 1), rows):
+        yield replace(
+            table, frame=table.frame.iloc[start : start + rows],
+            source_rows=table.source_rows[start : start + rows], notes=list(table.notes),
+            rejected=table.rejected if start == 0 else None,
+            details=dict(table.details) if start == 0 else {},
+        )  # fmt: skip
+
+
+def export_tables(
+    path: str | Path, mapping: UserMapping, rows: int = CHUNK_ROWS
+) -> Iterator[_Table]:
+    """Every table of one export (each data sheet of a workbook), in chunks of about `rows`."""
     path = Path(path)
     layout = _csv_layout(path)
     if layout is not None:
-        yield from _streamed(path, layout, rows)
+        yield _Table(_streamed(path, layout, rows), _streamed_dates(path, layout, mapping))
         return
-    table = read_export(path)
-    for start in range(0, max(len(table), 1), rows):
-        yield RawTable(
-            table.frame.iloc[start : start + rows], table.source,
-            table.source_rows[start : start + rows], table.format, table.encoding,
-            table.delimiter, table.header_row, list(table.notes),
-            rejected=table.rejected if start == 0 else None,  # the reader's rejects, once
-        )  # fmt: skip
+    for table in read_tables(path):
+        yield _Table(_slices(table, rows), _whole_dates(table, mapping))
 
 
 # --- file-wide decisions -------------------------------------------------------------------
 
 
-def _date_values(path: Path, mapping: UserMapping, rows: int) -> Iterator[pd.Series]:
-    """The file's date column, chunk by chunk (a streamed CSV: the distinct values only)."""
-    layout = _csv_layout(path)
-    if layout is not None:
-        import pyarrow.compute as pc
-
-        found = match_headers(layout.header, mapping.columns)
-        raw = [name for name, canonical in found.mapping.items() if canonical == C.DATE]
-        for batch in _reader(path, layout, raw[:1]) if raw else ():
-            yield pd.Series(pc.unique(batch.column(0)), dtype="str")
-        return
-    for chunk in raw_chunks(path, rows):
-        found = match_headers(chunk.frame.columns, mapping.columns)
-        raw = [name for name, canonical in found.mapping.items() if canonical == C.DATE]
-        if raw:
-            yield as_text(chunk.frame[raw[:1]]).iloc[:, 0]
-
-
-def _date_order(path: Path, mapping: UserMapping, dayfirst: bool | None, rows: int) -> Any:
-    """The file's day/month order and its evidence, decided over all of its distinct dates
-    (what :func:`~wsisanalysis.normalize.dates.parse_dates` decides for the whole column)."""
+def _date_order(values: Iterator[pd.Series], dayfirst: bool | None) -> Any:
+    """The table's day/month order and its evidence, decided over all of its distinct dates
+    (what :func:`~wsisanalysis.normalize.dates.parse_dates` decides for the whole column,
+    without the years out of range that ``parse_date_column`` leaves out)."""
     distinct: set[str] = set()
-    for values in _date_values(path, mapping, rows):
-        text = values.str.strip()
-        distinct.update(text[text.notna() & (text != "")].unique().tolist())
+    for text in values:
+        text = text.str.strip()
+        text = text[text.notna() & (text != "")]
+        distinct.update(text[~years_out_of_range(text)].unique().tolist())
     decided = parse_dates(pd.Series(sorted(distinct), dtype="str"), dayfirst=dayfirst)
     return decided.dayfirst, decided.order_evidence
 
@@ -234,62 +275,111 @@ class _Run:
     log: CleaningLog
     con: Any
     chunk_rows: int
+    event: str | None = None
     quarantined: list[pd.DataFrame] = field(default_factory=list)
     dtypes: pd.Series | None = None
     rows_stored: int = 0
+    tables: int = 0  # tables stored so far: the precedence of records across tables
+    worker: Any = None  # the thread that inserts chunks into DuckDB
+    pending: Any = None  # the insert under way
+    created: bool = False  # whether the table ``parts`` exists
     max_quarantined: float = DEFAULT_MAX_QUARANTINED
 
 
-def _store(run: _Run, clean: pd.DataFrame) -> None:
-    """Append a chunk's clean rows to the DuckDB table ``parts`` (``_ord`` keeps the order)."""
+#: Bits for a record's position within its table in its precedence (as the pandas path).
+_POSITION_BITS = 32
+
+
+def _store(run: _Run, clean: pd.DataFrame, position: int, latest_wins: bool) -> None:
+    """Append a chunk's clean rows to the DuckDB table ``parts``: ``_ord`` keeps the order,
+    ``_prec`` the precedence among duplicates (earlier tables first; within a table the
+    first record, or the latest for form responses), as ``pipeline._precedence``.
+
+    The insert runs in a worker thread while the next chunk is cleaned (DuckDB releases the
+    GIL); one insert at a time, in order.
+    """
+    import pyarrow as pa
+
     if run.dtypes is None:
         run.dtypes = clean.dtypes
     part = clean.assign(**{C.SOURCE: clean[C.SOURCE].astype("str")}).reset_index(drop=True)
     part.insert(0, "_ord", np.arange(run.rows_stored, run.rows_stored + len(part)))
-    run.con.register("part", part)
-    if run.rows_stored == 0 and not _has_parts(run.con):
-        run.con.execute("CREATE TABLE parts AS SELECT * FROM part")
-    else:
-        for name in set(input_provenance(part.columns)) - set(_stored_columns(run.con)):
-            run.con.execute(f'ALTER TABLE parts ADD COLUMN "{name}" VARCHAR')  # a later file's
-        run.con.execute("INSERT INTO parts BY NAME SELECT * FROM part")
-    run.con.unregister("part")
+    within = np.arange(position, position + len(part), dtype=np.int64)
+    if latest_wins:
+        within = (1 << _POSITION_BITS) - 1 - within
+    part.insert(1, "_prec", (np.int64(run.tables) << _POSITION_BITS) + within)
+    # as an arrow table: DuckDB scans arrow strings without a Python object per cell
+    table = pa.Table.from_pandas(part, preserve_index=False)
+    _wait_for_insert(run)
+    run.pending = run.worker.submit(_insert, run.con, table, first=not run.created)
+    run.created = True
     run.rows_stored += len(part)
+
+
+def _insert(con: Any, table: Any, *, first: bool) -> None:
+    con.register("part", table)
+    if first:
+        con.execute("CREATE TABLE parts AS SELECT * FROM part")
+    else:
+        for name in set(input_provenance(table.column_names)) - set(_stored_columns(con)):
+            con.execute(f'ALTER TABLE parts ADD COLUMN "{name}" VARCHAR')  # a later file's
+        con.execute("INSERT INTO parts BY NAME SELECT * FROM part")
+    con.unregister("part")
 
 
 def _stored_columns(con: Any) -> list[str]:
     return [str(row[0]) for row in con.execute("DESCRIBE parts").fetchall()]
 
 
-def _has_parts(con: Any) -> bool:
-    return bool(
-        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parts'").fetchall()[
-            0
-        ][0]
-    )
+def _wait_for_insert(run: _Run) -> None:
+    """Wait for the chunk being inserted (its error, if any, is raised here)."""
+    if run.pending is not None:
+        pending, run.pending = run.pending, None
+        pending.result()
 
 
-def _clean_file(run: _Run, path: Path, dayfirst: bool | None) -> None:
-    mapping = run.ctx.mapping
-    order, evidence = _date_order(path, mapping, dayfirst, run.chunk_rows)
-    ctx = Context(mapping=mapping, key=run.ctx.key, dayfirst=order, stats=run.ctx.stats)
+def _clean_table(run: _Run, table: _Table, dayfirst: bool | None) -> FileLog | None:
+    """Clean one table chunk by chunk; its file log (counts summed over the chunks)."""
+    order, evidence = _date_order(table.dates, dayfirst)
+    ctx = Context(mapping=run.ctx.mapping, key=run.ctx.key, dayfirst=order, stats=run.ctx.stats)
     file_log: FileLog | None = None
-    for chunk in raw_chunks(path, run.chunk_rows):
-        prepared = _prepare(chunk, run.spec, mapping)
+    position = 0
+    for chunk in table.chunks:
+        prepared = _prepare(chunk, run.spec, run.ctx.mapping, run.event)
+        del chunk  # `prepared` holds what is needed; _clean_one frees it as it goes
+        run.log.rows_in += len(prepared.cells.index) + (
+            0 if prepared.rejected is None else len(prepared.rejected)
+        )
         clean, quarantine = _clean_one(prepared, run.spec, ctx)
-        _store(run, clean)
+        _store(run, clean, position, prepared.latest_wins)
+        position += len(clean)
         run.quarantined.append(quarantine)
         prepared.file_log.quarantined = len(quarantine)
         reasons = quarantine["reason"].value_counts()
         prepared.file_log.quarantine_reasons = {str(k): int(v) for k, v in reasons.items()}
-        run.log.rows_in += len(prepared.cells.index) + (
-            0 if prepared.rejected is None else len(prepared.rejected)
-        )
         file_log = _merge_file_log(file_log, prepared.file_log)
-    if file_log is not None:
-        if file_log.dates:
-            file_log.dates.update(dayfirst=order, order_evidence=evidence)
-        run.log.files.append(file_log)
+    run.tables += 1
+    if file_log is not None and file_log.dates:
+        file_log.dates.update(dayfirst=order, order_evidence=evidence)
+    return file_log
+
+
+def _clean_file(run: _Run, path: Path, dayfirst: bool | None) -> None:
+    for table in export_tables(path, run.ctx.mapping, run.chunk_rows):
+        file_log = _clean_table(run, table, dayfirst)
+        if file_log is not None:
+            run.log.files.append(file_log)
+
+
+def _add_counts(total: dict[str, Any], part: dict[str, Any]) -> None:
+    """Add a chunk's per-shape counts (numbers, or tables of numbers) to the table's."""
+    for key, value in part.items():
+        if key not in total:
+            total[key] = value
+        elif isinstance(value, dict):
+            _add_counts(total[key], value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            total[key] += value
 
 
 def _merge_file_log(total: FileLog | None, part: FileLog) -> FileLog:
@@ -298,6 +388,7 @@ def _merge_file_log(total: FileLog | None, part: FileLog) -> FileLog:
     total.rows += part.rows
     total.quarantined += part.quarantined
     total.anonymous_participants += part.anonymous_participants
+    _add_counts(total.details, part.details)
     for reason, rows in part.quarantine_reasons.items():
         total.quarantine_reasons[reason] = total.quarantine_reasons.get(reason, 0) + rows
     forms = total.dates.get("forms", {})
@@ -308,33 +399,65 @@ def _merge_file_log(total: FileLog | None, part: FileLog) -> FileLog:
     return total
 
 
+def _merge_event_spellings(run: _Run) -> None:
+    """Event names differing only in case, spacing or punctuation become one, over all files
+    (``cluster_events`` on the distinct names, in order of first appearance)."""
+    if C.EVENT not in run.spec.columns or not run.rows_stored:
+        return
+    events = run.con.execute(f"""
+        SELECT "{C.EVENT}", count(*), min(_ord) AS first FROM parts
+        WHERE "{C.EVENT}" IS NOT NULL GROUP BY ALL ORDER BY first
+    """).fetchall()  # fmt: skip
+    names = [str(row[0]) for row in events]
+    target, merges = cluster_names(names, np.array([row[1] for row in events], dtype=np.int64))
+    run.log.event_merges = [{"event": m.event, "merged": m.variants, "rows": m.rows}
+                            for m in merges]  # fmt: skip
+    if merges:
+        renamed = pd.DataFrame({"old": names, "new": [names[t] for t in target]})
+        run.con.register("renamed", renamed[renamed["old"] != renamed["new"]])
+        run.con.execute(f"""UPDATE parts SET "{C.EVENT}" = renamed.new FROM renamed
+                            WHERE parts."{C.EVENT}" = renamed.old""")  # fmt: skip
+        run.con.unregister("renamed")
+
+
 def _content_columns(spec: KindSpec) -> list[str]:
     return [c for c in spec.columns if c not in (C.RECORD_ID, C.SOURCE, C.SOURCE_ROW)]
 
 
-def _mark_duplicates(run: _Run) -> int:
-    """Flag the rows the pandas path's dedupe rule drops; return how many.
+def _mark_duplicates(run: _Run) -> np.ndarray:
+    """The rows the pandas path's dedupe rule drops, as a mask over ``_ord`` (one byte a
+    row: 10 MB for 10M rows).
 
-    Participation: the same participant id and event after the first (no id never merges);
-    engagement: every content column equal to an earlier row's. Missing values are equal to
+    Participation: the same participant id and event, all but the record kept (attended
+    before unknown before a no-show, then by precedence; no id never merges); engagement:
+    every content column equal to an earlier row's. Missing values are equal to
     each other in both, as in ``DataFrame.duplicated``.
     """
     if run.spec.name == "participation":
         key, where = [C.PARTICIPANT_ID, C.EVENT], f'"{C.PARTICIPANT_ID}" IS NOT NULL'
+        # attended first, then unknown, then no-shows; among equals the precedence
+        order = (f'CASE WHEN "{C.ATTENDED}" THEN 0 WHEN "{C.ATTENDED}" IS NULL THEN 1 '
+                 "ELSE 2 END, _prec")  # fmt: skip
     else:
-        key, where = _content_columns(run.spec), "true"
+        key, where, order = _content_columns(run.spec), "true", "_ord"
     keys = ", ".join(f'"{k}"' for k in key)
-    run.con.execute(f"""
-        CREATE TABLE dups AS SELECT _ord FROM (
-            SELECT _ord, row_number() OVER (PARTITION BY {keys} ORDER BY _ord) AS n
+    if not run.rows_stored:
+        return np.zeros(0, dtype=bool)
+    dups = run.con.execute(f"""
+        SELECT _ord FROM (
+            SELECT _ord, row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS n
             FROM parts WHERE {where}
         ) WHERE n > 1
-    """)  # fmt: skip
-    return int(run.con.execute("SELECT count(*) FROM dups").fetchall()[0][0])
+    """).fetchnumpy()["_ord"]  # fmt: skip
+    drop = np.zeros(run.rows_stored, dtype=bool)
+    drop[np.asarray(dups, dtype=np.int64)] = True
+    return drop
 
 
-def _write_clean(run: _Run, path: Path, batch_rows: int = 131_072) -> int:
-    """Stream the kept rows back in order; reference columns and vocabularies per batch."""
+def _write_clean(run: _Run, path: Path, drop: np.ndarray, batch_rows: int = 131_072) -> int:
+    """Stream the rows back in the order they were stored (a plain scan keeps insertion
+    order: no sort), leave out those in `drop`; reference columns and vocabularies per batch.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -342,14 +465,22 @@ def _write_clean(run: _Run, path: Path, batch_rows: int = 131_072) -> int:
     stored = run.con.execute(f'SELECT DISTINCT "{C.SOURCE}" FROM parts').fetchall()
     sources = pd.CategoricalDtype(sorted(str(row[0]) for row in stored))
     dtypes = run.dtypes if run.dtypes is not None else pd.Series(dtype=object)
+    _wait_for_insert(run)
     inputs = input_provenance(_stored_columns(run.con))  # an input's own "Source" columns
     columns = ", ".join(f'"{c}"' for c in [*run.spec.columns, *inputs])
-    query = f"SELECT {columns} FROM parts ANTI JOIN dups USING (_ord) ORDER BY _ord"
-    reader = run.con.sql(query).to_arrow_reader(batch_rows)
-    writer, written = None, 0
+    reader = run.con.sql(f"SELECT _ord, {columns} FROM parts").to_arrow_reader(batch_rows)
+    writer, written, expected = None, 0, 0
     try:
         for batch in reader:
-            frame = _typed(batch.to_pandas(), dtypes, sources)
+            ords = batch.column(0).to_numpy()
+            if len(ords) and (ords[0] != expected or (np.diff(ords) != 1).any()):
+                msg = "internal error: DuckDB returned the stored rows out of order"
+                raise WsisAnalysisError(msg)
+            expected += len(ords)
+            kept = batch.drop_columns(["_ord"]).filter(~drop[ords])
+            if not kept.num_rows:
+                continue
+            frame = _typed(kept.to_pandas(), dtypes, sources)
             frame = as_categories(add_reference(frame), run.spec.vocabularies)
             if run.spec.name == "participation":
                 _add_attendance(run.log.attendance, _attendance(frame))
@@ -405,6 +536,31 @@ def _finish_log(run: _Run, quarantine: pd.DataFrame, merged: int, rows_clean: in
     log.check()
 
 
+def _connect(duckdb: Any, memory_limit: str | None, tmp: str) -> Any:
+    """An in-memory database that spills to `tmp` past the limit (no database file to write
+    and checkpoint), with no progress bar on the user's terminal."""
+    con = duckdb.connect(":memory:", config={
+        "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT, "temp_directory": tmp,
+        "preserve_insertion_order": True,
+    })  # fmt: skip
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _run_all(run: _Run, paths: list[Path], dayfirst: bool | None, staged: Path) -> pd.DataFrame:
+    """Clean every file into DuckDB, deduplicate, write the clean table to `staged` and
+    complete the log; return the quarantine."""
+    for path in paths:
+        _clean_file(run, path, dayfirst)
+    _wait_for_insert(run)
+    _merge_event_spellings(run)
+    drop = _mark_duplicates(run)
+    quarantine = _quarantine_table(run.quarantined)
+    rows_clean = _write_clean(run, staged, drop)
+    _finish_log(run, quarantine, int(drop.sum()), rows_clean)
+    return quarantine
+
+
 def clean_files_duckdb(
     paths: Sequence[str | Path],
     kind: str,
@@ -416,15 +572,16 @@ def clean_files_duckdb(
 ) -> tuple[CleaningLog, dict[str, Path]]:
     """Read, clean and write like :func:`~wsisanalysis.clean.clean_files`, in bounded memory.
 
-    `options` are :func:`~wsisanalysis.clean.clean_files`'s: ``mapping``, ``dayfirst`` and
-    ``strict``. The clean table is never held whole: it is written to
-    ``DIR/<kind>.parquet`` and the log is returned. `memory_limit` (e.g. ``"4GB"``, default
+    `options` are :func:`~wsisanalysis.clean.clean_files`'s: ``mapping``, ``dayfirst``,
+    ``strict``, ``event`` and ``max_quarantined``. The clean table is never held whole: it is
+    written to ``DIR/<kind>.parquet`` and the log is returned. `memory_limit` (e.g. ``"4GB"``, default
     1GB) bounds DuckDB, which spills to a temporary folder inside `out_dir` beyond it; pandas
     holds one chunk of `chunk_rows` rows at a time.
     """
-    unknown = set(options) - {"mapping", "dayfirst", "strict"}
+    unknown = set(options) - {"mapping", "dayfirst", "strict", "event", "max_quarantined"}
     if unknown:
-        msg = f"clean_files_duckdb got unknown options {sorted(unknown)}; expected mapping, dayfirst or strict."
+        msg = (f"clean_files_duckdb got unknown options {sorted(unknown)}; expected mapping, "
+               "dayfirst, strict, event or max_quarantined.")  # fmt: skip
         raise TypeError(msg)
     mapping, dayfirst = options.get("mapping"), options.get("dayfirst")
     if not paths:
@@ -438,24 +595,19 @@ def clean_files_duckdb(
     secret, key_source = resolve_key(None, key_dir=out)
     outputs = output_paths(out, spec.name)
     with tempfile.TemporaryDirectory(dir=out, prefix=".duckdb-") as tmp:
-        con = duckdb.connect(str(Path(tmp) / "clean.duckdb"), config={
-            "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT, "temp_directory": tmp,
-            "preserve_insertion_order": True,
-        })  # fmt: skip
+        con = _connect(duckdb, memory_limit, tmp)
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duckdb-insert")
         try:
             run = _Run(spec, Context(mapping=user, key=secret, dayfirst=dayfirst),
                        CleaningLog(kind=spec.name, key_source=key_source, dedupe_rule=spec.dedupe_rule),
-                       con, chunk_rows)  # fmt: skip
-            for path in paths:
-                _clean_file(run, Path(path), dayfirst)
-            merged = _mark_duplicates(run)
-            quarantine = _quarantine_table(run.quarantined)
+                       con, chunk_rows, options.get("event"), worker=worker)  # fmt: skip
+            run.max_quarantined = options.get("max_quarantined", DEFAULT_MAX_QUARANTINED)
             staged = Path(tmp) / outputs["clean"].name
-            rows_clean = _write_clean(run, staged)
-            _finish_log(run, quarantine, merged, rows_clean)
+            quarantine = _run_all(run, [Path(p) for p in paths], dayfirst, staged)
             if options.get("strict") and run.log.unresolved:
                 raise_if_strict(run.log)
         finally:
+            worker.shutdown(wait=True)
             con.close()
         shutil.move(staged, outputs["clean"])
     write_csv(quarantine, outputs["quarantine"])

@@ -12,7 +12,7 @@ which belongs in a git-ignored folder, keeps raw values.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,8 @@ from wsisanalysis.read import RawTable, read_tables
 logger = logging.getLogger(__name__)
 
 _QUARANTINE_FRONT = [C.SOURCE, C.SOURCE_ROW, "reason"]
+#: Columns only the parsers read (identity: hashed into participant_id before quarantine).
+_PARSED_ONLY = (C.EMAIL, C.NAME, C.FIRST_NAME, C.LAST_NAME, C.PARTICIPANT_ID)
 _ORDER = "_order"  # precedence of each record for deduplication, dropped before output
 
 
@@ -182,7 +184,13 @@ def _clean_one(
             "reason": reason[~keep],
         }
     )
-    kept = cells.subset(keep)
+    # the parsers have read the identity columns: the column steps never do
+    kept = cells.subset(keep, without=_PARSED_ONLY)
+    # the export's unfiltered cells are not needed past here: let them go before the column
+    # steps build the clean columns (with the raw table's other references gone, ~2x the
+    # file's size in text is freed at the peak of the run)
+    prepared.cells = kept
+    del cells
     source, source_row = prepared.source[keep], prepared.source_row[keep]
     record_id = record_ids(source, source_row)
     columns: dict[str, pd.Series] = {
@@ -268,6 +276,31 @@ def _quarantine_table(quarantined: list[pd.DataFrame]) -> pd.DataFrame:
     return quarantine[_QUARANTINE_FRONT + rest]
 
 
+def _clean_each(
+    tables: Iterable[RawTable], spec: KindSpec, ctx: Context, log: CleaningLog, event: str | None
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Each export's clean rows (with their precedence) and quarantined rows. One raw export
+    is in memory at a time when `tables` is a generator, and none once this returns: the
+    last one would otherwise stay referenced by the loop's variables while the combining
+    step (the peak) runs."""
+    cleaned, quarantined = [], []
+    for number, table in enumerate(tables):
+        prepared = _prepare(table, spec, ctx.mapping, event)
+        del table  # `prepared` holds what is needed; _clean_one frees it as it goes
+        log.rows_in += len(prepared.cells.index) + (
+            0 if prepared.rejected is None else len(prepared.rejected)
+        )
+        clean_part, quarantine_part = _clean_one(prepared, spec, ctx)
+        reasons = quarantine_part["reason"].value_counts()
+        prepared.file_log.quarantined = len(quarantine_part)
+        prepared.file_log.quarantine_reasons = {str(k): int(v) for k, v in reasons.items()}
+        log.files.append(prepared.file_log)
+        order = _precedence(clean_part, number, prepared.latest_wins)
+        cleaned.append(clean_part.assign(**{_ORDER: order}))
+        quarantined.append(quarantine_part)
+    return cleaned, quarantined
+
+
 def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
     tables: Iterable[RawTable],
     kind: str = "participation",
@@ -291,20 +324,7 @@ def clean_tables(  # noqa: PLR0913 - listed in tests/test_architecture.py
     secret, key_source = resolve_key(key, key_dir=key_dir)
     ctx = Context(mapping=mapping, key=secret, dayfirst=dayfirst)
     log = CleaningLog(kind=spec.name, key_source=key_source, dedupe_rule=spec.dedupe_rule)
-    cleaned, quarantined = [], []
-    for number, table in enumerate(tables):  # one raw export in memory at a time
-        prepared = _prepare(table, spec, mapping, event)
-        log.rows_in += len(prepared.cells.index) + (
-            0 if prepared.rejected is None else len(prepared.rejected)
-        )
-        clean_part, quarantine_part = _clean_one(prepared, spec, ctx)
-        reasons = quarantine_part["reason"].value_counts()
-        prepared.file_log.quarantined = len(quarantine_part)
-        prepared.file_log.quarantine_reasons = {str(k): int(v) for k, v in reasons.items()}
-        log.files.append(prepared.file_log)
-        order = _precedence(clean_part, number, prepared.latest_wins)
-        cleaned.append(clean_part.assign(**{_ORDER: order}))
-        quarantined.append(quarantine_part)
+    cleaned, quarantined = _clean_each(tables, spec, ctx, log, event)
     clean = _combine(cleaned, spec, log)
     quarantine = _quarantine_table(quarantined)
     log.rows_clean, log.rows_quarantined = len(clean), len(quarantine)
@@ -417,6 +437,16 @@ def clean_engagement(
     )
 
 
+def _each_table(paths: Sequence[str | Path]) -> Iterator[RawTable]:
+    """The tables of every file, one file read at a time; a table handed out is no longer
+    referenced here (so the cleaning step can free it)."""
+    for path in paths:
+        tables = read_tables(path)
+        tables.reverse()
+        while tables:
+            yield tables.pop()
+
+
 def clean_files(
     paths: Sequence[str | Path],
     kind: str,
@@ -431,6 +461,5 @@ def clean_files(
     if not paths:
         msg = "No input files given. Pass one or more exports (CSV, XLSX or Parquet)."
         raise WsisAnalysisError(msg)
-    tables = (t for p in paths for t in read_tables(p))  # streamed: one export file at a time
-    result = clean_tables(tables, kind, key_dir=out_dir, **options)
+    result = clean_tables(_each_table(paths), kind, key_dir=out_dir, **options)
     return result, result.write(out_dir)

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,21 +80,52 @@ class Cells:
             self._stripped[name] = text.mask(text == "")
         return self._stripped[name]
 
-    def subset(self, keep: pd.Series) -> Cells:
+    def subset(self, keep: pd.Series, without: tuple[str, ...] = ()) -> Cells:
         """The same access restricted to the rows in `keep` (without the raw columns, which
-        only quarantine needs: copying them would add a full copy of the export to the peak)."""
-        kept = Cells(self.table.loc[keep], self.raw.iloc[:, :0].loc[keep])
-        kept._stripped = {name: s.loc[keep] for name, s in self._stripped.items()}
+        only quarantine needs, nor the canonical columns in `without`: copying them would add
+        to the peak what no later step reads)."""
+        table = self.table.drop(columns=[c for c in without if c in self.table])
+        kept = Cells(table.loc[keep], self.raw.iloc[:, :0].loc[keep])
+        kept._stripped = {
+            name: s.loc[keep] for name, s in self._stripped.items() if name not in without
+        }
         return kept
+
+
+def per_distinct(series: pd.Series, compute: Any) -> tuple[pd.Series, ...]:
+    """``compute(series)`` (a tuple of Series aligned with its argument), computed once per
+    distinct value of `series` (missing values included) and taken back to every row.
+
+    Exports repeat values (a million rows carry tens of thousands of distinct reaches and a
+    few thousand distinct dates), so the string kernels run over a small column.
+
+    >>> per_distinct(pd.Series(["a", None, "a"], dtype="str"), lambda s: (s.isna(),))[0].tolist()
+    [False, True, False]
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if 2 * len(uniques) > len(series):  # mostly distinct: nothing to gain
+        return tuple(compute(series))
+    distinct = pd.Series(uniques, dtype=series.dtype).reindex(range(len(uniques) + 1))
+    take = np.where(codes < 0, len(uniques), codes)  # missing: the appended last value
+    return tuple(
+        pd.Series(result.array.take(take), index=series.index, name=result.name)
+        for result in compute(distinct)
+    )
 
 
 def whole_numbers(series: pd.Series, *, default: int | None) -> tuple[pd.Series, pd.Series]:
     """Parse whole numbers (``1,578`` allowed); return the values and a mask of invalid cells.
 
+    Works once per distinct value.
+
     >>> values, invalid = whole_numbers(pd.Series(["1,578", "", "2.5"], dtype="str"), default=1)
     >>> values.tolist(), invalid.tolist()
     ([1578, 1, <NA>], [False, False, True])
     """
+    return per_distinct(series, lambda text: _whole_numbers(text, default))
+
+
+def _whole_numbers(series: pd.Series, default: int | None) -> tuple[pd.Series, pd.Series]:
     text = series.str.strip()
     blank = text.isna() | (text == "")
     if not text.dropna().map(str.isascii).all():
@@ -123,13 +155,17 @@ def ascii_digits(text: str) -> str:
 
 
 def blank_rows(cells: Cells) -> pd.Series:
-    """Rows whose every cell is missing, empty or white space (no string copies)."""
+    """Rows whose every cell is missing, empty or white space (no string copies; each
+    column's test once per distinct value)."""
     blank = pd.Series(np.ones(len(cells.index), dtype=bool), index=cells.index)
     for column in cells.raw.columns:
-        values = cells.raw[column]
-        empty = values.isna() | (values.str.len() == 0) | values.str.isspace()
-        blank &= empty.fillna(True).astype(bool)
+        blank &= per_distinct(cells.raw[column], _empty)[0]
     return blank
+
+
+def _empty(values: pd.Series) -> tuple[pd.Series]:
+    empty = values.isna() | (values.str.len() == 0) | values.str.isspace()
+    return (empty.fillna(True).astype(bool),)
 
 
 # --- parsers: every row, before quarantine ------------------------------------------------
@@ -147,6 +183,20 @@ def parse_reach(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     return {C.REACH: values, "invalid_reach": invalid}
 
 
+def years_out_of_range(text: pd.Series) -> pd.Series:
+    """Dates whose year is before 1900 or after 2100 (typos; pandas cannot hold them all).
+
+    >>> years_out_of_range(pd.Series(["3025-01-02", "2025-01-02", None], dtype="str")).tolist()
+    [True, False, False]
+    """
+    return per_distinct(text, _years_out_of_range)[0]
+
+
+def _years_out_of_range(text: pd.Series) -> tuple[pd.Series]:
+    years = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce")
+    return (((years < _YEARS[0]) | (years > _YEARS[1])).fillna(False).astype(bool),)
+
+
 def parse_date_column(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     """``date`` parsed with the file's day/month order; how it was decided goes to the log.
 
@@ -154,8 +204,7 @@ def parse_date_column(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     cannot hold a year past 2262 or before 1677, and such a date is a typo in these exports).
     """
     text = cells.stripped(C.DATE)
-    years = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce")
-    out_of_range = ((years < _YEARS[0]) | (years > _YEARS[1])).fillna(False).astype(bool)
+    out_of_range = years_out_of_range(text)
     dates = parse_dates(text.mask(out_of_range), dayfirst=ctx.dayfirst)
     if ctx.file_log is not None:
         ctx.file_log.dates = {
@@ -227,6 +276,8 @@ def map_label_column(
 
 def _user_countries(user: Mapping[str, str]) -> dict[str, str]:
     """The mapping file's countries section, folded, with every code checked."""
+    if not user:
+        return {}
     valid = set(reference_countries()["iso2"])
     bad = {k: v for k, v in user.items() if v.strip().upper() not in valid}
     if bad:
@@ -296,15 +347,20 @@ def scrub_emails(clean: pd.DataFrame, stats: LabelStats) -> pd.DataFrame:
 
     Works once per distinct value.
     """
+    import pyarrow as pa
+
     scrubbed = 0
     for name in clean.columns:
         if name in _NOT_FREE_TEXT or not pd.api.types.is_string_dtype(clean[name]):
             continue
-        replaced = map_distinct(clean[name], scrub_text)
-        changed = replaced.ne(clean[name]) & clean[name].notna()
+        codes, uniques = pd.factorize(clean[name], use_na_sentinel=True)
+        distinct = uniques.tolist()
+        replaced = [scrub_text(value) for value in distinct]
+        changed = np.array([a != b for a, b in zip(replaced, distinct, strict=True)], dtype=bool)
         if changed.any():
-            scrubbed += int(changed.sum())
-            clean[name] = replaced
+            scrubbed += int(changed[codes[codes >= 0]].sum())
+            values = pa.array(replaced, pa.large_string()).take(pa.array(codes, mask=codes < 0))
+            clean[name] = pd.Series(values, index=clean.index, dtype="str")
     if scrubbed:
         stats.count("privacy", "emails_removed_from_text", scrubbed)
     return clean
@@ -352,7 +408,9 @@ def add_reference(frame: pd.DataFrame) -> pd.DataFrame:
     """Join the reference columns by position: one lookup per distinct country. The LDC,
     LLDC and SIDS flags are those in force on each row's date (today where it has none)."""
     ref = reference_countries()
-    position = pd.Index(ref["iso2"]).get_indexer(frame[C.COUNTRY_ISO2].fillna(""))
+    codes, uniques = pd.factorize(frame[C.COUNTRY_ISO2], use_na_sentinel=True)
+    # one lookup per distinct code (missing: -1, the appended last position)
+    position = np.append(pd.Index(ref["iso2"]).get_indexer(uniques), -1)[codes]
     missing = position < 0
     take = np.where(missing, 0, position)
     joined = {}

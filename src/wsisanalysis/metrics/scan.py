@@ -2,7 +2,8 @@
 
 ``coverage(path, by, engine="duckdb")`` reads only the `by` columns and ``count`` of a clean
 table written by ``wsisanalysis clean`` and hands :func:`~wsisanalysis.metrics.coverage`
-one row per combination of categories, weighted by the rows it stands for. Shares,
+one row per combination of categories, weighted by the rows it stands for (as
+:func:`~wsisanalysis.metrics.counts.weights`: ``count``, else 1; 0 for a no-show). Shares,
 intervals and baselines are then computed by the same code as for a table in memory, so the
 two engines give the same table.
 """
@@ -66,6 +67,8 @@ def grouped_counts(source: pd.DataFrame | str | Path, by: Sequence[str]) -> pd.D
             raise WsisAnalysisError(msg)
         keys = ", ".join(f'"{c}"' for c in by)
         weight = f'coalesce(TRY_CAST("{C.COUNT}" AS BIGINT), 1)' if C.COUNT in columns else "1"
+        if C.ATTENDED in columns:  # registrations that never attended weigh 0 (``weights``)
+            weight = f'CASE WHEN "{C.ATTENDED}" IS FALSE THEN 0 ELSE {weight} END'
         grouped = con.sql(
             f"SELECT {keys}, sum({weight})::BIGINT AS _weight FROM {relation} GROUP BY ALL"
         ).df()

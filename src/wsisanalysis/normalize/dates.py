@@ -205,8 +205,11 @@ def _expand(
     """Per-row values, invalid mask and form counts from the per-distinct results."""
     values = np.append(state.parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))[codes]
     invalid = np.append(state.open().to_numpy(), False)[codes]
-    forms = np.append(state.form.to_numpy(dtype=object), "")[codes]
-    counts = {k: int(v) for k, v in pd.Series(forms).value_counts().items() if k}
+    # rows per form, from rows per distinct value (no per-row strings)
+    rows = np.bincount(codes[codes >= 0], minlength=len(state.form))
+    per_form = pd.Series(rows).groupby(state.form.to_numpy(dtype=object), sort=False).sum()
+    per_form = per_form[per_form > 0].sort_values(ascending=False, kind="stable")
+    counts = {str(k): int(v) for k, v in per_form.items() if k}
     return (
         pd.Series(values, index=series.index, name=series.name),
         pd.Series(invalid, index=series.index),

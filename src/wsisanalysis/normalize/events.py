@@ -49,6 +49,21 @@ def cluster_events(events: pd.Series) -> tuple[pd.Series, list[EventMerge]]:
         return events, []
     names = [str(u) for u in uniques]
     rows = np.bincount(codes[codes >= 0], minlength=len(names))
+    target, merges = cluster_names(names, rows)
+    if not merges:
+        return events, []
+    values = np.array([*(names[t] for t in target), None], dtype=object)[codes]
+    return pd.Series(values, index=events.index, dtype="str", name=events.name), merges
+
+
+def cluster_names(names: list[str], rows: np.ndarray) -> tuple[np.ndarray, list[EventMerge]]:
+    """For distinct names in order of first appearance, with their row counts: the position
+    of the name each one becomes, and the merges (what :func:`cluster_events` does per row).
+
+    >>> target, merges = cluster_names(["ICANN 82", "icann 82"], np.array([1, 2]))
+    >>> target.tolist(), [(m.event, m.variants, m.rows) for m in merges]
+    ([1, 1], [('icann 82', ['ICANN 82'], 1)])
+    """
     clusters: dict[str, list[int]] = {}
     for i, name in enumerate(names):
         clusters.setdefault(fingerprint(name), []).append(i)
@@ -62,7 +77,4 @@ def cluster_events(events: pd.Series) -> tuple[pd.Series, list[EventMerge]]:
         variants = [names[i] for i in members if i != keep]
         merged_rows = int(sum(rows[i] for i in members if i != keep))
         merges.append(EventMerge(names[keep], variants, merged_rows))
-    if not merges:
-        return events, []
-    values = np.array([*(names[t] for t in target), None], dtype=object)[codes]
-    return pd.Series(values, index=events.index, dtype="str", name=events.name), merges
+    return target, merges

@@ -14,6 +14,7 @@ import io
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,13 @@ from wsisanalysis.read.detect import (
     header_index,
     headers,
 )
-from wsisanalysis.read.records import FIELD_LIMIT, Record, iter_records, physical_lines
+from wsisanalysis.read.records import (
+    FIELD_LIMIT,
+    Record,
+    iter_records,
+    parse_line,
+    physical_lines,
+)
 from wsisanalysis.read.table import RawTable
 from wsisanalysis.reference.vocab import header_aliases
 
@@ -175,6 +182,44 @@ def _scan(lines: list[str], layout: _Layout) -> tuple[list[Record], list[Record]
     return records, rejected, plain
 
 
+def _plain(body: list[str], delimiter: str, width: int) -> bool:
+    """Whether :func:`_scan` would find every line a plain record (one line, no bare CR, the
+    header's width once blank trailing fields are dropped, no rejects), without building a
+    record per line: only lines with a quote are parsed. A long line answers False (the
+    full scan decides)."""
+    for line in body:
+        if "\r" in line or len(line) > FIELD_LIMIT:
+            return False
+        if '"' in line:
+            fields = parse_line(line, delimiter)
+            if fields is None:
+                return False
+            count, extra = len(fields), fields[width:]
+        else:
+            count = line.count(delimiter) + 1
+            if count == width:
+                continue
+            extra = line.split(delimiter)[width:]
+        if count < width or any(f.strip() for f in extra):
+            return False
+    return True
+
+
+def _plain_table(data: bytes, encoding: str, lines: list[str], layout: _Layout) -> Any:
+    """The body read by the fast parser when every record is plain, else None; `lines` is
+    emptied first (the caller's list), so the parser never holds it alongside the frame."""
+    width = len(layout.header)
+    if not width or not _plain(lines[layout.body_start :], layout.delimiter, width):
+        return None
+    expected = len(lines) - layout.body_start
+    lines.clear()  # 1M rows: ~170 MB of line strings, not needed past this point
+    frame = _fast_frame(data, encoding, layout, expected)
+    if frame is None:  # the parser disagreed: the full scan decides, on lines read again
+        lines.extend(physical_lines(decode_text(data, encoding)[0].lstrip("\ufeff")))
+        return None
+    return frame, np.arange(layout.body_start + 1, layout.body_start + 1 + expected)
+
+
 def _notes(records: list[Record], width: int) -> list[str]:
     notes = []
     with_cr = [r for r in records if r.bare_cr and r.reason is None]
@@ -207,8 +252,11 @@ def read_csv_export(
     lines = physical_lines(text.lstrip("\ufeff"))
     del text
     layout = _layout(lines, delimiter)
-    records, rejected, plain = _scan(lines, layout)
     width = len(layout.header)
+    fast = None if notes else _plain_table(data, encoding, lines, layout)
+    if fast is not None:
+        return _table(path, fast[0], fast[1], encoding, layout, _header_notes(layout))
+    records, rejected, plain = _scan(lines, layout)
     frame = _fast_frame(data, encoding, layout, len(records)) if plain and not notes else None
     if frame is None:
         kept = [r for r in records if r.reason is None]
@@ -220,18 +268,21 @@ def read_csv_export(
         rows = np.array([r.line for r in kept], dtype=np.int64)
     else:
         rows = np.array([r.line for r in records], dtype=np.int64)
-    if any(h.startswith("column_") for h in layout.header):
-        notes.append("blank headers were named column_N")
-    notes += _notes(records, width)
-    out = RawTable(
-        frame.astype("str"),
-        path.name,
-        rows,
-        "csv",
-        encoding,
-        layout.delimiter,
-        layout.header_row,
-        notes,
-    )
+    notes = [*notes, *_header_notes(layout), *_notes(records, width)]
+    out = _table(path, frame, rows, encoding, layout, notes)
     out.rejected = _rejected_frame(rejected, lines, layout) if rejected else None
     return out
+
+
+def _table(
+    path: Path, frame: pd.DataFrame, rows: np.ndarray, encoding: str, layout: _Layout,
+    notes: list[str],
+) -> RawTable:  # fmt: skip
+    return RawTable(frame.astype("str"), path.name, rows, "csv", encoding, layout.delimiter,
+                    layout.header_row, notes)  # fmt: skip
+
+
+def _header_notes(layout: _Layout) -> list[str]:
+    if any(h.startswith("column_") for h in layout.header):
+        return ["blank headers were named column_N"]
+    return []

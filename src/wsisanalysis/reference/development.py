@@ -80,10 +80,11 @@ def development_flags(iso2: pd.Series, dates: pd.Series | None = None) -> pd.Dat
         days = days.dt.tz_localize(None)
     days = days.dt.normalize().fillna(today)
     intervals = development_intervals()
+    codes, uniques = pd.factorize(iso2, use_na_sentinel=True)  # one lookup per distinct code
     out = {}
     for group in GROUPS:
         rows = intervals[intervals["group"] == group]
-        position = pd.Index(rows["iso2"]).get_indexer(iso2.fillna(""))
+        position = np.append(pd.Index(rows["iso2"]).get_indexer(uniques), -1)[codes]
         take = np.where(position < 0, 0, position)
         start = rows["start"].to_numpy()[take]
         end = rows["end"].to_numpy()[take]

@@ -121,6 +121,13 @@ def reference_countries(as_of: object = None) -> pd.DataFrame:
     """
     day = as_date(as_of)
     check_recorded(day)
+    return _countries_on(day).copy()  # a copy: callers may add columns
+
+
+@functools.lru_cache(maxsize=16)
+def _countries_on(day: pd.Timestamp) -> pd.DataFrame:
+    """The reference table with the flags in force on `day` (built once per day: cleaning
+    asks for it once per batch)."""
     out = _countries().copy()
     flags = development_flags(out["iso2"], pd.Series(day, index=out.index))
     for group in flags:

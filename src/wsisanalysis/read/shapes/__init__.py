@@ -54,13 +54,21 @@ TABLES = (
 SHAPES = (GENERIC, *(s.name for s in SECTIONED), *(s.name for s in TABLES))
 
 
-def read_sectioned(path: Path, *, encoding: str | None = None) -> RawTable | None:
-    """Read `path` with the sectioned shape it has, or return ``None`` (not one of them)."""
+def sectioned_shape(
+    path: Path, *, encoding: str | None = None
+) -> tuple[SectionedShape, TextRows] | None:
+    """The sectioned shape `path` has and its first rows, or ``None`` (not one of them)."""
     head = sniff(path, encoding, markers=[shape.marker for shape in SECTIONED])
     for shape in SECTIONED:
         if shape.detect(head):
-            return shape.read(path, head)
+            return shape, head
     return None
+
+
+def read_sectioned(path: Path, *, encoding: str | None = None) -> RawTable | None:
+    """Read `path` with the sectioned shape it has, or return ``None`` (not one of them)."""
+    found = sectioned_shape(path, encoding=encoding)
+    return None if found is None else found[0].read(path, found[1])
 
 
 def adapt_table(table: RawTable) -> RawTable:
@@ -74,4 +82,4 @@ def adapt_table(table: RawTable) -> RawTable:
     return table
 
 
-__all__ = ["SECTIONED", "SHAPES", "TABLES", "adapt_table", "read_sectioned"]
+__all__ = ["SECTIONED", "SHAPES", "TABLES", "adapt_table", "read_sectioned", "sectioned_shape"]
