@@ -160,7 +160,7 @@ DIMENSION_WORDS = {
 
 
 def _number(value: Any) -> str:
-    return HIDDEN_LABEL if value is None or pd.isna(value) else f"{int(value):,}"
+    return f"a {HIDDEN_LABEL} number of" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
 def share_definition(known: PublishedTable, everyone: PublishedTable, by: str, *,
@@ -178,6 +178,7 @@ def share_definition(known: PublishedTable, everyone: PublishedTable, by: str, *
         row = rest[rest[by].astype(str) == label]
         if len(row) and not (pd.notna(row["count"].iloc[0]) and row["count"].iloc[0] == 0):
             parts.append(f"{_number(row['count'].iloc[0])} {words}")
-    text = f"Shares are of the {_number(total)} {what} with a known {dimension}"
+    count = "" if total is None or pd.isna(total) else f"{int(total):,} "
+    text = f"Shares are of the {count}{what} with a known {dimension}"
     text += ("; " + " and ".join(parts) + " are counted separately and not in the shares.") if parts else "; every one has one."
     return _p(html.escape(text))
