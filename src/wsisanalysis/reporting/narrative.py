@@ -177,7 +177,7 @@ def share_definition(known: PublishedTable, everyone: PublishedTable, by: str, *
     for label, words in (("none", f"in no {dimension}"), ("unknown", f"without a recorded {dimension}")):
         row = rest[rest[by].astype(str) == label]
         if len(row) and not (pd.notna(row["count"].iloc[0]) and row["count"].iloc[0] == 0):
-            parts.append(f"{_number(row['count'].iloc[0])} {words}")
+            parts.append(f"{_number(row['count'].iloc[0])} {what} {words}")
     count = "" if total is None or pd.isna(total) else f"{int(total):,} "
     text = f"Shares are of the {count}{what} with a known {dimension}"
     text += ("; " + " and ".join(parts) + " are counted separately and not in the shares.") if parts else "; every one has one."
