@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmllib
 import json
+import math
 import re
 
 import pandas as pd
@@ -119,6 +120,7 @@ def _figures(markup: str) -> list[tuple[int, dict]]:
 def _points(traces: list[dict]) -> list[tuple[tuple[str, ...], float]]:
     """(labels, value) of every number a chart draws (hidden bars and milestone marks aside)."""
     points = []
+    grouped = sum(t.get("type") == "bar" for t in traces) > 1  # then a legend names each series
     for trace in traces:
         kind, name = trace.get("type", "scatter"), trace.get("name") or ""
         if kind == "choropleth" or name in ("suppressed", "WSIS+20 milestone"):
@@ -126,16 +128,14 @@ def _points(traces: list[dict]) -> list[tuple[tuple[str, ...], float]]:
         if kind == "heatmap":
             for y, row in zip(trace["y"], trace["z"], strict=True):
                 points += [
-                    ((x, y), v) for x, v in zip(trace["x"], row, strict=True) if v is not None
+                    ((x, y), v)
+                    for x, v in zip(trace["x"], row, strict=True)
+                    if v is not None and not math.isnan(v)  # a hidden cell is NaN in z
                 ]
             continue
         texts = trace.get("text") or [""] * len(trace["x"])
         texts = texts if isinstance(texts, list) else [texts] * len(trace["x"])
-        legend = (
-            (name,)
-            if name and not name.startswith(("share of", "baseline")) and kind == "bar"
-            else ()
-        )
+        legend = (name,) if grouped and kind == "bar" else ()
         points += [((x, *legend), y) for x, y, t in zip(trace["x"], trace["y"], texts, strict=True)
                    if y is not None and t != "suppressed"]  # fmt: skip
     return points
