@@ -104,6 +104,9 @@ def test_run_executes_and_exports(run, clean_dir, tmp_path, demo_dir, monkeypatc
 #: argument of a figure, sentence or table must be a published table.
 PAGE_CALLS = {("figures", None), ("narrative", None), ("rp", "show_table")}
 PUBLISHERS = {"publish", "publish_aggregate"}
+#: Calls that derive a table from published cells only: their result is published when
+#: their first argument is (``rp.publish_rollup(safe_communities)``).
+DERIVERS = {"known_shares", "publish_rollup", "parents_only"}
 SAFE_DISPLAYS = {"data_source_note", "run_details", "published_source_note", "use_report_style"}
 
 
@@ -111,11 +114,20 @@ def _is_publish(node) -> bool:
     return isinstance(node, ast.Call) and getattr(node.func, "attr", "") in PUBLISHERS
 
 
+def _is_derived(node, published: set[str]) -> bool:
+    first = node.args[0] if isinstance(node, ast.Call) and node.args else None
+    return (
+        getattr(node.func, "attr", "") in DERIVERS
+        and isinstance(first, ast.Name)
+        and first.id in published
+    )
+
+
 def _published_names(tree: ast.AST, published: set[str]) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             names = {t.id for t in node.targets if isinstance(t, ast.Name)}
-            if _is_publish(node.value):
+            if _is_publish(node.value) or _is_derived(node.value, published):
                 published |= names
             else:  # re-binding a published name to anything else
                 published -= names
@@ -165,3 +177,12 @@ def test_the_notebook_check_catches_an_unguarded_table():
     found = unguarded_uses(cells)
     assert len(found) == 3, found
     assert any("narrative.largest(sg" in f for f in found)
+
+
+def test_a_table_derived_from_an_unpublished_one_is_caught():
+    cells = [
+        "safe = rp.publish(c, by='community', source=frame)\nok = rp.publish_rollup(safe)\nbad = rp.publish_rollup(c)",
+        "figures.share_bars(ok, 'community', title='t')",
+        "figures.share_bars(bad, 'community', title='t')",
+    ]
+    assert unguarded_uses(cells) == ["figures.share_bars(bad, 'community', title='t')"]

@@ -296,3 +296,9 @@ def previous_baseline(
         version or "previous event",
         sample_size=float(table["count"].sum()) if data_nature(frame) == SAMPLE else None,
     )
+
+
+#: Values that place nobody in a category: ``unknown`` (not recorded or not resolved) and, for
+#: ICANN communities, ``none`` (a participant outside every ICANN structure).
+NOT_PLACED = {C.COMMUNITY: ("none", UNKNOWN_LABEL)}
+

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from wsisanalysis.metrics.disclosure import PublishedTable
+from wsisanalysis.reporting.categories import known_shares, parents_only, publish_rollup
 from wsisanalysis.reporting.export import export_html
+from wsisanalysis.reporting.headline import headline, page_title
 from wsisanalysis.reporting.runs import (
     Run,
     check_parameters,
@@ -33,16 +35,21 @@ __all__ = [
     "check_parameters",
     "data_source_note",
     "export_html",
+    "headline",
     "html_table",
     "is_demo",
+    "known_shares",
     "ledger_path",
     "load_clean",
     "load_log",
     "load_runs",
     "notebook_parameters",
+    "page_title",
+    "parents_only",
     "project_root",
     "publish",
     "publish_aggregate",
+    "publish_rollup",
     "published_source_note",
     "require_published",
     "run_details",

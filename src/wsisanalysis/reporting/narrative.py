@@ -8,12 +8,13 @@ categories (chi-square, evenness, concentration) is left out when one of its cel
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pandas as pd
 
 from wsisanalysis import schema as C
 from wsisanalysis.metrics.concentration import concentration
-from wsisanalysis.metrics.disclosure import PublishedTable
+from wsisanalysis.metrics.disclosure import HIDDEN_LABEL, PublishedTable
 from wsisanalysis.reporting.tables import Html, require_published
 
 
@@ -146,3 +147,38 @@ def cleaning(table: PublishedTable) -> Html:
         f"{n('rows read')} rows read: {n('clean')} clean, {n('quarantined')} quarantined, "
         f"{n('duplicates merged')} duplicates merged — every row accounted for."
     )
+
+
+#: A dimension in words, for sentences ("participants with a known ICANN region").
+DIMENSION_WORDS = {
+    C.ICANN_REGION: "ICANN region",
+    C.UN_REGIONAL_GROUP: "UN regional group",
+    C.STAKEHOLDER_GROUP: "stakeholder group",
+    C.COMMUNITY: "ICANN community",
+    C.ACTIVITY_TYPE: "activity type",
+}
+
+
+def _number(value: Any) -> str:
+    return f"a {HIDDEN_LABEL} number of" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def share_definition(known: PublishedTable, everyone: PublishedTable, by: str, *,
+                     what: str = "participants") -> Html:  # fmt: skip
+    """The one share definition of a section, in words: shares are of those placed in a
+    category of `by` (`known`, the table the chart and table show); the others (``unknown``
+    and, for communities, ``none``) are counted in `everyone` and named here, never drawn.
+    """
+    placed = require_published(known, "share_definition").table
+    rest = require_published(everyone, "share_definition").table
+    total = placed["total"].iloc[0] if len(placed) and "total" in placed else None
+    dimension = DIMENSION_WORDS.get(by, by.replace("_", " "))
+    parts = []
+    for label, words in (("none", f"in no {dimension}"), ("unknown", f"without a recorded {dimension}")):
+        row = rest[rest[by].astype(str) == label]
+        if len(row) and not (pd.notna(row["count"].iloc[0]) and row["count"].iloc[0] == 0):
+            parts.append(f"{_number(row['count'].iloc[0])} {what} {words}")
+    count = "" if total is None or pd.isna(total) else f"{int(total):,} "
+    text = f"Shares are of the {count}{what} with a known {dimension}"
+    text += ("; " + " and ".join(parts) + " are counted separately and not in the shares.") if parts else "; every one has one."
+    return _p(html.escape(text))

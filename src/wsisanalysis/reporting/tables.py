@@ -276,4 +276,9 @@ def run_details(parameters: Mapping[str, object], inputs: Sequence[str | Path] =
         ("git commit", git_commit() or "n/a"),
         ("run at (UTC)", datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
     ]
-    return html_table(pd.DataFrame(rows, columns=["item", "value"]), caption="Run details")
+    table = html_table(pd.DataFrame(rows, columns=["item", "value"]), caption="Run details")
+    # for whoever checks how the page was made, not for readers: collapsed, at the page's end
+    return Html(
+        '<details class="wsis-run-details"><summary>How this page was made (parameters, '
+        f"inputs, versions)</summary>{table.markup}</details>"
+    )
