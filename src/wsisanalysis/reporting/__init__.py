@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wsisanalysis.metrics.disclosure import PublishedTable
+from wsisanalysis.reporting.changes import what_changed
 from wsisanalysis.reporting.export import export_html
 from wsisanalysis.reporting.runs import (
     Run,
@@ -48,4 +49,5 @@ __all__ = [
     "run_details",
     "select_event",
     "show_table",
+    "what_changed",
 ]
