@@ -41,6 +41,8 @@ from wsisanalysis.reporting.tables import (
 
 #: Names of the headline tables in a snapshot's ``published.jsonl``.
 REGIONS, COUNTRIES, DEVELOPMENT = "headline:regions", "headline:countries", "headline:development"
+#: The input files (name, SHA-256, rows) the page read, as recorded with its snapshot.
+INPUTS = "inputs"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Headline:
 
     participants: int | None = None
     regions: Mapping[str, float | None] = field(default_factory=dict)
+    region_counts: Mapping[str, int | None] = field(default_factory=dict)
     countries: Mapping[str, int | None] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)
     development: Mapping[str, tuple[str, int, int | None]] = field(default_factory=dict)
@@ -81,6 +84,7 @@ def headline_of(tables: Mapping[str, Mapping[str, Any]]) -> Headline:
     return Headline(
         participants=totals.pop() if len(totals) == 1 else None,
         regions={str(r["icann_region"]): _number(r.get("share")) for r in regions},
+        region_counts={str(r["icann_region"]): _int(r.get("count")) for r in regions},
         countries={str(r["iso2"]): _int(r.get("count")) for r in countries},
         names={str(r["iso2"]): str(r.get("name") or r["iso2"]) for r in countries},
         development={
@@ -127,7 +131,12 @@ def compare(before: Headline, now: Headline, threshold: int = DEFAULT_THRESHOLD,
                  _signed(len(present_now) - len(present_before))))  # fmt: skip
     for region in sorted(set(before.regions) | set(now.regions)):
         old, new = before.regions.get(region), now.regions.get(region)
-        change = HIDDEN_LABEL if old is None or new is None else f"{(new - old) * 100:+.1f} points"
+        people = people_change(
+            before.region_counts.get(region), now.region_counts.get(region), threshold
+        )
+        # a share's change gives the region's count change away: shown under the same rule
+        hidden = old is None or new is None or (people == HIDDEN_LABEL and bool(now.region_counts))
+        change = HIDDEN_LABEL if hidden else f"{(new - old) * 100:+.1f} points"  # type: ignore[operator]
         rows.append(
             (f"Share from {region}", HIDDEN_LABEL if new is None else f"{new * 100:.1f}%", change)
         )
@@ -236,7 +245,8 @@ def render(previous: Previous | None, now: Headline, inputs: Sequence[Mapping[st
         return Html(
             f"{head}<p>The previous snapshot ({when}) is no longer kept (retention setting): no comparison.</p></section>"
         )
-    changes = history.input_changes(previous.entry, {"inputs": list(inputs)})
+    before = previous.tables.get(INPUTS, {}).get("rows", previous.entry.get("inputs", []))
+    changes = history.input_changes({"inputs": before}, {"inputs": list(inputs)})
     table = html_table(compare(headline_of(previous.tables), now, threshold, what=what),
                        caption=f"Headline figures now and their change since {_day(previous.entry.get('started_utc'))}")  # fmt: skip
     legend = (f'<p class="wsis-legend">A change in a count of people is shown only when the count was published in both '
@@ -261,4 +271,5 @@ def what_changed(
         snapshot_record(table, name)
     saved = {name: recorded(table) for name, table in tables.items()}
     inputs = describe_inputs(sorted(resolve_data_dir(data_dir).glob("*.parquet")))
+    history.record_published(INPUTS, inputs, {"count": None})
     return render(previous_snapshot(), headline_of(saved), inputs, threshold, what)
