@@ -190,8 +190,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="keep the newest N dated snapshots of each run, deleting that run's oldest "
-        "(default: `keep` in the run list, else all)",
+        help="keep the newest N dated snapshots of each run (default: keep in runs.toml, else all)",
     )
     report.add_argument(
         "--assets",

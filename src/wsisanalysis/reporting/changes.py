@@ -148,12 +148,12 @@ def compare(before: Headline, now: Headline, threshold: int = DEFAULT_THRESHOLD,
     rows.append(
         ("No longer represented", _names(gone, before.names) or "none named", f"{len(gone)} named")
     )
-    for flag, (group, countries, people) in now.development.items():
-        old = before.development.get(flag)
+    for flag, (group, countries, members) in now.development.items():
+        earlier = before.development.get(flag)
         rows.append((f"{group}: countries present", f"{countries}",
-                     _signed(countries - old[1]) if old else HIDDEN_LABEL))  # fmt: skip
-        rows.append((f"{group}: {what.lower()}", _shown(people),
-                     people_change(old[2] if old else None, people, threshold)))  # fmt: skip
+                     _signed(countries - earlier[1]) if earlier else HIDDEN_LABEL))  # fmt: skip
+        rows.append((f"{group}: {what.lower()}", _shown(members),
+                     people_change(earlier[2] if earlier else None, members, threshold)))  # fmt: skip
     return pd.DataFrame(rows, columns=["figure", "now", "change"])
 
 

@@ -214,7 +214,7 @@ def run_history(entries: list[dict[str, Any]], out_dir: Path) -> str:
         when = html.escape(_when(str(entry.get("started_utc"))))
         if entry.get("status") != "ok":
             error = html.escape(str(entry.get("error", ""))[:160])
-            items.append(f'<li class="failed" title="{error}">{when}: failed</li>')
+            items.append(f'<li class="run-failed" title="{error}">{when}: failed</li>')
             continue
         folder = history.snapshot_of(out_dir, entry)
         page = (
@@ -223,7 +223,7 @@ def run_history(entries: list[dict[str, Any]], out_dir: Path) -> str:
             else None
         )
         text = f'<a href="{html.escape(page)}">{when}</a>' if page else f"{when} (no longer kept)"
-        items.append(f'<li class="ok">{text}: ok</li>')
+        items.append(f'<li class="run-ok">{text}: ok</li>')
     if not items:
         return ""
     failed = sum(1 for e in entries if e.get("status") != "ok")
@@ -258,7 +258,7 @@ ul.pages li{margin:0 0 1.1em}ul.pages h3{font-size:1.05em;margin:0}ul.pages p{ma
 .mark.synthetic{background:#fff1c2;color:#6b4e00}.mark.real{background:#d8f0e3;color:#0b5a32}.mark.unknown{background:#eee;color:#444}
 .status.ok{color:#0b5a32}.status.failed{color:#a4000f;font-weight:600}li.failed{background:#fdecea;padding:.3em .5em}
 a.pdf{font-size:.8em;margin-left:.3em}details.history{font-size:.85em;color:#555}
-ol.history{margin:.2em 0;padding-left:1.4em}ol.history li.failed{color:#a4000f;font-weight:600}
+ol.history{margin:.2em 0;padding-left:1.4em}ol.history li.run-failed{color:#a4000f;font-weight:600}
 </style>"""
 
 

@@ -101,7 +101,7 @@ def _kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
 
         async def _async_pre_start_kernel(self, **kw: object) -> tuple[list[str], dict]:
             kw["env"] = {**dict(kw.get("env") or os.environ), **extra}  # type: ignore[call-overload]
-            return await super()._async_pre_start_kernel(**kw)  # type: ignore[no-any-return]
+            return await super()._async_pre_start_kernel(**kw)  # type: ignore[arg-type]
 
         async def _async_interrupt_kernel(self) -> None:
             if not self.shutting_down:
@@ -219,26 +219,9 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
         folder.mkdir(parents=True, exist_ok=True)
     previous = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     started = datetime.now(UTC).replace(microsecond=0)
-    published = out_dir / "published" / f"{run.name}.jsonl"
-    partial = published.with_name(f".{run.name}.partial.jsonl")
-    partial.parent.mkdir(parents=True, exist_ok=True)
-    partial.unlink(missing_ok=True)
-    env = {history.RUN_ENV: run.name, history.STARTED_ENV: started.isoformat(),
-           history.PUBLISHED_ENV: str(partial)}  # fmt: skip
+    published, partial, env = _kernel_env(run.name, out_dir, started)
     clock = time.perf_counter()
-    manifest: dict = {
-        "run": run.name,
-        "notebook": str(
-            run.notebook.relative_to(root) if run.notebook.is_relative_to(root) else run.notebook
-        ),
-        "slug": run.slug,
-        "parameters": dict(parameters),
-        "inputs": [],
-        "versions": _versions(),
-        "started_utc": started.isoformat(timespec="seconds"),
-        "executed_notebook": str(executed.relative_to(out_dir)),
-        **page_facts(run.notebook, parameters, root),
-    }
+    manifest = _new_manifest(run, parameters, root, started, str(executed.relative_to(out_dir)))
     try:
         manifest["inputs"] = _inputs(parameters, root)
         _check_event(parameters, root)
@@ -262,10 +245,7 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
     except Exception as exc:  # noqa: BLE001 - any failure is recorded; the other runs go on
         manifest.update(status="failed", error=f"{type(exc).__name__}: {exc}")
         logger.debug("run %s failed:\n%s", run.name, traceback.format_exc())
-    # a failed run: the last good snapshot (if any) stays where it was and stays linked
-    if manifest["status"] == "failed" and html_path.is_file() and previous.get("last_success_utc"):
-        manifest["html"] = str(html_path.relative_to(out_dir))
-        manifest["last_success_utc"] = previous["last_success_utc"]
+    _keep_last_good(manifest, previous, html_path, out_dir)
     partial.unlink(missing_ok=True)
     manifest["duration_s"] = round(time.perf_counter() - clock, 2)
     _remember(run.name, manifest, out_dir, started, keep)
@@ -273,6 +253,36 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
     tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
     tmp.replace(manifest_path)
     return manifest
+
+
+def _new_manifest(run: Run, parameters: Mapping[str, object], root: Path, started: datetime,
+                  executed: str) -> dict:  # fmt: skip
+    """The manifest of a run before it executes (status and outputs are added after)."""
+    notebook = (
+        run.notebook.relative_to(root) if run.notebook.is_relative_to(root) else run.notebook
+    )
+    return {"run": run.name, "notebook": str(notebook), "slug": run.slug, "parameters": dict(parameters),
+            "inputs": [], "versions": _versions(), "started_utc": started.isoformat(timespec="seconds"),
+            "executed_notebook": executed, **page_facts(run.notebook, parameters, root)}  # fmt: skip
+
+
+def _kernel_env(name: str, out_dir: Path, started: datetime) -> tuple[Path, Path, dict[str, str]]:
+    """Where the run's published tables go (stable path, scratch path the kernel writes) and
+    the environment telling its kernel which run it executes."""
+    published = out_dir / "published" / f"{name}.jsonl"
+    partial = published.with_name(f".{name}.partial.jsonl")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.unlink(missing_ok=True)
+    env = {history.RUN_ENV: name, history.STARTED_ENV: started.isoformat(),
+           history.PUBLISHED_ENV: str(partial)}  # fmt: skip
+    return published, partial, env
+
+
+def _keep_last_good(manifest: dict, previous: Mapping, html_path: Path, out_dir: Path) -> None:
+    """A failed run: the last good page (if any) stays where it was and stays linked."""
+    if manifest["status"] == "failed" and html_path.is_file() and previous.get("last_success_utc"):
+        manifest["html"] = str(html_path.relative_to(out_dir))
+        manifest["last_success_utc"] = previous["last_success_utc"]
 
 
 def _remember(
@@ -318,7 +328,8 @@ def _retention(runs_file: str | Path | None, root: Path) -> int | None:
     path = Path(runs_file) if runs_file else root / RUNS_FILE
     if not path.is_file():
         return None
-    return tomllib.loads(path.read_text(encoding="utf-8")).get("keep")  # type: ignore[no-any-return]
+    keep: int | None = tomllib.loads(path.read_text(encoding="utf-8")).get("keep")
+    return keep
 
 
 @contextmanager
