@@ -186,6 +186,13 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         help="also print each page to a PDF beside it (needs chromium and wsisanalysis[pdf])",
     )
     report.add_argument(
+        "--keep",
+        type=int,
+        default=None,
+        metavar="N",
+        help="keep the newest N dated snapshots of each run (default: keep in runs.toml, else all)",
+    )
+    report.add_argument(
         "--assets",
         choices=["inline", "shared"],
         default="inline",
@@ -384,6 +391,7 @@ def _report(args: argparse.Namespace) -> int:
             slug=args.slug,
             pdf=args.pdf,
             assets=args.assets,
+            keep=args.keep,
         )
     finally:
         progress.close()

@@ -244,3 +244,20 @@ def test_printing_from_a_wide_screen_keeps_every_chart_on_the_paper(browser, rep
         assert page.locator(".wsis-print-fit").count() == 0, "after printing the page is as it was"
         assert problems == []
         page.close()
+
+
+def test_the_trend_page_draws_every_series_with_the_milestones_offline(browser, report_project):
+    path = report_project / "reports" / "html" / "60-trends__demo.html"
+    page, requests, problems = _open(browser, path)
+    declared = page.locator("figure[role=img]").count()
+    assert declared == 4, "shares and ratios per event, ICANN meetings, IGF years"
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {declared}",
+        timeout=15000,
+    )
+    lines = page.evaluate(
+        "Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => d.querySelectorAll('path.js-line').length)"
+    )
+    assert all(n > 0 for n in lines), f"a trend drew no line: {lines}"
+    assert page.get_by_text("WSIS+20 milestone").count() >= declared  # marked on every chart
+    assert requests == [] and problems == [], (requests[:3], problems[:3])

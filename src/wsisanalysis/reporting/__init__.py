@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wsisanalysis.metrics.disclosure import PublishedTable
 from wsisanalysis.reporting.categories import known_shares, parents_only, publish_rollup
+from wsisanalysis.reporting.changes import what_changed
 from wsisanalysis.reporting.export import export_html
 from wsisanalysis.reporting.headline import headline, page_title
 from wsisanalysis.reporting.runs import (
@@ -55,4 +56,5 @@ __all__ = [
     "run_details",
     "select_event",
     "show_table",
+    "what_changed",
 ]

@@ -7,16 +7,22 @@ included, so a failed week shows beside the good ones. A retention setting keeps
 N snapshots of a run and deletes only that run's oldest ones. The input-data change between two
 runs (rows, files, checksums) tells a reader whether a change is in the world or in the data.
 
+The runner tells a notebook kernel its run through the environment (``RUN_ENV``,
+``STARTED_ENV``, ``PUBLISHED_ENV``), so the page can compare itself with the previous
+successful snapshot of the same run.
+
 May import: ``wsisanalysis.errors``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +36,13 @@ HISTORY_FILE = "history.jsonl"
 HISTORY_VERSION = 1
 SNAPSHOTS = "snapshots"
 _STAMP = "%Y%m%dT%H%M%SZ"
+#: Environment of a notebook kernel started by the runner: the run's name, when it started
+#: (ISO, UTC) and the file its published tables are recorded into.
+RUN_ENV = "WSISANALYSIS_RUN"
+STARTED_ENV = "WSISANALYSIS_RUN_STARTED"
+PUBLISHED_ENV = "WSISANALYSIS_PUBLISHED_FILE"
+#: Names of the files inside a snapshot folder.
+PAGE, MANIFEST, PUBLISHED = "page.html", "manifest.json", "published.jsonl"
 
 
 @dataclass(frozen=True)
@@ -102,9 +115,27 @@ def apply_retention(out_dir: Path, run: str, keep: int) -> list[Path]:
     return [s.path for s in old]
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock beside `path`: parallel runs append one after the other."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(f".{path.name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def append_history(out_dir: Path, manifest: Mapping[str, Any]) -> Path:
     """Append `manifest` as one line of ``history.jsonl`` (written whole, then renamed)."""
     path = out_dir / HISTORY_FILE
+    with _locked(path):
+        _append_line(path, manifest)
+    return path
+
+
+def _append_line(path: Path, manifest: Mapping[str, Any]) -> None:
     line = json.dumps({"history_version": HISTORY_VERSION, **manifest}, default=str)
     existing = path.read_text(encoding="utf-8") if path.is_file() else ""
     if existing and not existing.endswith("\n"):
@@ -112,7 +143,6 @@ def append_history(out_dir: Path, manifest: Mapping[str, Any]) -> Path:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(existing + line + "\n", encoding="utf-8")
     tmp.replace(path)
-    return path
 
 
 def read_history(out_dir: Path) -> list[dict[str, Any]]:
@@ -149,6 +179,43 @@ def previous_success(
         and str(entry.get("started_utc", "")) < before
     ]
     return max(earlier, key=lambda e: str(e["started_utc"])) if earlier else None
+
+
+def snapshot_of(out_dir: Path, entry: Mapping[str, Any]) -> Path | None:
+    """The folder of the snapshot a history entry kept, if it is still there (retention)."""
+    try:
+        started = datetime.fromisoformat(str(entry.get("started_utc", "")))
+    except ValueError:
+        return None
+    folder = out_dir / SNAPSHOTS / str(entry.get("run")) / snapshot_stamp(started.astimezone(UTC))
+    return folder if folder.is_dir() else None
+
+
+def record_published(
+    name: str, rows: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]
+) -> None:
+    """Append one published table to this run's published-tables file (kernels of the runner).
+
+    `rows` hold only published values (hidden cells as ``None``); outside the runner
+    (``PUBLISHED_ENV`` unset, e.g. JupyterLab) nothing is written.
+    """
+    target = os.environ.get(PUBLISHED_ENV)
+    if not target:
+        return
+    line = json.dumps({"name": name, **meta, "rows": list(rows)}, default=str)
+    with Path(target).open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def read_published(path: Path) -> dict[str, dict[str, Any]]:
+    """The published tables of a snapshot by name (the last one of each name wins)."""
+    tables: dict[str, dict[str, Any]] = {}
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    for line in lines:
+        with contextlib.suppress(json.JSONDecodeError):
+            entry = json.loads(line)
+            tables[str(entry.get("name"))] = entry
+    return tables
 
 
 def input_changes(

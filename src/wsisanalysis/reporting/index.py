@@ -19,6 +19,7 @@ import nbformat
 
 from wsisanalysis._version import __version__
 from wsisanalysis.errors import InputFileError
+from wsisanalysis.reporting import history
 from wsisanalysis.reporting.runs import literal_default, notebook_parameters, resolve_data_dir
 from wsisanalysis.schema import display_label
 
@@ -199,7 +200,38 @@ def _status(m: Mapping[str, Any]) -> str:
     return f'<span class="status failed">failed on {made}</span>: {error}. No page yet; the executed notebook is kept at <code>{html.escape(str(m.get("executed_notebook", "")))}</code>.'
 
 
-def _entry(m: Mapping[str, Any], out_dir: Path) -> str:
+def _when(iso: str) -> str:
+    """``2026-11-23T06:00:05+00:00`` -> ``23 November 2026, 06:00 UTC``."""
+    stamp = datetime.fromisoformat(iso).astimezone(UTC)
+    return f"{stamp.day} {stamp:%B %Y, %H:%M} UTC"
+
+
+def run_history(entries: list[dict[str, Any]], out_dir: Path) -> str:
+    """One run's history, newest first: each snapshot by date with its status (a link while
+    the snapshot is kept), so a failed week shows beside the good ones."""
+    items = []
+    for entry in sorted(entries, key=lambda e: str(e.get("started_utc", "")), reverse=True):
+        when = html.escape(_when(str(entry.get("started_utc"))))
+        if entry.get("status") != "ok":
+            error = html.escape(str(entry.get("error", ""))[:160])
+            items.append(f'<li class="run-failed" title="{error}">{when}: failed</li>')
+            continue
+        folder = history.snapshot_of(out_dir, entry)
+        page = (
+            f"{history.SNAPSHOTS}/{folder.relative_to(out_dir / history.SNAPSHOTS).as_posix()}/{history.PAGE}"
+            if folder
+            else None
+        )
+        text = f'<a href="{html.escape(page)}">{when}</a>' if page else f"{when} (no longer kept)"
+        items.append(f'<li class="run-ok">{text}: ok</li>')
+    if not items:
+        return ""
+    failed = sum(1 for e in entries if e.get("status") != "ok")
+    return (f'<details class="history"{" open" if failed else ""}><summary>History: {len(items)} run(s), '
+            f'{failed} failed</summary><ol class="history">{"".join(items)}</ol></details>')  # fmt: skip
+
+
+def _entry(m: Mapping[str, Any], out_dir: Path, past: list[dict[str, Any]] | None = None) -> str:
     title = html.escape(str(m.get("title") or m.get("run")))
     link = f'<a href="{html.escape(str(m["html"]))}">{title}</a>' if m.get("html") else title
     pdf = Path(str(m["html"])).with_suffix(".pdf") if m.get("html") else None
@@ -212,7 +244,8 @@ def _entry(m: Mapping[str, Any], out_dir: Path) -> str:
         f'<li class="{html.escape(str(m.get("status", "")))}"><h3>{link} {_mark(data)}</h3>'
         f'<p class="description">{html.escape(str(m.get("description") or ""))}</p>'
         f'<p class="scope">{"; ".join(d for d in details if d)}</p>'
-        f'<p class="state">{_status(m)} <small class="file">({html.escape(str(m.get("run")))})</small></p></li>'
+        f'<p class="state">{_status(m)} <small class="file">({html.escape(str(m.get("run")))})</small></p>'
+        f"{run_history(past or [], out_dir)}</li>"
     )
 
 
@@ -224,7 +257,8 @@ ul.pages li{margin:0 0 1.1em}ul.pages h3{font-size:1.05em;margin:0}ul.pages p{ma
 .mark{font-size:.75em;font-weight:600;padding:.1em .45em;border-radius:.8em;margin-left:.4em;vertical-align:middle}
 .mark.synthetic{background:#fff1c2;color:#6b4e00}.mark.real{background:#d8f0e3;color:#0b5a32}.mark.unknown{background:#eee;color:#444}
 .status.ok{color:#0b5a32}.status.failed{color:#a4000f;font-weight:600}li.failed{background:#fdecea;padding:.3em .5em}
-a.pdf{font-size:.8em;margin-left:.3em}
+a.pdf{font-size:.8em;margin-left:.3em}details.history{font-size:.85em;color:#555}
+ol.history{margin:.2em 0;padding-left:1.4em}ol.history li.run-failed{color:#a4000f;font-weight:600}
 </style>"""
 
 
@@ -233,11 +267,15 @@ def _order(name: str) -> tuple[int, str]:
 
 
 def write_index(out_dir: Path) -> Path:
-    """Regenerate ``index.html`` from every manifest in ``out_dir/manifests``."""
+    """Regenerate ``index.html`` from every manifest in ``out_dir/manifests``, each page with
+    its run's history (``history.jsonl``): snapshots by date and status."""
     manifests = [json.loads(p.read_text()) for p in sorted((out_dir / "manifests").glob("*.json"))]
+    past: dict[str, list[dict[str, Any]]] = {}
+    for entry in history.read_history(out_dir):
+        past.setdefault(str(entry.get("run")), []).append(entry)
     groups: dict[str, list[str]] = {}
     for m in manifests:
-        groups.setdefault(series(m), []).append(_entry(m, out_dir))
+        groups.setdefault(series(m), []).append(_entry(m, out_dir, past.get(str(m.get("run")))))
     sections = "".join(
         f'<section class="series"><h2>{html.escape(name)}</h2><ul class="pages">{"".join(groups[name])}</ul></section>'
         for name in sorted(groups, key=_order)

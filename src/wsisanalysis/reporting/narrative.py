@@ -77,9 +77,7 @@ def largest(table: PublishedTable, by: str, *, what: str = "participants") -> Ht
     if known.empty or known["count"].sum() == 0:
         return _p(f"No {what} to describe.")
     top = known.loc[known["count"].astype(float).idxmax()]
-    text = (
-        f"The largest group is {html.escape(C.display_label(top[by]))} ({top['share'] * 100:.1f}% of {what})"
-    )
+    text = f"The largest group is {html.escape(C.display_label(top[by]))} ({top['share'] * 100:.1f}% of {what})"
     if published.hidden_cells.any().any():
         text += f"; {int(published.hidden_cells.any(axis=1).sum())} groups are suppressed."
     else:
@@ -125,7 +123,9 @@ def concentration_sentence(table: PublishedTable, by: str, *, what: str) -> Html
     if pd.isna(result.get("evenness")):
         return _p(f"Not enough {what} to measure evenness.")
     categories = result["categories"]
-    cats = ", ".join(C.display_label(c) for c in categories) if isinstance(categories, list) else ""
+    cats = (
+        ", ".join(C.display_label(c) for c in categories) if isinstance(categories, list) else ""
+    )
     text = (
         f"Evenness (Pielou J) is {result['evenness']:.2f} and the normalized HHI {result['hhi_normalized']:.2f} "
         f"over {result['k']} categories ({html.escape(cats)}); 1 would be a perfectly even spread."

@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 from wsisanalysis.errors import ParameterError, WsisAnalysisError
+from wsisanalysis.reporting import history
 from wsisanalysis.reporting.export import export_html
 from wsisanalysis.reporting.index import page_facts, write_index
 from wsisanalysis.reporting.pdf import find_chromium, write_pdfs
@@ -69,7 +70,7 @@ class ReportSummary:
         return not self.failed
 
 
-def _kernel_manager_class() -> type:
+def _kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
     """jupyter_client's kernel manager over IPC (Unix sockets in the Jupyter runtime folder).
 
     Over TCP (the default) ipykernel 7 warns on every start that traffic is unencrypted;
@@ -78,7 +79,10 @@ def _kernel_manager_class() -> type:
     shared by parallel runs, whose kernels would then read each other's messages. At
     shutdown jupyter_client first sends SIGINT, which a kernel still handling a message logs
     as "KeyboardInterrupt caught in kernel"; a finished notebook has nothing to interrupt.
+    `env` is added to this kernel's environment only (runs in parallel threads each tell their
+    own kernel which run it executes).
     """
+    extra = dict(env or {})
     import uuid
 
     from jupyter_client import AsyncKernelManager
@@ -94,6 +98,10 @@ def _kernel_manager_class() -> type:
             folder = Path(jupyter_runtime_dir())
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             return str(folder / f"wsisanalysis-{uuid.uuid4().hex[:12]}-ipc")
+
+        async def _async_pre_start_kernel(self, **kw: object) -> tuple[list[str], dict]:
+            kw["env"] = {**dict(kw.get("env") or os.environ), **extra}  # type: ignore[call-overload]
+            return await super()._async_pre_start_kernel(**kw)  # type: ignore[arg-type]
 
         async def _async_interrupt_kernel(self) -> None:
             if not self.shutting_down:
@@ -193,10 +201,13 @@ def _check_event(parameters: Mapping[str, object], root: Path) -> None:
 
 
 def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root: Path, *,
-                shared_assets: bool = False) -> dict:  # fmt: skip
+                shared_assets: bool = False, keep: int | None = None) -> dict:  # fmt: skip
     """Execute one run and export it; return its manifest (status ``ok`` or ``failed``).
 
-    With ``shared_assets`` the page links one copy of plotly.js in ``out_dir/assets``.
+    With ``shared_assets`` the page links one copy of plotly.js in ``out_dir/assets``. Every
+    run is appended to the history; a successful one is also kept as a dated snapshot (page,
+    manifest, published tables), and with `keep` only the newest `keep` snapshots of this run
+    stay.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -207,21 +218,10 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
     for folder in (executed.parent, html_path.parent, manifest_path.parent):
         folder.mkdir(parents=True, exist_ok=True)
     previous = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
-    started = datetime.now(UTC)
+    started = datetime.now(UTC).replace(microsecond=0)
+    published, partial, env = _kernel_env(run.name, out_dir, started)
     clock = time.perf_counter()
-    manifest: dict = {
-        "run": run.name,
-        "notebook": str(
-            run.notebook.relative_to(root) if run.notebook.is_relative_to(root) else run.notebook
-        ),
-        "slug": run.slug,
-        "parameters": dict(parameters),
-        "inputs": [],
-        "versions": _versions(),
-        "started_utc": started.isoformat(timespec="seconds"),
-        "executed_notebook": str(executed.relative_to(out_dir)),
-        **page_facts(run.notebook, parameters, root),
-    }
+    manifest = _new_manifest(run, parameters, root, started, str(executed.relative_to(out_dir)))
     try:
         manifest["inputs"] = _inputs(parameters, root)
         _check_event(parameters, root)
@@ -229,12 +229,15 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
             papermill.execute_notebook(
                 str(run.notebook), str(scratch), parameters=dict(parameters), kernel_name="python3",
                 cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
-                kernel_manager_class=_kernel_manager_class(),
+                kernel_manager_class=_kernel_manager_class(env),
             )  # fmt: skip
         export_html(executed, html_path, title=str(manifest["title"]), index=out_dir / "index.html",
                     shared_assets=out_dir / "assets" if shared_assets else None)  # fmt: skip
+        partial.touch()  # a page that published nothing still has its (empty) record
+        partial.replace(published)
         manifest.update(status="ok", html=str(html_path.relative_to(out_dir)), html_bytes=html_path.stat().st_size,
-                        last_success_utc=started.isoformat(timespec="seconds"))  # fmt: skip
+                        last_success_utc=started.isoformat(timespec="seconds"),
+                        published=str(published.relative_to(out_dir)))  # fmt: skip
     except PapermillExecutionError as exc:
         manifest.update(
             status="failed", error=f"{exc.ename}: {exc.evalue}", failed_cell=exc.exec_count
@@ -242,15 +245,64 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
     except Exception as exc:  # noqa: BLE001 - any failure is recorded; the other runs go on
         manifest.update(status="failed", error=f"{type(exc).__name__}: {exc}")
         logger.debug("run %s failed:\n%s", run.name, traceback.format_exc())
-    # a failed run: the last good snapshot (if any) stays where it was and stays linked
-    if manifest["status"] == "failed" and html_path.is_file() and previous.get("last_success_utc"):
-        manifest["html"] = str(html_path.relative_to(out_dir))
-        manifest["last_success_utc"] = previous["last_success_utc"]
+    _keep_last_good(manifest, previous, html_path, out_dir)
+    partial.unlink(missing_ok=True)
     manifest["duration_s"] = round(time.perf_counter() - clock, 2)
+    _remember(run.name, manifest, out_dir, started, keep)
     tmp = manifest_path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
     tmp.replace(manifest_path)
     return manifest
+
+
+def _new_manifest(run: Run, parameters: Mapping[str, object], root: Path, started: datetime,
+                  executed: str) -> dict:  # fmt: skip
+    """The manifest of a run before it executes (status and outputs are added after)."""
+    notebook = (
+        run.notebook.relative_to(root) if run.notebook.is_relative_to(root) else run.notebook
+    )
+    return {"run": run.name, "notebook": str(notebook), "slug": run.slug, "parameters": dict(parameters),
+            "inputs": [], "versions": _versions(), "started_utc": started.isoformat(timespec="seconds"),
+            "executed_notebook": executed, **page_facts(run.notebook, parameters, root)}  # fmt: skip
+
+
+def _kernel_env(name: str, out_dir: Path, started: datetime) -> tuple[Path, Path, dict[str, str]]:
+    """Where the run's published tables go (stable path, scratch path the kernel writes) and
+    the environment telling its kernel which run it executes."""
+    published = out_dir / "published" / f"{name}.jsonl"
+    partial = published.with_name(f".{name}.partial.jsonl")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.unlink(missing_ok=True)
+    env = {history.RUN_ENV: name, history.STARTED_ENV: started.isoformat(),
+           history.PUBLISHED_ENV: str(partial)}  # fmt: skip
+    return published, partial, env
+
+
+def _keep_last_good(manifest: dict, previous: Mapping, html_path: Path, out_dir: Path) -> None:
+    """A failed run: the last good page (if any) stays where it was and stays linked."""
+    if manifest["status"] == "failed" and html_path.is_file() and previous.get("last_success_utc"):
+        manifest["html"] = str(html_path.relative_to(out_dir))
+        manifest["last_success_utc"] = previous["last_success_utc"]
+
+
+def _remember(
+    name: str, manifest: dict, out_dir: Path, started: datetime, keep: int | None
+) -> None:
+    """Keep a successful run as a dated snapshot, record every run in the history, apply
+    retention to this run's snapshots only. The snapshot's manifest names its own folder."""
+    if manifest["status"] == "ok":
+        folder = history.SNAPSHOTS + "/" + name + "/" + history.snapshot_stamp(started)
+        manifest["snapshot"] = folder
+        scratch = out_dir / "manifests" / f".{name}.snapshot.json"
+        scratch.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        files = {history.PAGE: out_dir / str(manifest["html"]), history.MANIFEST: scratch,
+                 history.PUBLISHED: out_dir / str(manifest["published"])}  # fmt: skip
+        history.keep_snapshot(out_dir, name, started, files)
+        scratch.unlink()
+    history.append_history(out_dir, manifest)
+    if keep is not None:
+        for path in history.apply_retention(out_dir, name, keep):
+            logger.info("retention: deleted snapshot %s", path)
 
 
 def _plan(notebooks: Sequence[str], run_all: bool, parameters: Sequence[Sequence[str]] | Mapping[str, object],
@@ -267,6 +319,17 @@ def _plan(notebooks: Sequence[str], run_all: bool, parameters: Sequence[Sequence
     pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
     overrides.update({str(k): v for k, v in pairs})  # a mapping, or (name, value) pairs from -p
     return root, plan_runs(selected, overrides, slug=slug)
+
+
+def _retention(runs_file: str | Path | None, root: Path) -> int | None:
+    """``keep = N`` at the top of the run list: snapshots kept per run (None: keep all)."""
+    import tomllib
+
+    path = Path(runs_file) if runs_file else root / RUNS_FILE
+    if not path.is_file():
+        return None
+    keep: int | None = tomllib.loads(path.read_text(encoding="utf-8")).get("keep")
+    return keep
 
 
 @contextmanager
@@ -288,14 +351,17 @@ def _execute_all(
     workers: int,
     out: Path,
     root: Path,
-    assets: str,
     on_done: Callable[[dict, int, int], None] | None,
+    options: Mapping[str, object],
 ) -> list[dict]:
-    """Execute the planned runs on `workers` threads; `on_done` is called as each ends."""
+    """Execute the planned runs on `workers` threads; `on_done` is called as each ends.
+
+    `options` are passed to :func:`execute_run` (``shared_assets``, ``keep``).
+    """
     manifests: list[dict] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [
-            pool.submit(execute_run, run, params, out, root, shared_assets=assets == "shared")
+            pool.submit(execute_run, run, params, out, root, **options)  # type: ignore[arg-type]
             for run, params in planned
         ]
         for future in as_completed(futures):
@@ -318,13 +384,15 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     slug: str | None = None,
     pdf: bool = False,
     assets: str = "inline",
+    keep: int | None = None,
 ) -> ReportSummary:
     """Run the selected reports; `on_done(manifest, done, total)` is called as each finishes.
 
     Each named notebook runs once with its defaults plus `parameters`; ``run_all`` runs the run
     list. `slug` names the output of a single run. ``pdf`` prints each page to a PDF beside it
     (Chromium is looked for before anything runs); ``assets="shared"`` writes plotly.js once to
-    ``DIR/assets`` instead of into every page with a chart. Parameters are checked for every
+    ``DIR/assets`` instead of into every page with a chart. `keep` keeps the newest N dated
+    snapshots of each run (default: ``keep`` in the run list, else all). Parameters are checked for every
     run before any kernel starts. Returns the summary (the command exits non-zero when
     ``summary.failed`` is not empty).
     """
@@ -335,6 +403,10 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     root, runs = _plan(notebooks, run_all, parameters, params_file, runs_file, slug)
     out = Path(out_dir) if out_dir else root / "reports"
     out = out if out.is_absolute() else Path.cwd() / out
+    keep = keep if keep is not None else _retention(runs_file, root)
+    if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 1):
+        msg = f"keep must be a whole number >= 1 (snapshots kept per run); got {keep!r}."
+        raise WsisAnalysisError(msg)
     chromium = find_chromium() if pdf else None
     planned = [(run, run.parameters) for run in runs]
     for run, params in planned:  # every run checked before any kernel starts
@@ -342,7 +414,8 @@ def run_reports(  # noqa: PLR0913 - listed in tests/test_architecture.py
     workers = max(1, min(jobs or min(2, os.cpu_count() or 1), len(planned)))
     logger.info("running %d report(s) with %d worker(s) -> %s", len(planned), workers, out)
     with report_lock(out), _ledger_of(out):
-        manifests = _execute_all(planned, workers, out, root, assets, on_done)
+        options = {"shared_assets": assets == "shared", "keep": keep}
+        manifests = _execute_all(planned, workers, out, root, on_done, options)
         if chromium is not None:
             pages = [out / m["html"] for m in manifests if m["status"] == "ok"]
             logger.info("printing %d PDF(s) with %s", len(pages), chromium)

@@ -190,15 +190,33 @@ def publish(table: pd.DataFrame, *, by: str | Sequence[str], source: pd.DataFram
     )
     rules = Rules(count=count, threshold=threshold, keys=dict(keys or {}), indicator=indicator,
                   name="/".join(columns))  # fmt: skip
-    return guard(table, columns, source=source, rules=rules,
-                 ledger=ledger_path() if source is not None else None)  # fmt: skip
+    return snapshot_record(guard(table, columns, source=source, rules=rules,
+                                 ledger=ledger_path() if source is not None else None))  # fmt: skip
 
 
 def publish_aggregate(
     table: pd.DataFrame, *, by: str | Sequence[str], source: str
 ) -> PublishedTable:
     """Publish counts that are already public (e.g. ICANN meeting attendance), naming where."""
-    return published_aggregate(table, by, source)
+    return snapshot_record(published_aggregate(table, by, source))
+
+
+def snapshot_record(table: PublishedTable, name: str | None = None) -> PublishedTable:
+    """Record `table` (published values only) with the run's snapshot; return it unchanged.
+
+    Only kernels started by the report runner record (see
+    :func:`wsisanalysis.reporting.history.record_published`).
+    """
+    from wsisanalysis.reporting import history
+
+    if os.environ.get(history.PUBLISHED_ENV):
+        rows = json.loads(
+            table.table.to_json(orient="records", date_format="iso", default_handler=str)
+        )
+        meta = {"by": list(table.by), "count": table.count, "threshold": table.threshold,
+                "aggregate": table.aggregate}  # fmt: skip
+        history.record_published(name or table.name or "/".join(table.by), rows, meta)
+    return table
 
 
 def require_published(table: object, what: str) -> PublishedTable:

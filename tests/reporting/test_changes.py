@@ -1,0 +1,150 @@
+"""Issue #15: "what changed" against the previous successful snapshot, under the guard."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+from helpers import ROOT, write_probe_notebook
+
+from wsisanalysis.metrics.disclosure import HIDDEN_LABEL
+from wsisanalysis.reporting import changes, history
+from wsisanalysis.reporting.changes import Headline, compare, people_change
+from wsisanalysis.reporting.runner import run_reports
+
+DEMO = ROOT / "data" / "interim" / "demo" / "participation.parquet"
+
+
+def test_a_change_in_people_is_shown_only_when_both_counts_are_published_and_large():
+    assert people_change(40, 52, 5) == "+12"
+    assert people_change(40, 36, 5) == HIDDEN_LABEL  # a change of 4 people is a small count
+    assert people_change(40, 40, 5) == "0"
+    assert people_change(None, 52, 5) == HIDDEN_LABEL  # hidden before: its change stays hidden
+    assert people_change(40, None, 5) == HIDDEN_LABEL
+
+
+def test_countries_are_named_only_where_their_count_is_published():
+    before = Headline(
+        participants=100, countries={"US": 60, "FR": 40, "DE": None}, names={"DE": "Germany"}
+    )
+    now = Headline(participants=120, countries={"US": 60, "FR": 40, "NP": 10, "GH": None},
+                   names={"NP": "Nepal", "GH": "Ghana"})  # fmt: skip
+    table = compare(before, now, 5).set_index("figure")
+    assert table.loc["Newly represented", "now"] == "Nepal (NP)"  # Ghana's count is hidden
+    assert table.loc["No longer represented", "now"] == "none named"  # Germany's was hidden
+    assert table.loc["Participants", "change"] == "+20"
+    assert table.loc["Countries represented", "change"] == "+1"  # DE gone; NP, GH new
+
+
+def test_a_share_change_of_a_hidden_region_stays_hidden():
+    before = Headline(regions={"AF": None, "EU": 0.5})
+    now = Headline(regions={"AF": 0.1, "EU": 0.45})
+    table = compare(before, now, 5).set_index("figure")
+    assert table.loc["Share from AF", "change"] == HIDDEN_LABEL
+    assert table.loc["Share from EU", "change"] == "-5.0 points"
+
+
+# --- three runs of one notebook on three data sets into one folder ------------------------
+
+#: People per country in the three weekly data sets. Week 3 adds 6 people in the US, a new
+#: country above the threshold (Nepal, 10) and one below it (Ghana, 2); Germany goes 3 -> 4
+#: (hidden both weeks: its change must not be revealed anywhere).
+WEEKS = (
+    {"US": 40, "FR": 30, "BR": 20, "KE": 20, "JP": 25},
+    {"US": 40, "FR": 30, "BR": 20, "KE": 20, "JP": 25, "DE": 3},
+    {"US": 46, "FR": 30, "BR": 20, "KE": 20, "JP": 25, "DE": 4, "NP": 10, "GH": 2},
+)
+
+
+def _week(folder, people):
+    demo = pd.read_parquet(DEMO)
+    rows = []
+    for iso2, n in people.items():
+        template = demo[demo["country_iso2"] == iso2].iloc[[0]]
+        rows.append(template.loc[template.index.repeat(n)])
+    frame = pd.concat(rows, ignore_index=True).assign(attended=True, count=1, event="Weekly call")
+    frame["participant_id"] = [f"p{i}" for i in range(len(frame))]
+    frame["record_id"] = [f"r{i}" for i in range(len(frame))]
+    folder.mkdir(parents=True, exist_ok=True)
+    frame["count"] = frame["count"].astype("Int64")
+    frame.to_parquet(folder / "participation.parquet")
+
+
+@pytest.fixture(scope="module")
+def three_weeks(tmp_path_factory):
+    if not DEMO.is_file():
+        pytest.skip("needs the demo clean table (make report, or link data/interim/demo)")
+    root = tmp_path_factory.mktemp("weekly")
+    (root / "notebooks").mkdir()
+    body = ('from wsisanalysis import reporting as rp\n'
+            'frame = rp.load_clean(data_dir, "participation")\n'
+            'rp.what_changed(frame, data_dir, threshold=5)')  # fmt: skip
+    write_probe_notebook(root / "notebooks" / "01-weekly.ipynb",
+                         'data_dir: str = "data"  # clean data', body, title="# Weekly")  # fmt: skip
+    runs = root / "notebooks" / "runs.toml"
+    runs.write_text(
+        '[[run]]\nnotebook = "01-weekly"\nslug = "w"\nparameters = { data_dir = "data" }\n'
+    )
+    out = root / "reports"
+    for people in WEEKS:
+        _week(root / "data", people)
+        summary = run_reports(run_all=True, runs_file=runs, out_dir=out)
+        assert summary.ok, summary.failed
+        time.sleep(1.1)  # snapshots are named by the second they started
+    return out
+
+
+@pytest.mark.notebook
+def test_three_runs_keep_three_snapshots_listed_in_the_index(three_weeks):
+    kept = history.snapshots(three_weeks, "01-weekly__w")
+    assert len(kept) == 3
+    assert [e["status"] for e in history.read_history(three_weeks)] == ["ok", "ok", "ok"]
+    index = (three_weeks / "index.html").read_text()
+    for snapshot in kept:
+        assert f"snapshots/01-weekly__w/{snapshot.path.name}/page.html" in index
+    assert (kept[-1].path / "page.html").read_bytes() == (
+        three_weeks / "html" / "01-weekly__w.html"
+    ).read_bytes()
+
+
+def _rows(page):
+    text = re.sub(r"\s+", " ", page)
+    return dict(re.findall(r"<tr><td>([^<]+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", text) and
+                [(f, (n, c)) for f, n, c in re.findall(r"<tr><td>([^<]+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", text)])  # fmt: skip
+
+
+@pytest.mark.notebook
+def test_the_third_page_reports_the_exact_differences_from_the_second(three_weeks):
+    second, third = history.snapshots(three_weeks, "01-weekly__w")[1:]
+    page = (third.path / "page.html").read_text()
+    rows = _rows(page)
+    before = changes.headline_of(history.read_published(second.path / history.PUBLISHED))
+    now = changes.headline_of(history.read_published(third.path / history.PUBLISHED))
+    expected = compare(before, now, 5)
+    assert {r.figure: (r.now, r.change) for r in expected.itertuples()} == {
+        f: rows[f] for f in expected["figure"]
+    }
+    assert rows["Newly represented"][0] == "Nepal (NP)"  # Ghana (2 people) is not named
+    assert rows["Countries represented"] == ("8", "+2")
+    started = datetime.strptime(second.path.name, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert f"{started.day} {started:%B %Y, %H:%M} UTC" in page
+    assert "participation.parquet" in page and "changed" in page  # the data changed, said so
+
+
+@pytest.mark.notebook
+def test_a_hidden_count_change_is_not_revealed(three_weeks):
+    second, third = history.snapshots(three_weeks, "01-weekly__w")[1:]
+    page = (third.path / "page.html").read_text()
+    assert "Germany" not in page and "Ghana" not in page
+    for snapshot in (second, third):
+        tables = history.read_published(snapshot.path / history.PUBLISHED)
+        germany = [r for r in tables[changes.COUNTRIES]["rows"] if r["iso2"] == "DE"]
+        assert germany and germany[0]["count"] is None  # hidden in both weeks
+    rows = _rows(page)
+    # Europe's count went 33 -> 34 (Germany's hidden +1): its share change is not stated
+    assert rows["Share from EU"][1] == HIDDEN_LABEL
+    assert json.dumps(None) not in page
