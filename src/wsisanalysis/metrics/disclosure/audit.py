@@ -51,6 +51,8 @@ class CellSet:
     labels: list[str] = field(default_factory=list)
     #: cells a reader sees listed (as hidden), so knows are not empty when they are not
     listed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: the true count of every atom when known (a whole feasible point), else empty
+    truth: np.ndarray = field(default_factory=lambda: np.zeros(0))
     #: the solver of the current state, kept between programs (see :func:`_program`)
     program: object = field(default=None, repr=False, compare=False)
 
@@ -161,7 +163,7 @@ def _milp(c: np.ndarray, cells: CellSet) -> float | None:
     if floor_rows.any():
         constraints.append(LinearConstraint(cells.matrix[floor_rows], 1, np.inf))
     res = milp(c, constraints=constraints, integrality=np.ones_like(c), bounds=Bounds(0, np.inf),
-               options={"time_limit": 5})  # fmt: skip
+               options={"time_limit": 2})  # fmt: skip
     if res.status == 0:
         return float(res.fun)
     # a feasible solution found before the time limit is no bound; the dual bound is
@@ -185,11 +187,15 @@ def _range(
     low, high = np.ceil(low - _EPS), np.floor(-neg_high + _EPS)
     close = threshold is not None and low + threshold <= high < low + threshold + 1
     if close and cells.matrix.shape[1] <= MILP_ATOMS:
-        # an optimum in whole numbers is the integral optimum too: no mixed-integer program
-        whole_low = None if _whole(x_low) else _milp(c, cells)
-        whole_neg_high = None if _whole(x_high) else _milp(-c, cells)
+        # a whole feasible point at the linear bound (an optimum, the true counts, a witness)
+        # makes that bound the integral one too: no mixed-integer program then
+        known = [x_low, x_high, cells.truth, *(points or [])]
+        whole_low = None if _reached(c, known, low) else _milp(c, cells)
         if whole_low is not None:
             low = max(low, np.ceil(whole_low - _EPS))
+        # narrower than the threshold already: the other bound cannot widen it
+        decided = high - low < threshold or _reached(c, known, high)
+        whole_neg_high = None if decided else _milp(-c, cells)
         if whole_neg_high is not None:
             high = min(high, np.floor(-whole_neg_high + _EPS))
     return float(low), float(high), bind_low | bind_high
@@ -198,6 +204,14 @@ def _range(
 def _whole(x: np.ndarray | None) -> bool:
     """True when a solution's atoms are all whole numbers."""
     return x is not None and bool(np.all(np.abs(x - np.rint(x)) < _EPS))
+
+
+def _reached(c: np.ndarray, points: list[np.ndarray | None], bound: float) -> bool:
+    """True when one of `points` is whole and puts ``c·x`` exactly at `bound`."""
+    return any(
+        x is not None and len(x) == len(c) and abs(float(c @ x) - bound) < _EPS and _whole(x)
+        for x in points
+    )
 
 
 def feasible_range(cells: CellSet, i: int, *, threshold: int | None = None) -> tuple[float, float]:

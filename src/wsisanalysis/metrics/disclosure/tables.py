@@ -97,6 +97,7 @@ class Records:
         self.data = data
         self.weights = row_weights(data)
         self._keys: dict[str, np.ndarray] = {}
+        self._codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
 
     def keys(self, column: str) -> np.ndarray:
         if column not in self._keys:
@@ -105,6 +106,13 @@ class Records:
                 raise DisclosureError(msg)
             self._keys[column] = key_strings(self.data[column])
         return self._keys[column]
+
+    def codes(self, column: str) -> tuple[np.ndarray, dict[str, int]]:
+        """The column's keys as integer codes, and the code of each key (computed once)."""
+        if column not in self._codes:
+            codes, uniques = pd.factorize(self.keys(column))
+            self._codes[column] = (codes, {str(u): i for i, u in enumerate(uniques)})
+        return self._codes[column]
 
     def flag(self, name: str) -> np.ndarray:
         """A true/false column of the records; ``ldc@2025-06-23`` is the LDC, LLDC or SIDS
@@ -129,8 +137,11 @@ class Records:
         for key in spec.keys:
             mask = scope.copy()
             for d, (col, value) in enumerate(zip(spec.columns, key, strict=True)):
-                col_keys = self.keys(col)
-                mask &= np.isin(col_keys, list(seen[d])) if value == ALL else col_keys == value
+                codes, index = self.codes(col)
+                if value == ALL:
+                    mask &= np.isin(codes, [index[v] for v in seen[d] if v in index])
+                else:
+                    mask &= codes == index.get(value, -2)
             out.append(mask)
         return out
 
@@ -156,4 +167,5 @@ def cell_set(records: Records, masks: list[np.ndarray], published: np.ndarray, e
         (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(masks), n_atoms)
     )
     value = np.array([records.value(m) for m in masks], dtype=float)
-    return CellSet(matrix, value, published, sensitive, editable, labels)
+    truth = np.bincount(atom, weights=records.weights[live], minlength=n_atoms)
+    return CellSet(matrix, value, published, sensitive, editable, labels, truth=truth)
