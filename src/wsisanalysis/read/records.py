@@ -116,7 +116,17 @@ def _stands_alone(line: str, delimiter: str, width: int) -> bool:
     alone = parse_line(line, delimiter, strict=True)
     if alone is None and parse_line(line, delimiter) is None:  # it opens a multi-line cell
         alone = next(csv.reader([line.replace("\r", _BARE_CR)], delimiter=delimiter), [])
+    elif alone is not None and _stray_quote(line, delimiter):
+        return False  # a quote inside a field: the end of a quoted cell, "...",b,c"d
     return alone is not None and len(alone) >= width
+
+
+def _stray_quote(line: str, delimiter: str) -> bool:
+    """Whether a field of the line, read on its own, holds a quote it does not start with."""
+    fields = next(
+        csv.reader([line.replace("\r", _BARE_CR)], delimiter=delimiter, quoting=csv.QUOTE_NONE), []
+    )
+    return any('"' in f and not f.startswith('"') for f in fields)
 
 
 def _opens_field(line: str, delimiter: str) -> bool:
