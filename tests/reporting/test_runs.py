@@ -45,7 +45,7 @@ def executed(monkeypatch):
     """Record what would run instead of starting kernels."""
     calls = []
 
-    def fake(run, parameters, out_dir, root, *, shared_assets=False):
+    def fake(run, parameters, out_dir, root, *, shared_assets=False, keep=None):
         calls.append((run.name, dict(parameters)))
         (out_dir / "manifests").mkdir(parents=True, exist_ok=True)
         manifest = {"run": run.name, "status": "ok", "html": f"html/{run.name}.html",

@@ -54,7 +54,7 @@ class Headline:
     region_counts: Mapping[str, int | None] = field(default_factory=dict)
     countries: Mapping[str, int | None] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)
-    development: Mapping[str, tuple[str, int, int | None]] = field(default_factory=dict)
+    development: Mapping[str, tuple[str, int | None, int | None]] = field(default_factory=dict)
 
 
 def _number(value: object) -> float | None:
@@ -88,7 +88,7 @@ def headline_of(tables: Mapping[str, Mapping[str, Any]]) -> Headline:
         countries={str(r["iso2"]): _int(r.get("count")) for r in countries},
         names={str(r["iso2"]): str(r.get("name") or r["iso2"]) for r in countries},
         development={
-            str(r["flag"]): (str(r["group"]), int(r["countries_present"]), _int(r.get("count")))
+            str(r["flag"]): (str(r["group"]), _int(r.get("countries_present")), _int(r.get("count")))
             for r in development
         },
     )
@@ -150,8 +150,9 @@ def compare(before: Headline, now: Headline, threshold: int = DEFAULT_THRESHOLD,
     )
     for flag, (group, countries, members) in now.development.items():
         earlier = before.development.get(flag)
-        rows.append((f"{group}: countries present", f"{countries}",
-                     _signed(countries - earlier[1]) if earlier else HIDDEN_LABEL))  # fmt: skip
+        rows.append((f"{group}: countries present", _shown(countries),
+                     _signed(countries - earlier[1]) if earlier and countries is not None and earlier[1] is not None
+                     else HIDDEN_LABEL))  # fmt: skip
         rows.append((f"{group}: {what.lower()}", _shown(members),
                      people_change(earlier[2] if earlier else None, members, threshold)))  # fmt: skip
     return pd.DataFrame(rows, columns=["figure", "now", "change"])
