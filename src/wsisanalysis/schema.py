@@ -225,10 +225,38 @@ def output_paths(out_dir: str | Path, kind: str) -> dict[str, Path]:
     }
 
 
-def display_label(value: object) -> str:
-    """How a category is named on a page: ICANN region names, else the code with spaces.
+#: Display names of vocabulary codes whose spaced form is not plain English.
+DISPLAY_NAMES = {
+    "dns_security_stability": "DNS security and stability",
+    "emerging_tech_satellite": "Emerging tech: satellite networks",
+    "emerging_tech_blockchain_naming": "Emerging tech: blockchain naming",
+    "ip_addressing": "IP addressing",
+    "standards_interoperability": "Standards and interoperability",
+    "inclusion_development": "Inclusion and development",
+    "human_rights_ethics_law": "Human rights, ethics and law",
+    "intergovernmental": "Intergovernmental organisations",
+    "none": "No ICANN community",
+    "true": "Yes", "false": "No",
+}  # fmt: skip
 
-    >>> display_label("AF"), display_label("civil_society")
-    ('Africa', 'civil society')
+
+def display_label(value: object) -> str:
+    """How a category is named on a page: ICANN region names, display names, else the
+    lower-case code with spaces and a capital letter (acronyms such as ccNSO stay as they are).
+
+    >>> display_label("AF"), display_label("civil_society"), display_label(True)
+    ('Africa', 'Civil society', 'Yes')
+    >>> display_label("dns_security_stability"), display_label("ccNSO")
+    ('DNS security and stability', 'ccNSO')
     """
-    return ICANN_REGION_NAMES.get(str(value), str(value).replace("_", " "))
+    text = str(value)
+    if isinstance(value, bool) or text.lower() in ("true", "false"):
+        return DISPLAY_NAMES[text.lower()]
+    if text in ICANN_REGION_NAMES:
+        return ICANN_REGION_NAMES[text]
+    if text in DISPLAY_NAMES:
+        return DISPLAY_NAMES[text]
+    if text.islower() and " " not in text.strip("_"):
+        plain = text.replace("_", " ")
+        return plain[:1].upper() + plain[1:]
+    return text.replace("_", " ")
