@@ -305,7 +305,9 @@ TICK_OVERLAPS = r"""() => Array.from(document.querySelectorAll('.js-plotly-plot'
 #: charts whose data hides a value, and whether the drawing says "suppressed" where it does
 HIDDEN_MARKED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot => {
     const hides = plot.data.some(t => [t.text, t.customdata, t.name].flat().includes('suppressed'));
-    const says = Array.from(plot.querySelectorAll('svg text')).some(t => t.textContent.includes('suppressed'));
+    // a mark a reader can see: text at least 20 px wide (a bar's label shrinks to fit the bar)
+    const says = Array.from(plot.querySelectorAll('svg text')).some(t => t.textContent.includes('suppressed')
+        && t.getBoundingClientRect().width >= 20);
     return [plot.layout.title.text, hides, says];
 })"""
 

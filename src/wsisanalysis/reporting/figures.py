@@ -143,7 +143,7 @@ class ReportFigure:
 
 
 def _label(value: object) -> str:
-    return C.display_label(value)
+    return C.display_label(value, capital=True)
 
 
 #: Bars turn horizontal when a label is longer than this or there are more bars than
@@ -205,6 +205,11 @@ def share_bars(
         data["ratio_high"] * data["baseline_share"] if "ratio_high" in data else data["share_high"]
     )
     flat = _horizontal(labels)
+    # with every share hidden, hidden bars reach the baseline markers instead of being stubs
+    fill = (
+        float(data["baseline_share"].max() * 100) if baseline and "baseline_share" in data else 1.0
+    )
+    fill = fill if fill > 0 else 1.0
     bars = _bars(
         labels,
         share * 100,
@@ -213,6 +218,8 @@ def share_bars(
         colour=PALETTE[0],
         horizontal=flat,
     )
+    if hidden.all():  # every share hidden: the hatched bars reach the baseline, not stubs of 1%
+        bars.update({"x" if flat else "y": [fill] * len(labels)})
     error = {"type": "data", "symmetric": False, "array": ((high - share) * 100).where(~hidden).tolist(),
              "arrayminus": ((share - low) * 100).where(~hidden).tolist(), "visible": intervals}  # fmt: skip
     bars.update({"error_x" if flat else "error_y": error})
@@ -383,7 +390,7 @@ def grouped_bars(table: PublishedTable, *, x: str, color: str, y: str, title: st
         fig.update_layout(yaxis_title=column_label(y))
     top = data[~data["_hidden"]].dropna(subset=[y]).nlargest(3, y)
     largest = "; ".join(
-        f"{C.display_label(r[x])}, {C.display_label(r[color])}: {r[y]:,.1f}"
+        f"{C.display_label(r[x], capital=True)}, {C.display_label(r[color])}: {r[y]:,.1f}"
         for _, r in top.iterrows()
     )
     alt = f"{title}. Largest bars: {largest}; {int(data['_hidden'].sum())} {HIDDEN_LABEL}."

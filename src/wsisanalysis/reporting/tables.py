@@ -207,7 +207,9 @@ def _whole_columns(frame: pd.DataFrame) -> set[str]:
     return out
 
 
-def _number(value: float | np.integer | np.floating, column: str, *, whole: bool) -> tuple[str, str]:
+def _number(
+    value: float | np.integer | np.floating, column: str, *, whole: bool
+) -> tuple[str, str]:
     """Years as they are, counts whole with separators, shares as %, ratios with 2 decimals."""
     if column in YEAR_COLUMNS:
         return str(int(value)), str(int(value))
@@ -228,7 +230,7 @@ def _text(value: object, column: str) -> str:
         return COLUMN_VALUE_NAMES[column][str(value)]
     if column in COLUMN_NAME_COLUMNS:
         return column_label(value)
-    return C.display_label(value) if column in CATEGORY_COLUMNS else str(value)
+    return C.display_label(value, capital=True) if column in CATEGORY_COLUMNS else str(value)
 
 
 def _cell(value: object, column: str, *, whole: bool = False) -> tuple[str, str]:
@@ -243,7 +245,7 @@ def _cell(value: object, column: str, *, whole: bool = False) -> tuple[str, str]
     if isinstance(value, (int, float, np.integer, np.floating)):
         return _number(value, column, whole=whole)
     if isinstance(value, (list, tuple, np.ndarray)):
-        text = ", ".join(C.display_label(v) for v in value)
+        text = ", ".join(C.display_label(v, capital=True) for v in value)
         return text, text
     text = _text(value, column)
     return text, text
