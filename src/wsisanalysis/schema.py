@@ -225,10 +225,36 @@ def output_paths(out_dir: str | Path, kind: str) -> dict[str, Path]:
     }
 
 
-def display_label(value: object) -> str:
-    """How a category is named on a page: ICANN region names, else the code with spaces.
+#: Display names of vocabulary codes whose spaced form is not plain English.
+DISPLAY_NAMES = {
+    "dns_security_stability": "DNS security and stability",
+    "emerging_tech_satellite": "emerging tech: satellite networks",
+    "emerging_tech_blockchain_naming": "emerging tech: blockchain naming",
+    "ip_addressing": "IP addressing",
+    "standards_interoperability": "standards and interoperability",
+    "inclusion_development": "inclusion and development",
+    "human_rights_ethics_law": "human rights, ethics and law",
+    "intergovernmental": "intergovernmental organisations",
+    "none": "no ICANN community",
+    "true": "yes", "false": "no",
+}  # fmt: skip
 
-    >>> display_label("AF"), display_label("civil_society")
-    ('Africa', 'civil society')
+
+def display_label(value: object, *, capital: bool = False) -> str:
+    """How a category is named on a page: ICANN region names, display names, else the code with
+    spaces; as within a sentence, or with a `capital` letter to start a table cell or a chart
+    label (acronyms such as ccNSO stay as they are).
+
+    >>> display_label("AF"), display_label("civil_society"), display_label(True)
+    ('Africa', 'civil society', 'yes')
+    >>> display_label("intergovernmental", capital=True), display_label("ccNSO", capital=True)
+    ('Intergovernmental organisations', 'ccNSO')
     """
-    return ICANN_REGION_NAMES.get(str(value), str(value).replace("_", " "))
+    text = str(value)
+    if isinstance(value, bool) or text.lower() in ("true", "false"):
+        text = DISPLAY_NAMES[text.lower()]
+    else:
+        text = ICANN_REGION_NAMES.get(text) or DISPLAY_NAMES.get(text) or text.replace("_", " ")
+    if capital and text[:1].islower() and text.split(" ")[0].islower():
+        return text[:1].upper() + text[1:]
+    return text

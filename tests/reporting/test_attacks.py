@@ -27,10 +27,17 @@ from helpers import decode_plotly
 from wsisanalysis import schema as C
 from wsisanalysis.metrics import coverage, reference_baseline
 from wsisanalysis.reference import reference_countries
+from wsisanalysis.reporting.tables import column_label, html_table
 
 pytestmark = pytest.mark.notebook
 
 SIDE, MAIN = "Side Event 2025", "Main Forum 2025"
+HIDDEN = "suppressed"
+# the headers a reader sees
+COUNT, SHARE, BASE, RATIO = (
+    column_label(c) for c in ("count", "share", "baseline_share", "ratio")
+)
+REGION, GROUP = column_label(C.ICANN_REGION), column_label("group")
 
 
 class Page:
@@ -40,6 +47,7 @@ class Page:
         parser = _Tables()
         parser.feed(markup)
         self.tables = parser.tables
+        self.cells = parser.shown
         self.figures = list(_figures(markup))
         body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", markup, flags=re.DOTALL)
         self.text = htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
@@ -55,6 +63,8 @@ class _Tables(HTMLParser):
         self._rows: list[list[str]] | None = None
         self._cell: list[str] | None = None
         self._caption = ""
+        self._value: str | None = None
+        self.shown: list[tuple[str, str | None]] = []  # (text, download value) of every cell
 
     def handle_starttag(self, tag, attrs):
         if tag == "table":
@@ -62,7 +72,7 @@ class _Tables(HTMLParser):
         elif tag == "tr" and self._rows is not None:
             self._rows.append([])
         elif tag in ("td", "th", "caption"):
-            self._cell = []
+            self._cell, self._value = [], dict(attrs).get("data-v")
 
     def handle_data(self, data):
         if self._cell is not None:
@@ -70,7 +80,10 @@ class _Tables(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._rows is not None and self._cell is not None:
-            self._rows[-1].append("".join(self._cell).strip())
+            text = "".join(self._cell).strip()
+            # what the table's CSV download gives for the cell (the same precision as shown)
+            self._rows[-1].append(text if self._value is None else self._value)
+            self.shown.append((text, self._value))
             self._cell = None
         elif tag == "caption" and self._cell is not None:
             self._caption, self._cell = "".join(self._cell).strip(), None
@@ -105,7 +118,7 @@ def _number(text: str) -> float | None:
 def _total(table: pd.DataFrame) -> float | None:
     """count ÷ share of any row where both are shown gives the table's total."""
     for _, row in table.iterrows():
-        count, share = _number(row.get("count")), _number(row.get("share"))
+        count, share = _number(row.get(COUNT)), _number(row.get(SHARE))
         if count and share:
             return count / share
     return None
@@ -115,7 +128,7 @@ def attack_visible_columns(page: Page, caption: str, key: str, label: str) -> se
     """A hidden count from a share (or ratio) left beside it: share × (count ÷ share)."""
     table = page.table(caption)
     total, row = _total(table), table[table[key] == label]
-    share = _number(row["share"].iloc[0]) if len(row) and "share" in row else None
+    share = _number(row[SHARE].iloc[0]) if len(row) and SHARE in row else None
     return {round(share * total)} if share is not None and total else set()
 
 
@@ -124,13 +137,13 @@ def attack_sentences(page: Page, caption: str, key: str, label: str, name: str) 
     found = re.search(rf"{re.escape(name)} \(ratio ([0-9.]+)", page.text)
     table = page.table(caption)
     row = table[table[key] == label]
-    base = _number(row["baseline share"].iloc[0]) if len(row) else None
+    base = _number(row[BASE].iloc[0]) if len(row) else None
     known = None
     for _, r in table.iterrows():
         count, ratio, b = (
-            _number(r["count"]),
-            _number(r.get("ratio")),
-            _number(r.get("baseline share")),
+            _number(r[COUNT]),
+            _number(r.get(RATIO)),
+            _number(r.get(BASE)),
         )
         if count and ratio and b:
             known = count / (ratio * b)
@@ -144,6 +157,8 @@ def attack_figure_data(page: Page, caption: str, name: str) -> set[int]:
     for figure in page.figures:
         for trace in figure:
             xs, ys = trace.get("x") or [], trace.get("y") or []
+            if trace.get("orientation") == "h":
+                xs, ys = ys, xs
             texts = trace.get("text") or [""] * len(xs)
             for x, y, t in zip(xs, ys, texts, strict=False):
                 if x == name and y is not None and t != "suppressed" and total:
@@ -155,7 +170,7 @@ def attack_total_minus_published(page: Page, caption: str, key: str, label: str)
     """With the total known and one count hidden: the total minus the published counts."""
     table = page.table(caption)
     total = _total(table)
-    counts = table["count"].map(_number)
+    counts = table[COUNT].map(_number)
     hidden = table.loc[counts.isna(), key].tolist()
     return {round(total - counts.sum())} if total and hidden == [label] else set()
 
@@ -164,8 +179,8 @@ def attack_difference(a: Page, b: Page, caption: str, key: str, label: str) -> s
     """One page's count minus another's (all events minus one event; full minus host-excluded)."""
     x, y = a.table(caption), b.table(caption)
     one, two = (
-        _number(x.loc[x[key] == label, "count"].iloc[0]),
-        _number(y.loc[y[key] == label, "count"].iloc[0]),
+        _number(x.loc[x[key] == label, COUNT].iloc[0]),
+        _number(y.loc[y[key] == label, COUNT].iloc[0]),
     )
     return {round(one - two)} if one is not None and two is not None else set()
 
@@ -181,10 +196,11 @@ def attack_map_and_development(page: Page, flag: str, label: str) -> set[int]:
                 continue
             if trace.get("name") == "suppressed":
                 hidden |= set(trace.get("locations") or [])
-            else:
-                shown.update(zip(trace.get("locations") or [], trace.get("z") or [], strict=False))
+            else:  # the counts: hover data where the colour is a class, else the colour value
+                values = trace.get("customdata") or trace.get("z") or []
+                shown.update(zip(trace.get("locations") or [], values, strict=False))
     table = page.table("LDC, LLDC and SIDS")
-    count = _number(table.loc[table["group"] == label, "count"].iloc[0])
+    count = _number(table.loc[table[GROUP] == label, COUNT].iloc[0])
     if count is None or len(hidden & listed) != 1:
         return set()
     return {round(count - sum(v for k, v in shown.items() if k in listed))}
@@ -195,7 +211,7 @@ def attack_two_way_margins(
 ) -> set[int]:
     """A heatmap row with one hidden cell, and the row's total from the region table."""
     table = margins.table("ICANN regions")
-    total = _number(table.loc[table["icann region"] == row, "count"].iloc[0])
+    total = _number(table.loc[table[REGION] == C.display_label(row), COUNT].iloc[0])
     for figure in grid.figures:
         trace = figure[0]
         if trace.get("type") != "heatmap":
@@ -203,10 +219,12 @@ def attack_two_way_margins(
         rows = list(trace["y"])
         label = row_label if row_label in rows else C.ICANN_REGION_NAMES.get(row_label, row_label)
         values = np.asarray(trace["z"], dtype=float)[rows.index(label)]
+        columns = list(trace["x"])
+        name = column if column in columns else C.display_label(column)
         if (
             total is not None
             and np.isnan(values).sum() == 1
-            and np.isnan(values[list(trace["x"]).index(column)])
+            and np.isnan(values[columns.index(name)])
         ):
             return {round(total - np.nansum(values))}
     return set()
@@ -220,15 +238,7 @@ def _unguarded_table(table: pd.DataFrame, columns: list[str], caption: str) -> s
     shown = table[columns].astype(object).copy()
     small = (table["count"] > 0) & (table["count"] < 5)
     shown.loc[small, "count"] = "suppressed"
-    for col in columns:
-        if col.startswith("share") or col == "baseline_share":
-            shown[col] = [v if isinstance(v, str) else f"{v * 100:.1f}%" for v in shown[col]]
-    head = "".join(f"<th>{c.replace('_', ' ')}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>"
-        for r in shown.itertuples(index=False)
-    )
-    return f"<table><caption>{caption}</caption><tr>{head}</tr>{body}</table>"
+    return html_table(shown, caption=caption).markup  # headers and formats as on a real page
 
 
 def _plot(fig: go.Figure) -> str:
@@ -296,12 +306,12 @@ def pages(planted_reports):
 
 
 ATTACKS = {
-    "sentences": (lambda p: attack_sentences(p["side"], "ICANN regions", "icann region", "AF", "Africa"), 3),
-    "visible columns": (lambda p: attack_visible_columns(p["side"], "ICANN regions", "icann region", "AF"), 3),
+    "sentences": (lambda p: attack_sentences(p["side"], "ICANN regions", REGION, "Africa", "Africa"), 3),
+    "visible columns": (lambda p: attack_visible_columns(p["side"], "ICANN regions", REGION, "Africa"), 3),
     "figure data": (lambda p: attack_figure_data(p["side"], "ICANN regions", "Africa"), 3),
-    "total minus published": (lambda p: attack_total_minus_published(p["side"], "ICANN regions", "icann region", "AF"), 3),
-    "all-events minus one event": (lambda p: attack_difference(p["all"], p["main"], "ICANN regions", "icann region", "AF"), 3),
-    "full minus host-excluded": (lambda p: attack_difference(p["side"], p["side-excl-host"], "ICANN regions", "icann region", "EU"), 4),
+    "total minus published": (lambda p: attack_total_minus_published(p["side"], "ICANN regions", REGION, "Africa"), 3),
+    "all-events minus one event": (lambda p: attack_difference(p["all"], p["main"], "ICANN regions", REGION, "Africa"), 3),
+    "full minus host-excluded": (lambda p: attack_difference(p["side"], p["side-excl-host"], "ICANN regions", REGION, "Europe"), 4),
     "map plus development groups": (lambda p: attack_map_and_development(p["main"], "ldc", "Least developed countries"), 2),
     "two-way margins": (lambda p: attack_two_way_margins(p["side-grid"], p["side"], "EU", "media", "EU"), 2),
 }  # fmt: skip
@@ -324,8 +334,47 @@ def test_the_attack_recovers_nothing_from_the_guarded_report_set(pages, name):
 def test_no_guarded_page_shows_a_small_count_anywhere(pages, planted_reports):
     for name, page in pages["guarded"].items():
         for caption, table in page.tables.items():
-            if "count" in table:
-                counts = table["count"].map(_number).dropna()
+            if COUNT in table:
+                counts = table[COUNT].map(_number).dropna()
                 assert not ((counts > 0) & (counts < 5)).any(), (name, caption)
         assert "<5" not in page.text
         assert "fewer than 5 people" in page.text, name
+
+
+def test_the_download_carries_nothing_the_page_does_not_show(pages):
+    """A long table's CSV download (each cell's data-v) is the shown value without its thousands
+    separators: never more precise, never a hidden value."""
+    checked = 0
+    for name, page in pages["guarded"].items():
+        for text, value in page.cells:
+            if value is None:
+                continue
+            checked += 1
+            if text in ("–", HIDDEN):
+                assert value in ("", HIDDEN) and (value == HIDDEN) == (text == HIDDEN), (
+                    name,
+                    text,
+                    value,
+                )
+            elif _number(text) is not None:
+                assert _number(text) == _number(value), (name, text, value)
+            else:
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value), (name, text, value)
+    assert checked, "the guarded pages carry download values"
+
+
+def test_the_attacked_tables_and_figures_are_on_the_guarded_pages(pages):
+    """The attacks find what they read: a renamed header or figure field would make them
+    recover nothing from any page and prove nothing."""
+    side = pages["guarded"]["side"]
+    regions = side.table("ICANN regions")
+    assert {REGION, COUNT, SHARE, BASE, RATIO} <= set(regions.columns)
+    assert "Africa" in set(regions[REGION])
+    assert {GROUP, COUNT} <= set(pages["guarded"]["main"].table("LDC, LLDC and SIDS").columns)
+    maps = [
+        t for f in pages["guarded"]["main"].figures for t in f if t.get("type") == "choropleth"
+    ]
+    assert any(t.get("customdata") for t in maps), "the map's counts are read where they are"
+    assert any(
+        t.get("type") == "heatmap" for f in pages["guarded"]["side-grid"].figures for t in f
+    )

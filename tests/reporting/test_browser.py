@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -163,7 +164,7 @@ def test_a_page_without_charts_carries_no_plotly_and_is_light(report_project):
         assert path.stat().st_size < 300_000, f"{path.name}: {path.stat().st_size} bytes"
     for path in (report_project / "reports" / "html").glob("[2-5]*.html"):
         assert path.read_text().count("* plotly.js v") == 1, "charts: plotly.js inline, once"
-        assert path.stat().st_size < 5 * 1024 * 1024, f"{path.name}: {path.stat().st_size} bytes"
+        assert path.stat().st_size < 5_000_000, f"{path.name}: {path.stat().st_size} bytes"
 
 
 def _chart_titles(browser, path):
@@ -261,3 +262,225 @@ def test_the_trend_page_draws_every_series_with_the_milestones_offline(browser, 
     assert all(n > 0 for n in lines), f"a trend drew no line: {lines}"
     assert page.get_by_text("WSIS+20 milestone").count() >= declared  # marked on every chart
     assert requests == [] and problems == [], (requests[:3], problems[:3])
+
+
+# --- what a reader reads: plain words, readable charts, hidden cells marked, usable tables -----
+
+#: visible text without the run details (parameters spelled as a rerun needs them) and code
+READER_TEXT = """() => {
+    const body = document.body.cloneNode(true);
+    body.querySelectorAll('code, details, script, style').forEach(e => e.remove());
+    body.querySelectorAll('table').forEach(t => {
+        const c = t.querySelector('caption');
+        if (c && c.textContent.trim() === 'Run details') t.remove();
+    });
+    const words = [], walk = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    while (walk.nextNode()) words.push(walk.currentNode.textContent);
+    const svg = Array.from(document.querySelectorAll('svg text')).map(t => t.textContent);
+    return words.concat(svg).join('\\n');
+}"""
+CODE_WORDS = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b(?:True|False)\b|00:00:00")
+#: how cells read in columns of counts, shares and dates (hidden: "suppressed"; missing: "–")
+CELL_FORMATS = {
+    re.compile(r"Participants|Rows|Activities|Countries (listed|present)"): re.compile(
+        r"\d{1,3}(,\d{3})*"
+    ),
+    re.compile(
+        r"Share of participants|Share, (lower|upper) bound \(95%\)|Baseline share|Share \(%\)"
+    ): re.compile(r"\d{1,3}\.\d%?"),
+    re.compile(r"Date"): re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}"),
+}
+CELLS = """() => Array.from(document.querySelectorAll('table')).flatMap(t => {
+    const heads = Array.from(t.querySelectorAll('thead th, tr:first-child > th')).map(h => h.textContent.trim());
+    return Array.from(t.querySelectorAll('tbody tr')).flatMap(r =>
+        Array.from(r.cells).map((c, i) => [heads[i] || '', c.textContent.trim()]));
+})"""
+
+#: per chart and axis, pairs of tick labels whose boxes overlap (more than 1 px each way)
+TICK_OVERLAPS = r"""() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(plot => {
+    const axes = {};
+    plot.querySelectorAll('g.xtick > text, g.ytick > text').forEach(t => {
+        const g = t.parentNode, key = g.parentNode.getAttribute('class') + g.getAttribute('class');
+        const turn = /rotate\(([-0-9.]+)/.exec(t.getAttribute('transform') || '');
+        if (t.textContent.trim()) (axes[key] = axes[key] || []).push([t.textContent, t.getBoundingClientRect(),
+            turn ? parseFloat(turn[1]) * Math.PI / 180 : 0, parseFloat(getComputedStyle(t).fontSize)]);
+    });
+    const out = [];
+    for (const boxes of Object.values(axes))
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const [a, p, turn, size] = boxes[i], [b, q] = boxes[j];
+            const boxes_meet = p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1;
+            // labels set at an angle are parallel lines of text: they meet when their baselines
+            // are closer than a line of text (their upright boxes overlap long before that)
+            const dx = (q.left + q.right - p.left - p.right) / 2, dy = (q.top + q.bottom - p.top - p.bottom) / 2;
+            const apart = Math.abs(dx * Math.sin(turn) - dy * Math.cos(turn));
+            if (boxes_meet && (turn === 0 || apart < size - 1)) out.push(a + ' / ' + b);
+        }
+    return out;
+})"""
+
+#: charts whose data hides a value, and whether the drawing says "suppressed" where it does
+HIDDEN_MARKED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot => {
+    const hides = plot.data.some(t => [t.text, t.customdata, t.name].flat().includes('suppressed'));
+    // a mark a reader can see: text at least 20 px wide (a bar's label shrinks to fit the bar)
+    const says = Array.from(plot.querySelectorAll('svg text')).some(t => t.textContent.includes('suppressed')
+        && t.getBoundingClientRect().width >= 20);
+    return [plot.layout.title.text, hides, says];
+})"""
+
+
+def _drawn(browser, path):
+    page, requests, problems = _open(browser, path)
+    charts = page.locator("figure[role=img]").count()
+    if charts:
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+            timeout=15000,
+        )
+    return page, requests, problems
+
+
+def reader_problems(page) -> list[str]:
+    """Code names, True/False, decimals on counts, midnight times and overlapping tick labels,
+    and charts that hide a value without saying so, on one opened page."""
+    found = [f"text: {m}" for m in sorted(set(CODE_WORDS.findall(page.evaluate(READER_TEXT))))]
+    found += [f"ticks overlap: {pair}" for pair in page.evaluate(TICK_OVERLAPS)]
+    for head, text in page.evaluate(CELLS):
+        for column, form in CELL_FORMATS.items():
+            if (
+                column.fullmatch(head)
+                and text not in ("suppressed", "–")
+                and not form.fullmatch(text)
+            ):
+                found.append(f"{head}: {text!r}")
+    found += [f"chart {t!r} hides a value without marking it" for t, hides, says in page.evaluate(HIDDEN_MARKED)
+              if hides and not says]  # fmt: skip
+    return found
+
+
+def test_every_page_reads_in_plain_words_with_readable_charts_and_hidden_cells_marked(
+    browser, report_project
+):
+    pages = sorted((report_project / "reports" / "html").glob("*.html"))
+    problems = {}
+    for path in pages:
+        page, _requests, _problems = _drawn(browser, path)
+        problems[path.name] = reader_problems(page)
+        if page.locator("td", has_text="suppressed").count() == 0 and "20-regional" in path.name:
+            problems[path.name].append("no table marks a hidden cell")
+        page.close()
+    assert not any(problems.values()), {k: v[:8] for k, v in problems.items() if v}
+
+
+def _column(page, table, index):
+    return table.locator("tbody tr").evaluate_all(
+        f"rows => rows.map(r => r.cells[{index}]).map(c => c.hasAttribute('data-v') ? c.getAttribute('data-v') : c.textContent)"
+    )
+
+
+def _numeric_order(values):
+    numbers = [
+        float(v.replace(",", "").rstrip("%")) for v in values if v not in ("", "suppressed", "–")
+    ]
+    tail = values[len(numbers) :]
+    return numbers, tail
+
+
+def check_sort_search_download(page, tmp_path) -> None:
+    """The country table under the map sorts by a click, searches, and downloads every row."""
+    import csv
+
+    box = page.locator(
+        ".wsis-interactive", has=page.locator("caption", has_text="Participants per country")
+    )
+    table = box.locator("table")
+    heads = table.locator("thead th").all_inner_texts()
+    index = heads.index("Participants")
+    rows = table.locator("tbody tr").count()
+    assert rows > 15 and box.locator(".wsis-count").inner_text() == f"{rows} rows"
+    table.locator("thead th").nth(index).click()
+    numbers, tail = _numeric_order(_column(page, table, index))
+    assert numbers == sorted(numbers) and set(tail) <= {"suppressed", "", "–"}, (
+        "ascending, hidden last"
+    )
+    assert len(numbers) + len(tail) == rows
+    table.locator("thead th").nth(index).click()
+    numbers, _tail = _numeric_order(_column(page, table, index))
+    assert numbers == sorted(numbers, reverse=True), "a second click sorts descending"
+    table.locator("thead th").nth(0).click()
+    initials = [unicodedata.normalize("NFKD", n)[:1].upper() for n in _column(page, table, 0)]
+    assert initials == sorted(initials), "names sort alphabetically"
+    assert table.locator("thead th").nth(0).get_attribute("aria-sort") == "ascending"
+    box.locator("input").fill("africa")
+    shown = table.locator("tbody tr:visible")
+    assert 0 < shown.count() < rows
+    assert all("africa" in t.lower() for t in shown.all_inner_texts())
+    assert box.locator(".wsis-count").inner_text() == f"{shown.count()} of {rows} rows"
+    published = [table.locator("thead th").all_inner_texts()] + [
+        [c.get_attribute("data-v") if c.get_attribute("data-v") is not None else c.inner_text()
+         for c in r.locator("td").all()]
+        for r in table.locator("tbody tr").all()
+    ]  # fmt: skip
+    with page.expect_download() as info:
+        box.locator("button", has_text="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        got = list(csv.reader(handle))
+    assert got == published, (
+        "the download holds every published row (search filters none), as shown"
+    )
+    assert any("suppressed" in row for row in got[1:]), "hidden cells read suppressed"
+
+
+def test_long_tables_sort_search_and_download_exactly_what_is_published(
+    browser, report_project, tmp_path
+):
+    for path in sorted((report_project / "reports" / "html").glob("20-regional*.html")):
+        page, requests, problems = _open(browser, path)
+        check_sort_search_download(page, tmp_path)
+        assert requests == [] and problems == []
+        page.close()
+    for path in sorted((report_project / "reports" / "html").glob("*.html")):
+        text = path.read_text()
+        # the table script comes with a long table only: a page of short tables carries none
+        assert text.count('<div class="wsis-interactive"') == text.count(
+            "window.wsisTable=function"
+        ), path.name
+        short = re.findall(
+            r'<table class="wsis-table">(?:(?!</table>).)*</table>', text, flags=re.DOTALL
+        )
+        for table in short:
+            if table.count("<tr>") - 1 <= 15:
+                assert f'<div class="wsis-scroll">{table}' not in text, (
+                    f"{path.name}: a short table made sortable"
+                )
+
+
+def test_table_text_stays_text_and_a_formula_is_neutralised_in_the_download(browser, tmp_path):
+    import csv
+
+    from wsisanalysis.reporting import html_table
+
+    rows = ["<script>window.__pwned = 1</script>", '<img src=x onerror="window.__pwned = 2">',
+            "=HYPERLINK(\"http://x\")", "+1 (555)", "plain"] * 4  # fmt: skip
+    frame = pd.DataFrame({"organisation": rows, "count": range(1000, 1000 + len(rows))})
+    path = tmp_path / "table.html"
+    path.write_text(
+        f"<!doctype html><meta charset=utf-8><body>{html_table(frame, caption='Orgs').markup}</body>"
+    )
+    page, requests, problems = _open(browser, path)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("td", has_text="<script>").count() == 4, "shown as text"
+    with page.expect_download() as info:
+        page.locator("button", has_text="Download CSV").click()
+    target = tmp_path / "orgs.csv"
+    info.value.save_as(target)
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        got = list(csv.reader(handle))
+    assert got[0] == ["Organisation", "Participants"] and len(got) == 21
+    assert got[3] == ['\'=HYPERLINK("http://x")', "1002"] and got[4][0] == "'+1 (555)"
+    assert got[1][0] == rows[0], "text downloads as it reads"
+    assert requests == [] and problems == []

@@ -4,6 +4,7 @@ draw offline and describe themselves."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,9 @@ def test_hidden_counts_never_reach_figure_data():
     safe = _small_counts_table()
     fig = figures.share_bars(safe, C.ICANN_REGION, title="t")
     trace = fig.figure.data[0]
-    shares = dict(zip(trace.x, trace.y, strict=True))
-    hidden = {k for k, t in zip(trace.x, trace.text, strict=True) if t == HIDDEN_LABEL}
+    labels, values = (trace.y, trace.x) if trace.orientation == "h" else (trace.x, trace.y)
+    shares = dict(zip(labels, values, strict=True))
+    hidden = {k for k, t in zip(labels, trace.text, strict=True) if t == HIDDEN_LABEL}
     assert {"Africa", "Latin America/Caribbean"} <= hidden
     assert len(hidden) == int(safe.hidden_rows.sum())
     # hidden bars stand at the tallest published bar's height, never at their own value
@@ -120,3 +122,101 @@ def test_figure_html_escapes_its_text_alternative():
 
 def test_palette_is_the_okabe_ito_colour_blind_safe_set():
     assert figures.PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"]
+
+
+def _tick_labels(fig):
+    trace = fig.figure.data[0]
+    return (list(trace.y), "h") if trace.orientation == "h" else (list(trace.x), "v")
+
+
+def test_long_or_many_labels_give_horizontal_bars_with_display_names():
+    safe = _small_counts_table()
+    labels, orientation = _tick_labels(figures.share_bars(safe, C.ICANN_REGION, title="t"))
+    assert orientation == "h", "Asia/Australia/Pacific is too long to stand under a bar"
+    assert labels[0] == "Africa" and all("_" not in label for label in labels)
+    topics = pd.DataFrame({"topic": ["dns_security_stability", "ip_addressing"], "region": ["AF", "EU"],
+                           "count": [12, 30]})  # fmt: skip
+    fig = figures.grouped_bars(
+        guard(topics, ["topic", "region"]), x="topic", color="region", y="count", title="t"
+    )
+    labels, orientation = _tick_labels(fig)
+    assert orientation == "h" and labels == ["DNS security and stability"]
+    assert fig.figure.layout.xaxis.title.text == "Participants"
+
+
+def test_short_labels_keep_upright_bars():
+    frame = pd.DataFrame({C.ICANN_REGION: ["AF"] * 30 + ["EU"] * 40})
+    safe = guard(
+        coverage(frame, C.ICANN_REGION, include_unknown=False), C.ICANN_REGION, source=frame
+    )
+    table = safe.table[safe.table[C.ICANN_REGION].isin(["AF", "EU"])]
+    assert not figures._horizontal(table[C.ICANN_REGION].map(C.display_label).tolist())
+
+
+def test_map_classes_roughly_double_and_name_their_ranges():
+    classes, names = figures.map_classes(pd.Series([5.0, 7, 12, 30, 600]))
+    assert names == ["5–9", "10–24", "25–49", "50–99", "100–249", "250–499", "500 or more"]
+    assert list(classes) == [0, 0, 1, 2, 6]
+    # a linear scale would paint 5, 7, 12 and 30 the same; the classes tell them apart
+    assert len(set(classes)) == 4
+
+
+def test_the_map_colours_classes_and_keeps_counts_for_hover_only():
+    table = pd.DataFrame({"iso3": ["KEN", "FRA", "USA"], "name": ["Kenya", "France", "United States"],
+                          "count": [10, 60, 620]})  # fmt: skip
+    fig = figures.world_map(guard(table, "iso3"), title="t")
+    trace = fig.figure.data[0]
+    assert list(trace.customdata) == [10, 60, 620]
+    assert list(trace.colorbar.ticktext) == [
+        "10–24",
+        "25–49",
+        "50–99",
+        "100–249",
+        "250–499",
+        "500 or more",
+    ]
+    assert list(trace.z) == [0.5, 2.5, 5.5], (
+        "coloured by class (10–24, 50–99, 500 or more), not by count"
+    )
+    colours = [c for _, c in trace.colorscale]
+    assert colours[0::2] == colours[1::2], "one flat colour per class"
+
+
+def test_trimmed_geography_keeps_every_country_and_its_arcs():
+    raw = json.loads(
+        (Path(figures.__file__).parent.parent / "data" / "geo" / "world_110m.json").read_text()
+    )
+    trimmed = json.loads(figures._world_topojson())
+    assert set(trimmed["objects"]) == set(figures.MAP_LAYERS)
+    assert len(trimmed["arcs"]) < len(raw["arcs"])
+    ids = [g.get("id") for g in trimmed["objects"]["countries"]["geometries"]]
+    assert ids == [g.get("id") for g in raw["objects"]["countries"]["geometries"]]
+
+    def points(topology, arcs):  # the first point of each arc a country uses, in order
+        flat = []
+
+        def walk(a):
+            if isinstance(a, int):
+                flat.append((*topology["arcs"][a if a >= 0 else ~a][0], a < 0))
+            else:
+                for x in a:
+                    walk(x)
+
+        walk(arcs)
+        return flat
+
+    for before, after in zip(raw["objects"]["countries"]["geometries"],
+                             trimmed["objects"]["countries"]["geometries"], strict=True):  # fmt: skip
+        assert points(raw, before.get("arcs", [])) == points(trimmed, after.get("arcs", []))
+
+
+def test_timeline_numbers_its_milestones_and_names_them_in_the_caption():
+    table = pd.DataFrame(
+        {"period": pd.to_datetime(["2025-01-01", "2025-02-01"]), "count": [30, 12]}
+    )
+    milestones = pd.DataFrame({"start": pd.to_datetime(["2025-02-10", "2025-01-02"]),
+                               "milestone": ["Second", "First"]})  # fmt: skip
+    fig = figures.timeline(guard(table, "period"), milestones, title="t", y="count")
+    assert [a.text for a in fig.figure.layout.annotations] == ["<b>1</b>", "<b>2</b>"]
+    assert "Milestones: 1 = First (2 Jan 2025); 2 = Second (10 Feb 2025)." in fig.alt
+    assert fig.figure.layout.yaxis.title.text == "Participants"

@@ -10,11 +10,13 @@ import platform
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from wsisanalysis import schema as C
 from wsisanalysis._version import __version__
 from wsisanalysis.errors import InputFileError
 from wsisanalysis.metrics.disclosure import (
@@ -28,6 +30,7 @@ from wsisanalysis.metrics.disclosure import (
     published_aggregate,
 )
 from wsisanalysis.metrics.disclosure.audit import DisclosureError
+from wsisanalysis.reporting.interactive import interactive_table
 from wsisanalysis.reporting.runs import resolve_data_dir
 from wsisanalysis.schema import output_paths
 
@@ -126,35 +129,175 @@ class Html:
         return self.markup
 
 
+#: Column headers in plain words (a column not listed: its name with spaces, first letter capital).
+COLUMN_LABELS = {
+    "count": "Participants", "participants": "Participants", "rows": "Rows",
+    "share": "Share of participants", "known_share": "Share of participants",
+    "share_low": "Share, lower bound (95%)", "share_high": "Share, upper bound (95%)",
+    "baseline_share": "Baseline share", "ratio": "Representation ratio",
+    "impact_ratio": "Ratio to the best-represented", "under_represented": "Under-represented",
+    "unstable": "Small base (unstable share)", "icann_region": "ICANN region",
+    "un_regional_group": "UN regional group", "country_iso2": "Country", "iso2": "Country code",
+    "iso3": "Country code", "name": "Country", "stakeholder_group": "Stakeholder group",
+    "attendance_mode": "Attendance", "newcomer": "Newcomer", "activity_type": "Activity type",
+    "ldc": "Least developed", "lldc": "Landlocked developing", "sids": "Small island developing",
+    "countries_listed": "Countries listed", "countries_present": "Countries present",
+    "start": "Date", "reach": "Reach (audience)", "share_pct": "Share (%)",
+}  # fmt: skip
+#: Columns whose values are vocabulary codes, shown by their display names.
+CATEGORY_COLUMNS = frozenset({"icann_region", "stakeholder_group", "community", "topic",
+    "activity_type", "attendance_mode", "newcomer", "phase", "channel", "process", "gender", "role", "group",
+    "reason", "method", "best candidates"})  # fmt: skip
+#: Names of values that mean something else in one column (how a label was resolved).
+COLUMN_VALUE_NAMES = {"method": {"none": "Not matched", "cctld": "ccTLD", "fuzzy": "Fuzzy match"}}
+#: Columns whose values name a column of the clean tables (the data-quality pages).
+COLUMN_NAME_COLUMNS = frozenset({"column"})
+#: Columns holding text to copy as it is (a mapping line for the user's mapping file).
+CODE_COLUMNS = frozenset({"add to mapping"})
+#: Columns holding shares (0–1), shown as percentages with one decimal.
+SHARE_COLUMNS = frozenset(
+    {
+        "share",
+        "known_share",
+        "share_low",
+        "share_high",
+        "baseline_share",
+        "rate",
+        "share_difference",
+    }
+)
+#: Columns of years: no thousands separator.
+YEAR_COLUMNS = frozenset({"year", "igf_year", "cohort_year"})
+#: Tables longer than this are sortable and searchable, with a CSV download.
+INTERACTIVE_ROWS = 15
+
+
+def column_label(name: object) -> str:
+    """A column header in plain words: ``"share"`` → ``"Share of participants"``."""
+    text = str(name)
+    if text in COLUMN_LABELS:
+        return COLUMN_LABELS[text]
+    if text in C.ICANN_REGION_NAMES:  # a table with one column per region
+        return C.ICANN_REGION_NAMES[text]
+    plain = text.replace("_", " ").strip()
+    return plain[:1].upper() + plain[1:]
+
+
+def _is_share(column: str) -> bool:
+    return column in SHARE_COLUMNS or (
+        column.startswith("share_") and column not in ("share_pct", "share_source")
+    )
+
+
+def _whole_columns(frame: pd.DataFrame) -> set[str]:
+    """Columns of counts: every number in them is whole (a count with a hidden cell is float),
+    and they are neither shares nor ratios (a ratio of exactly 1 still reads 1.00)."""
+    out = set()
+    for column in frame.columns:
+        numbers = [v for v in frame[column] if isinstance(v, (int, float, np.integer, np.floating))
+                   and not isinstance(v, (bool, np.bool_)) and pd.notna(v)]  # fmt: skip
+        name = str(column)
+        if (
+            numbers
+            and all(float(v).is_integer() for v in numbers)
+            and not _is_share(name)
+            and "ratio" not in name
+        ):
+            out.add(name)
+    return out
+
+
+def _number(
+    value: float | np.integer | np.floating, column: str, *, whole: bool
+) -> tuple[str, str]:
+    """Years as they are, counts whole with separators, shares as %, ratios with 2 decimals."""
+    if column in YEAR_COLUMNS:
+        return str(int(value)), str(int(value))
+    if isinstance(value, (int, np.integer)) or whole:
+        return f"{int(value):,}", str(int(value))
+    if _is_share(column):
+        return f"{value * 100:.1f}%", f"{value * 100:.1f}%"
+    if "ratio" in column:
+        return f"{value:,.2f}", f"{value:.2f}"
+    return f"{value:,.1f}", f"{value:.1f}"  # e.g. published percentages
+
+
+def _text(value: object, column: str) -> str:
+    """Vocabulary codes by their display names; hidden cells, code and free text as they are."""
+    if value == HIDDEN_LABEL or column in CODE_COLUMNS:
+        return str(value)
+    if str(value) in COLUMN_VALUE_NAMES.get(column, {}):
+        return COLUMN_VALUE_NAMES[column][str(value)]
+    if column in COLUMN_NAME_COLUMNS:
+        return column_label(value)
+    return C.display_label(value, capital=True) if column in CATEGORY_COLUMNS else str(value)
+
+
+def _cell(value: object, column: str, *, whole: bool = False) -> tuple[str, str]:
+    """A cell as (shown text, value for sorting and the CSV download) at the same precision."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return "–", ""
+    if isinstance(value, (bool, np.bool_)):
+        return ("Yes", "Yes") if value else ("No", "No")
+    if isinstance(value, (pd.Timestamp, datetime, date)):
+        stamp = pd.Timestamp(value)
+        return f"{stamp.day} {stamp:%b %Y}", f"{stamp:%Y-%m-%d}"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _number(value, column, whole=whole)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        text = ", ".join(C.display_label(v, capital=True) for v in value)
+        return text, text
+    text = _text(value, column)
+    return text, text
+
+
+def _td(text: str, value: str, *, code: bool = False) -> str:
+    """A cell; ``data-v`` (the value sorted on and downloaded) only where it differs from the text."""
+    shown = (
+        f"<code>{html.escape(text)}</code>"
+        if code and text not in ("–", HIDDEN_LABEL)
+        else html.escape(text)
+    )
+    if value == text:
+        return f"<td>{shown}</td>"
+    return f'<td data-v="{html.escape(value, quote=True)}">{shown}</td>'
+
+
 def _format_cell(value: object, column: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return "–"
-    if isinstance(value, float) and (
-        column.startswith("share") or column in {"known_share", "baseline_share", "rate"}
-    ):
-        return f"{value * 100:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    return str(value)
+    return _cell(value, column)[0]
 
 
 def html_table(frame: pd.DataFrame, *, caption: str | None = None, max_rows: int = 60) -> Html:
-    """Render a table as escaped HTML (user text such as organisation names stays text)."""
-    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
-    rows = []
-    for record in frame.head(max_rows).itertuples(index=False):
-        cells = "".join(
-            f"<td>{html.escape(_format_cell(v, c))}</td>"
+    """Render a table as escaped HTML (user text such as organisation names stays text).
+
+    Tables longer than :data:`INTERACTIVE_ROWS` show every row, sortable and searchable, with a
+    CSV download of exactly the cells shown (see :mod:`wsisanalysis.reporting.interactive`).
+    """
+    interactive = len(frame) > INTERACTIVE_ROWS
+    shown = frame if interactive else frame.head(max_rows)
+    head = "".join(f"<th>{html.escape(column_label(c))}</th>" for c in frame.columns)
+    rows, whole = [], _whole_columns(frame)
+    for record in shown.itertuples(index=False):
+        cells = (
+            _cell(v, str(c), whole=str(c) in whole)
             for v, c in zip(record, frame.columns, strict=True)
         )
-        rows.append(f"<tr>{cells}</tr>")
-    more = f"<p>{len(frame) - max_rows} more rows not shown.</p>" if len(frame) > max_rows else ""
+        rows.append(
+            "<tr>"
+            + "".join(
+                _td(t, v, code=c in CODE_COLUMNS)
+                for (t, v), c in zip(cells, frame.columns, strict=True)
+            )
+            + "</tr>"
+        )
+    more = ""
+    if len(frame) > len(shown):
+        more = f"<p>{len(frame) - len(shown):,} more rows not shown.</p>"
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return Html(
-        f'<table class="wsis-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
-    )
+    table = f'<table class="wsis-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    if interactive:
+        return Html(interactive_table(table, caption or "table"))
+    return Html(table + more)
 
 
 #: Environment variable naming the output folder whose ledger the guard audits against
