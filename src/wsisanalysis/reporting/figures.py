@@ -388,6 +388,9 @@ def grouped_bars(table: PublishedTable, *, x: str, color: str, y: str, title: st
                           height=220 + n * (12 * data[color].nunique() + 12))  # fmt: skip
     else:
         fig.update_layout(yaxis_title=column_label(y))
+    if data["_hidden"].any():  # the bars may be too thin to carry their own label
+        fig.add_annotation(text=f"<span style='color:#777777'>▨</span> hatched grey bars: {HIDDEN_LABEL}", showarrow=False,
+                           xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="bottom", yshift=4)  # fmt: skip
     top = data[~data["_hidden"]].dropna(subset=[y]).nlargest(3, y)
     largest = "; ".join(
         f"{C.display_label(r[x], capital=True)}, {C.display_label(r[color])}: {r[y]:,.1f}"
