@@ -322,9 +322,12 @@ TICK_OVERLAPS = r"""() => Array.from(document.querySelectorAll('.js-plotly-plot'
 #: charts whose data hides a value, and whether the drawing says "suppressed" where it does
 HIDDEN_MARKED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot => {
     const hides = plot.data.some(t => [t.text, t.customdata, t.name].flat().includes('suppressed'));
-    // a mark a reader can see: text at least 20 px wide (a bar's label shrinks to fit the bar)
-    const says = Array.from(plot.querySelectorAll('svg text')).some(t => t.textContent.includes('suppressed')
-        && t.getBoundingClientRect().width >= 20);
+    // a mark a reader can see, across or upright: letters at least 8 px high, a word at least
+    // 20 px long (plotly shrinks a bar's label to fit the bar)
+    const says = Array.from(plot.querySelectorAll('svg text')).some(t => {
+        const r = t.getBoundingClientRect();
+        return t.textContent.includes('suppressed') && Math.min(r.width, r.height) >= 8 && Math.max(r.width, r.height) >= 20;
+    });
     return [plot.layout.title.text, hides, says];
 })"""
 

@@ -221,7 +221,7 @@ def share_bars(
     if hidden.all():  # every share hidden: the hatched bars reach the baseline, not stubs of 1%
         bars.update({"x" if flat else "y": [fill] * len(labels)})
     error = {"type": "data", "symmetric": False, "array": ((high - share) * 100).where(~hidden).tolist(),
-             "arrayminus": ((share - low) * 100).where(~hidden).tolist(), "visible": intervals}  # fmt: skip
+             "arrayminus": ((share - low) * 100).where(~hidden).tolist(), "visible": intervals and not hidden.all()}  # fmt: skip
     bars.update({"error_x" if flat else "error_y": error})
     fig = go.Figure(bars)
     if baseline and "baseline_share" in data:
@@ -388,9 +388,13 @@ def grouped_bars(table: PublishedTable, *, x: str, color: str, y: str, title: st
                           height=220 + n * (12 * data[color].nunique() + 12))  # fmt: skip
     else:
         fig.update_layout(yaxis_title=column_label(y))
+    if data["_hidden"].any():  # the bars may be too thin to carry their own label
+        fig.add_annotation(text=f"<span style='color:#777777'>▨</span> hatched grey bars: {HIDDEN_LABEL}", showarrow=False,
+                           xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-48)  # fmt: skip
+        fig.update_layout(margin={"b": 100})  # room for the key below the axis title
     top = data[~data["_hidden"]].dropna(subset=[y]).nlargest(3, y)
     largest = "; ".join(
-        f"{C.display_label(r[x], capital=True)}, {C.display_label(r[color])}: {r[y]:,.1f}"
+        f"{C.display_label(r[x], capital=True)}, {C.display_label(r[color])}: {r[y]:,.{0 if float(r[y]).is_integer() else 1}f}"
         for _, r in top.iterrows()
     )
     alt = f"{title}. Largest bars: {largest}; {int(data['_hidden'].sum())} {HIDDEN_LABEL}."
