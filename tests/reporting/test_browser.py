@@ -85,8 +85,10 @@ def test_every_report_renders_offline(browser, report_project):
 def test_index_page_links_every_snapshot(browser, report_project):
     page, requests, problems = _open(browser, report_project / "reports" / "index.html")
     links = page.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
-    assert all(link.startswith("html/") for link in links)
-    assert len(links) == len(list((report_project / "reports" / "html").glob("*.html")))
+    pages = [link for link in links if link.startswith("html/")]
+    assert all(link.startswith(("html/", "snapshots/")) for link in links), links
+    assert len(pages) == len(list((report_project / "reports" / "html").glob("*.html")))
+    assert all((report_project / "reports" / link).is_file() for link in links)  # none dangling
     assert requests == [] and problems == []
 
 
@@ -132,8 +134,11 @@ def test_index_groups_pages_by_series_with_marks_and_every_page_links_back(
     assert headings == ["Published benchmarks", "Demo: synthetic data"], headings
     demo = page.locator("section.series").nth(1)
     entries = demo.locator("ul.pages > li")
-    assert entries.count() == 6
-    assert demo.locator(".mark.synthetic").count() == 6, "every demo page is marked synthetic"
+    demo_runs = [
+        p for p in (report_project / "reports" / "html").glob("*.html") if "__demo" in p.stem
+    ]
+    assert entries.count() == len(demo_runs) == 7  # 10 (two), 20 (two), 30, 40, 60
+    assert demo.locator(".mark.synthetic").count() == 7, "every demo page is marked synthetic"
     published = page.locator("section.series").nth(0)
     assert published.locator(".mark").inner_text() == "published figures"
     for entry in entries.all():
@@ -143,7 +148,7 @@ def test_index_groups_pages_by_series_with_marks_and_every_page_links_back(
         assert entry.locator("p.description").inner_text().strip(), "a one-line description"
         assert "{" not in text and "=" not in text, "no Python-style parameters"
     hrefs = page.locator("ul.pages h3 > a:first-child").evaluate_all("els => els.map(e => e.href)")
-    assert len(hrefs) == 7
+    assert len(hrefs) == 8
     assert requests == [] and problems == []
     page.close()
     for href in hrefs:

@@ -26,8 +26,12 @@ def dates(first: pd.Timestamp, last: pd.Timestamp) -> str:
     '10–13 June 2024'
     >>> dates(pd.Timestamp("2024-03-29"), pd.Timestamp("2026-02-03"))
     '29 March 2024 – 3 February 2026'
+    >>> dates(pd.NaT, pd.NaT)
+    'dates not recorded'
     """
     first, last = pd.Timestamp(first), pd.Timestamp(last)
+    if pd.isna(first) or pd.isna(last):
+        return "dates not recorded"
     if first.normalize() == last.normalize():
         return f"{first.day} {first:%B %Y}"
     if (first.year, first.month) == (last.year, last.month):
