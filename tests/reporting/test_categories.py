@@ -205,6 +205,6 @@ def test_every_chart_of_the_demo_report_set_equals_its_table(report_project):
     assert failing - CHART_TABLE_GAPS == set(), {
         k: problems[k] for k in failing - CHART_TABLE_GAPS
     }
-    assert CHART_TABLE_GAPS <= failing, (
+    assert failing >= CHART_TABLE_GAPS, (
         f"fixed, take off CHART_TABLE_GAPS: {CHART_TABLE_GAPS - failing}"
     )
