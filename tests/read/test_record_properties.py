@@ -58,6 +58,10 @@ def faulty_csv(draw) -> tuple[str, int]:
 @given(faulty_csv())
 # a valid quoted cell "\n," whose second line, read alone, looked like a record of its own
 @example(case=('Name,Email,Country,Event\n"\n,",p0@example.org,",;",\n', 1))
+# a quoted cell "\n,"",;" (an escaped quote in it) spanning two lines: one record
+@example(case=('Name,Email,Country,Event\n,p0@example.org,"\n,"",;",\n', 1))
+# an unclosed quote, then a record whose quoted cell is well formed: two records
+@example(case=('Name,Email,Country,Event\n",p0@example.org,,\n,p1@example.org,",,;",\n', 2))
 def test_every_physical_record_is_accounted_for(tmp_path_factory, case):
     text, written = case
     path = tmp_path_factory.mktemp("csv") / "export.csv"

@@ -111,22 +111,42 @@ def _stands_alone(line: str, delimiter: str, width: int) -> bool:
     has its first quote mid-field), and it must hold at least `width` fields: parsed strictly,
     or, when its last quoted cell goes on to the next lines, counting that cell as one.
     """
-    if '"' in line and not _opens_field(line, delimiter):
+    if '"' in line and not (_opens_field(line, delimiter) and _quotes_in_place(line, delimiter)):
         return False
     alone = parse_line(line, delimiter, strict=True)
     if alone is None and parse_line(line, delimiter) is None:  # it opens a multi-line cell
         alone = next(csv.reader([line.replace("\r", _BARE_CR)], delimiter=delimiter), [])
-    elif alone is not None and _stray_quote(line, delimiter):
-        return False  # a quote inside a field: the end of a quoted cell, "...",b,c"d
     return alone is not None and len(alone) >= width
 
 
-def _stray_quote(line: str, delimiter: str) -> bool:
-    """Whether a field of the line, read on its own, holds a quote it does not start with."""
-    fields = next(
-        csv.reader([line.replace("\r", _BARE_CR)], delimiter=delimiter, quoting=csv.QUOTE_NONE), []
-    )
-    return any('"' in f and not f.startswith('"') for f in fields)
+def _quotes_in_place(line: str, delimiter: str) -> bool:
+    """Whether every quote of the line opens a field, closes it (before a delimiter or the
+    end) or is doubled inside it; a quote anywhere else (``,b,c"d``) is the end of a quoted
+    cell that began on an earlier line. A quoted cell still open at the end is in place."""
+    i, start = 0, True
+    while i < len(line):
+        if start and line[i] == '"':
+            i = _closing(line, i + 1)
+            if i < 0:
+                return True  # the cell goes on to the next line
+            if i < len(line) and line[i] != delimiter:
+                return False
+        elif line[i] == '"':
+            return False
+        start = i < len(line) and line[i] == delimiter
+        i += 1
+    return True
+
+
+def _closing(line: str, i: int) -> int:
+    """The position after the quote that closes the quoted cell from `i`, or -1 (never)."""
+    while i < len(line):
+        if line[i] == '"':
+            if line[i + 1 : i + 2] != '"':
+                return i + 1
+            i += 1
+        i += 1
+    return -1
 
 
 def _opens_field(line: str, delimiter: str) -> bool:
