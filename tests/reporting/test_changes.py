@@ -9,14 +9,12 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
-from helpers import ROOT, write_probe_notebook
+from helpers import write_probe_notebook
 
 from wsisanalysis.metrics.disclosure import HIDDEN_LABEL
 from wsisanalysis.reporting import changes, history
 from wsisanalysis.reporting.changes import Headline, compare, people_change
 from wsisanalysis.reporting.runner import run_reports
-
-DEMO = ROOT / "data" / "interim" / "demo" / "participation.parquet"
 
 
 def test_a_change_in_people_is_shown_only_when_both_counts_are_published_and_large():
@@ -60,8 +58,7 @@ WEEKS = (
 )
 
 
-def _week(folder, people):
-    demo = pd.read_parquet(DEMO)
+def _week(folder, people, demo):
     rows = []
     for iso2, n in people.items():
         template = demo[demo["country_iso2"] == iso2].iloc[[0]]
@@ -75,9 +72,8 @@ def _week(folder, people):
 
 
 @pytest.fixture(scope="module")
-def three_weeks(tmp_path_factory):
-    if not DEMO.is_file():
-        pytest.skip("needs the demo clean table (make report, or link data/interim/demo)")
+def three_weeks(tmp_path_factory, clean_dir):
+    demo = pd.read_parquet(clean_dir / "participation.parquet")  # rows to copy, per country
     root = tmp_path_factory.mktemp("weekly")
     (root / "notebooks").mkdir()
     body = ('from wsisanalysis import reporting as rp\n'
@@ -91,7 +87,7 @@ def three_weeks(tmp_path_factory):
     )
     out = root / "reports"
     for people in WEEKS:
-        _week(root / "data", people)
+        _week(root / "data", people, demo)
         summary = run_reports(run_all=True, runs_file=runs, out_dir=out)
         assert summary.ok, summary.failed
         time.sleep(1.1)  # snapshots are named by the second they started
