@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from helpers import write_probe_notebook
@@ -89,6 +90,10 @@ def test_report_prints_one_line_per_run_and_a_summary_and_the_kernel_is_quiet(
     assert len(lines) == 2, out
     assert lines[0].startswith("[1/1] 01-probe__a: ok in ")
     assert lines[1].startswith("1 of 1 report(s) written in ")
+    # libzmq's own assertion when a kernel's IPC sockets close under load (seen once in three
+    # CI runs, after the run had succeeded) is an upstream race, not our output: left out
+    noise = re.compile(r"^Assertion failed: pfd\.revents & POLLIN \(src/signaler\.cpp:\d+\)$")
+    err = "\n".join(line for line in err.splitlines() if not noise.match(line))
     assert err == "", err  # e.g. "Kernel is running over TCP without encryption"
 
 
