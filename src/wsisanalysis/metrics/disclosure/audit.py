@@ -68,13 +68,6 @@ class CellSet:
         self.listed = np.asarray(listed, dtype=bool)
 
 
-def _lp(c: np.ndarray, cells: CellSet) -> tuple[float, np.ndarray]:
-    """min c·x over the atoms consistent with every published cell (x >= 0), and which
-    published cells bind the optimum (non-zero dual values)."""
-    fun, binding, _ = _solve(c, cells)
-    return fun, binding
-
-
 def _quiet_highs() -> Any:
     """A HiGHS instance that prints nothing (its banner goes to file descriptor 1, where a
     notebook kernel would pick it up and put it on the page)."""
@@ -132,7 +125,8 @@ def _program(cells: CellSet) -> _Program:
 
 
 def _solve(c: np.ndarray, cells: CellSet) -> tuple[float, np.ndarray, np.ndarray | None]:
-    """:func:`_lp`, with the optimal atoms (None when the program is unbounded)."""
+    """min c·x over the atoms consistent with every published cell (x >= 0), which published
+    cells bind the optimum (non-zero dual values), and the optimal atoms (None when unbounded)."""
     import highspy
 
     program = _program(cells)
