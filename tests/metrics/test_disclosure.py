@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -190,3 +191,75 @@ def test_the_ledger_stops_the_difference_of_two_pages_revealing_a_hidden_cell(tm
 def test_an_empty_table_is_published_as_it_is():
     empty = pd.DataFrame({"reason": pd.Series([], dtype=str), "rows": pd.Series([], dtype=int)})
     assert guard(empty, "reason", rules=Rules(count="rows")).table.empty
+
+
+def _scoped(tmp_path, side_af: int):
+    """All events (Africa 5 in all) published first, then the main event alone."""
+    rows = [("main", "AF")] * (5 - side_af) + [("side", "AF")] * side_af
+    rows += [(e, r) for e, n in (("main", 40), ("side", 30)) for r in ("AP", "EU", "LAC", "NA") for _ in range(n // 4 + 5)]  # fmt: skip
+    pd.DataFrame(rows, columns=["event", "region"]).to_parquet(tmp_path / "participation.parquet")
+    frame = load_clean(tmp_path)
+    ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
+    everyone = guard(_table(frame), "region", source=frame, ledger=ledger)
+    main = frame[frame["event"] == "main"]
+    return everyone, guard(_table(main), "region", source=main, ledger=ledger), ledger
+
+
+def test_a_hidden_cell_an_earlier_page_pins_is_left_out_not_shown_as_hidden(tmp_path):
+    # Africa is 5 on the all-events page (published: not small). On the main event's page
+    # Africa is 3: shown as "suppressed", a reader knows it is 1 to 5, narrower than the
+    # threshold, and no cell of the main page can widen it. It must be left out instead.
+    everyone, main, ledger = _scoped(tmp_path, side_af=2)
+    assert everyone.table.set_index("region")["count"]["AF"] == 5
+    assert "AF" not in set(main.table["region"]), main.table
+    assert "left out" in main.legend
+    assert not main.unresolved and not main.withheld
+    written = [json.loads(line) for line in ledger.read_text().splitlines()]
+    assert {"key": ["AF"], "value": None, "listed": False} in written[1]["cells"]
+    # the reader's LP over (event, region) from both pages: Africa at the main event stays
+    # at least the threshold wide (the main page's total minus its shown regions must not
+    # give it back either)
+    regions = ["AF", "AP", "EU", "LAC", "NA"]
+    atoms = [(e, r) for e in ("main", "side") for r in regions]
+    cells = [((ALL, r), _value(everyone, r)) for r in regions] + [((ALL, ALL), _total(everyone))]
+    cells += [(("main", r), _value(main, r)) for r in regions] + [(("main", ALL), _total(main))]
+    low, high = reader_ranges(cells, atoms, atoms)[("main", "AF")]
+    assert high - low >= 5, (low, high)
+
+
+def _value(published, region):
+    row = published.table.set_index("region")["count"]
+    return None if region not in row or pd.isna(row[region]) else int(row[region])
+
+
+def _total(published):
+    """The page's total as the guard takes it to be published (printed, or a sum of rows)."""
+    return dict(published.cells)[(ALL,)]
+
+
+def test_a_later_run_reads_left_out_cells_back_as_unlisted(tmp_path):
+    _scoped(tmp_path, side_af=2)
+    from wsisanalysis.metrics.disclosure.ledger import read
+
+    ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
+    dataset = json.loads(ledger.read_text().splitlines()[0])["dataset"]
+    main = read(ledger, dataset)[1]
+    assert ("AF",) in main.unlisted
+    assert not main.listed()[list(main.keys).index(("AF",))]
+    assert not main.listed()[list(main.keys).index(("*",))], "a total is never listed on its own"
+
+
+def test_a_table_the_audit_withholds_shows_nothing_but_saying_so(tmp_path, monkeypatch):
+    from wsisanalysis.metrics.disclosure import sets
+    from wsisanalysis.reporting.tables import show_table
+
+    # force the last resort: a disclosure neither hiding nor leaving out can repair
+    monkeypatch.setattr(sets, "protect", lambda cells, threshold, check=None: {0: (1.0, 2.0)})
+    _events().to_parquet(tmp_path / "participation.parquet")
+    frame = load_clean(tmp_path)
+    ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
+    withheld = guard(_table(frame), "region", source=frame, ledger=ledger)
+    assert withheld.withheld and withheld.table.empty
+    page = show_table(withheld).markup
+    assert "Withheld" in page and not re.search(r"\d{2}", page.replace("fewer than 5", ""))
+    assert not ledger.exists() or not ledger.read_text().strip(), "a withheld table is not recorded"

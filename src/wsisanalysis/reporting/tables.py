@@ -357,7 +357,8 @@ def snapshot_record(table: PublishedTable, name: str | None = None) -> Published
             table.table.to_json(orient="records", date_format="iso", default_handler=str)
         )
         meta = {"by": list(table.by), "count": table.count, "threshold": table.threshold,
-                "aggregate": table.aggregate}  # fmt: skip
+                "aggregate": table.aggregate, "withheld": table.withheld,
+                "unresolved": list(table.unresolved)}  # fmt: skip
         history.record_published(name or table.name or "/".join(table.by), rows, meta)
     return table
 
@@ -371,10 +372,21 @@ def require_published(table: object, what: str) -> PublishedTable:
     return table
 
 
+def withheld_notice(table: PublishedTable) -> Html:
+    """What a page shows in place of a table (or its chart) the audit withheld."""
+    text = (
+        "Withheld: this table cannot be shown without letting a reader work out counts of "
+        f"fewer than {table.threshold} people from it and the other figures of this report."
+    )
+    return Html(f'<p class="wsis-legend wsis-withheld">{html.escape(text)}</p>')
+
+
 def show_table(table: PublishedTable, *, columns: Sequence[str] | None = None, caption: str | None = None,
                max_rows: int = 60) -> Html:  # fmt: skip
     """Show a published table: hidden cells as ``suppressed``, with the legend stating the threshold."""
     table = require_published(table, "show_table")
+    if table.withheld:
+        return withheld_notice(table)
     shown = table.table
     if columns is not None:
         shown = shown[list(columns)]

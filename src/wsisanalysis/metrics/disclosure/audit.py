@@ -26,6 +26,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from wsisanalysis.errors import WsisAnalysisError
 
 _EPS = 1e-6
+#: HiGHS's infinity (bounds at or past it are infinite)
+_INF = 1e30
 
 
 class DisclosureError(WsisAnalysisError):
@@ -87,40 +89,53 @@ def _quiet_highs() -> Any:
 
 @dataclass
 class _Program:
-    """The linear program of one state of a cell set, built once and re-solved per objective.
+    """The linear program of a cell set, built once and changed in place as cells are hidden.
 
-    Only the objective changes between the programs of one audit round, so the primal simplex
-    starts from the last optimal basis (still feasible) instead of from scratch: about 50
-    times faster than a fresh :func:`scipy.optimize.linprog` per objective on the demo report set.
+    Every cell is a row: a published cell is fixed at its value, a hidden listed cell with
+    somebody in it is at least 1, any other row is free. Hiding a cell only changes its row's
+    bounds, and only the objective changes between the programs of one audit round, so the
+    primal simplex restarts from the last optimal basis instead of from scratch (about 50 times
+    faster than a fresh :func:`scipy.optimize.linprog` per objective on the demo report set).
     """
 
     solver: Any
-    equalities: np.ndarray  # indices of the published cells, in row order
     state: bytes
 
 
-def _program(cells: CellSet) -> _Program:
-    """The program of `cells` as published now (reused while `cells.published` is unchanged)."""
-    state = cells.published.tobytes()
-    cached = cells.program
-    if isinstance(cached, _Program) and cached.state == state:
-        return cached
-    import highspy
+def _row_bounds(cells: CellSet) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's row bounds as the reader sees them now (see :class:`_Program`)."""
+    pub = cells.published
+    floor = ~pub & (cells.value >= 1) & cells.listed
+    low = np.where(pub, cells.value, np.where(floor, 1.0, -_INF))
+    return low, np.where(pub, cells.value, _INF)
 
+
+def _state(cells: CellSet) -> bytes:
+    return cells.published.tobytes() + cells.listed.tobytes()
+
+
+def _program(cells: CellSet) -> _Program:
+    """The program of `cells` as published now: built once per cell set, then only its row
+    bounds change with what is published."""
+    state, cached = _state(cells), cells.program
+    if isinstance(cached, _Program):
+        if cached.state != state:
+            low, high = _row_bounds(cells)
+            rows = np.arange(len(low), dtype=np.int32)
+            cached.solver.changeRowsBounds(len(rows), rows, low, high)
+            cached.state = state
+        return cached
     solver = _quiet_highs()
     for option, value in (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 4)):
         solver.setOptionValue(option, value)
     atoms = cells.matrix.shape[1]
-    solver.addVars(atoms, np.zeros(atoms), np.full(atoms, highspy.kHighsInf))
-    pub = cells.published
-    floor = ~pub & (cells.value >= 1) & cells.listed
-    for rows, low, high in ((pub, cells.value[pub], cells.value[pub]),
-                            (floor, np.ones(int(floor.sum())), np.full(int(floor.sum()), highspy.kHighsInf))):  # fmt: skip
-        block = sparse.csr_array(cells.matrix[rows])
-        if block.shape[0]:
-            solver.addRows(block.shape[0], low, high, block.nnz, block.indptr[:-1].astype(np.int32),
-                           block.indices.astype(np.int32), block.data)  # fmt: skip
-    cells.program = _Program(solver, np.flatnonzero(pub), state)
+    solver.addVars(atoms, np.zeros(atoms), np.full(atoms, _INF))
+    low, high = _row_bounds(cells)
+    block = cells.matrix
+    if block.shape[0]:
+        solver.addRows(block.shape[0], low, high, block.nnz, block.indptr[:-1].astype(np.int32),
+                       block.indices.astype(np.int32), block.data)  # fmt: skip
+    cells.program = _Program(solver, state)
     return cells.program
 
 
@@ -129,13 +144,15 @@ def _solve(c: np.ndarray, cells: CellSet) -> tuple[float, np.ndarray, np.ndarray
     cells bind the optimum (non-zero dual values), and the optimal atoms (None when unbounded)."""
     import highspy
 
-    program = _program(cells)
-    solver, atoms = program.solver, len(c)
+    solver, atoms = _program(cells).solver, len(c)
     solver.changeColsCost(atoms, np.arange(atoms, dtype=np.int32), np.asarray(c, dtype=float))
     solver.run()
     status = solver.getModelStatus()
     binding = np.zeros(len(cells.published), dtype=bool)
-    unbounded = (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+    unbounded = (
+        highspy.HighsModelStatus.kUnbounded,
+        highspy.HighsModelStatus.kUnboundedOrInfeasible,
+    )
     if status in unbounded:  # the true counts are a solution, so never infeasible
         return -np.inf, binding, None
     if status != highspy.HighsModelStatus.kOptimal:
@@ -143,9 +160,12 @@ def _solve(c: np.ndarray, cells: CellSet) -> tuple[float, np.ndarray, np.ndarray
                "published cell to be a sum of the same records; check that each table was computed from its source.")  # fmt: skip
         raise DisclosureError(msg)
     solution = solver.getSolution()
-    duals = np.asarray(solution.row_dual)[: len(program.equalities)]
-    binding[program.equalities] = np.abs(duals) > _EPS
-    return float(solver.getInfo().objective_function_value), binding, np.asarray(solution.col_value)
+    binding = cells.published & (np.abs(np.asarray(solution.row_dual)) > _EPS)
+    return (
+        float(solver.getInfo().objective_function_value),
+        binding,
+        np.asarray(solution.col_value),
+    )
 
 
 def _milp(c: np.ndarray, cells: CellSet) -> float | None:
@@ -268,39 +288,76 @@ def _disclosed(
     return out
 
 
-def _pick(cells: CellSet, pool: np.ndarray, need: float) -> int:
-    """The smallest cell of `pool` worth at least `need`, else the largest."""
-    enough = pool[cells.value[pool] >= need]
-    if len(enough):
-        return int(enough[np.argmin(cells.value[enough])])
-    return int(pool[np.argmax(cells.value[pool])])
+#: How many candidate cells :func:`_complement` tries one by one, and among how many it
+#: tries pairs, when choosing what to hide.
+TRIED_ALONE, TRIED_IN_PAIRS = 10, 6
 
 
-def _complement(cells: CellSet, i: int, threshold: int, binding: np.ndarray) -> int | None:
-    """A published, editable cell to hide so that cell `i` gains room.
+def _candidates(cells: CellSet, i: int, binding: np.ndarray) -> np.ndarray:
+    """Published, editable, non-empty cells whose hiding may give cell `i` room, best first.
 
-    The cells that bind `i`'s range (non-zero dual values) are the ones pinning it. A binding,
-    editable cell disjoint from `i` (a sibling) is hidden first, non-zero, the smallest large
-    enough to give `i` the threshold's width; failing that, an editable cell that shares a
-    binding total with `i`; failing that, an editable total over `i`.
+    The cells binding `i`'s range (non-zero dual values) are the ones pinning it: binding cells
+    disjoint from `i` (siblings) come first, then cells inside a binding total that overlaps
+    `i`, then the rest of the table's cells disjoint from `i`, each group smallest first; an
+    editable total over `i` is the last resort.
     """
     m = cells.matrix
     mine = (m[[i]].toarray().ravel() > 0).astype(float)
     overlap_mine = (m @ mine) > 0
-    free = cells.published & cells.editable
-    need = threshold + 2 - cells.value[i]
-    siblings = np.flatnonzero(free & binding & ~overlap_mine & (cells.value > 0))
-    if len(siblings):
-        return _pick(cells, siblings, need)
-    totals = np.flatnonzero(binding & overlap_mine)
-    sizes = np.asarray(m[totals].sum(axis=1)).ravel() if len(totals) else np.zeros(0)
-    for h in totals[np.argsort(sizes, kind="stable")]:
-        inside = (m @ (m[[h]].toarray().ravel() > 0).astype(float)) > 0
-        pool = np.flatnonzero(free & inside & ~overlap_mine & (cells.value > 0))
-        if len(pool):
-            return _pick(cells, pool, need)
-    over = np.flatnonzero(free & overlap_mine)
-    return int(over[np.argmin(np.asarray(m[over].sum(axis=1)).ravel())]) if len(over) else None
+    free = cells.published & cells.editable & (cells.value > 0)
+    inside = np.zeros(len(free), dtype=bool)
+    for h in np.flatnonzero(binding & overlap_mine):
+        inside |= (m @ (m[[h]].toarray().ravel() > 0).astype(float)) > 0
+    groups = [free & binding & ~overlap_mine, free & inside & ~overlap_mine, free & ~overlap_mine]
+    order: list[int] = []
+    for group in groups:
+        found = np.flatnonzero(group)
+        order += [
+            int(j) for j in found[np.argsort(cells.value[found], kind="stable")] if j not in order
+        ]
+    if not order:
+        over = np.flatnonzero(cells.published & cells.editable & overlap_mine)
+        order = [
+            int(j)
+            for j in over[np.argsort(np.asarray(m[over].sum(axis=1)).ravel(), kind="stable")]
+        ]
+    return np.asarray(order, dtype=int)
+
+
+def _width_without(cells: CellSet, i: int, hide: list[int]) -> float:
+    """Cell `i`'s linear range width with the cells `hide` hidden too."""
+    saved = cells.published.copy()
+    cells.published[hide] = False
+    try:
+        low, high, _ = _range(cells, i, None)
+    finally:
+        cells.published = saved
+    return high - low
+
+
+def _complement(cells: CellSet, i: int, threshold: int, binding: np.ndarray) -> list[int]:
+    """Published, editable cells to hide so that cell `i` gains the threshold's width.
+
+    Tries the best candidates (see :func:`_candidates`) one at a time, then in pairs, and
+    hides the smallest counts that give `i` its width; failing that, the first candidate (the
+    next round tries again with it hidden). Hiding the fewest people keeps the most of the
+    table: the first rule that came to mind, hiding the cells that bind `i`'s range, took all
+    five UN regional groups off the demo's regional page where two were enough.
+    """
+    pool = _candidates(cells, i, binding)
+    if not len(pool):
+        return []
+    alone = [int(j) for j in pool[:TRIED_ALONE] if _width_without(cells, i, [int(j)]) >= threshold]
+    if alone:
+        return [min(alone, key=lambda j: cells.value[j])]
+    few = pool[:TRIED_IN_PAIRS]
+    pairs = [
+        [int(a), int(b)] for k, a in enumerate(few) for b in few[k + 1 :]
+        if _width_without(cells, i, [int(a), int(b)]) >= threshold
+    ]  # fmt: skip
+    if pairs:
+        return min(pairs, key=lambda pair: cells.value[pair].sum())
+    return [int(pool[0])]
 
 
 def _without_editable(cells: CellSet, i: int, threshold: int) -> bool:
@@ -350,14 +407,19 @@ def protect(
             break
         check = np.zeros_like(check)
         for i, (low, high, binding) in found.items():
-            j = (
-                _complement(cells, i, threshold, binding)
-                if not _without_editable(cells, i, threshold)
-                else None
+            if not cells.published[
+                binding
+            ].all():  # hiding for an earlier cell gave room: re-check
+                check[i] = True
+                continue
+            hide = (
+                []
+                if _without_editable(cells, i, threshold)
+                else _complement(cells, i, threshold, binding)
             )
-            if j is None:
+            if not hide:
                 unfixable[i] = (low, high)
                 continue
-            cells.published[j] = False
-            check[[i, j]] = True
+            cells.published[hide] = False
+            check[[i, *hide]] = True
     return unfixable

@@ -27,7 +27,7 @@ from wsisanalysis.metrics.disclosure.cells import (
     primary,
     suppress,
 )
-from wsisanalysis.metrics.disclosure.sets import TableSet
+from wsisanalysis.metrics.disclosure.sets import TableSet, Verdict
 from wsisanalysis.metrics.disclosure.tables import (
     ALL,
     Records,
@@ -65,8 +65,10 @@ class PublishedTable:
     #: published count, or ``None`` where hidden)
     cells: tuple[tuple[tuple[str, ...], int | None], ...] = ()
     #: hidden cells that earlier tables of the ledger leave narrower than the threshold, which
-    #: nothing in this table can repair (empty when the report set is safe)
+    #: nothing in this table causes or can repair (empty when the report set is safe)
     unresolved: tuple[str, ...] = ()
+    #: True when the audit withheld the whole table: it has no rows, and the page says why
+    withheld: bool = False
 
     @property
     def hidden_cells(self) -> pd.DataFrame:
@@ -252,24 +254,36 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
     dataset = where[1]
     if ledger is not None and dataset is not None:
         with ledger_file.locked(ledger) as path:
-            earlier = ledger_file.read(path, dataset)
-            shown, unfixable = TableSet(where[0], earlier, rules.threshold).audit(spec)
-            spec = _published(spec, shown)
-            ledger_file.append(path, dataset, spec)
+            verdict = TableSet(where[0], ledger_file.read(path, dataset), rules.threshold).audit(
+                spec
+            )
+            spec = spec.with_audit(verdict.shown, verdict.listed)
+            if not verdict.withheld:  # a withheld table tells a reader nothing: not recorded
+                ledger_file.append(path, dataset, spec)
     else:
-        shown, unfixable = TableSet(where[0], [], rules.threshold).audit(spec)
-        spec = _published(spec, shown)
-    frame, hidden = _apply(safe, spec, shown, by, rules)
-    statistics = {"test": table.attrs["test"]} if "test" in table.attrs and shown.all() else {}
-    before = table.reindex(columns=frame.columns)
-    mask = frame.isna() & before.notna()
-    return PublishedTable(frame, tuple(by), rules.count, rules.threshold, legend(rules.threshold),
-                          tuple(bool(h) for h in hidden), statistics=statistics, name=rules.name, _mask=mask,
-                          cells=tuple(zip(spec.keys, spec.values, strict=True)), unresolved=tuple(unfixable))  # fmt: skip
+        verdict = TableSet(where[0], [], rules.threshold).audit(spec)
+        spec = spec.with_audit(verdict.shown, verdict.listed)
+    return _published_table(table, safe, spec, verdict, by, rules)
 
 
-def _published(spec: TableSpec, shown: np.ndarray) -> TableSpec:
-    values = tuple(v if s else None for v, s in zip(spec.values, shown, strict=True))
-    return TableSpec(
-        spec.name, spec.columns, spec.keys, values, spec.scope, spec.rows, spec.indicator
+def _published_table(table: pd.DataFrame, safe: pd.DataFrame, spec: TableSpec, verdict: Verdict,
+                     by: list[str], rules: Rules) -> PublishedTable:  # fmt: skip
+    """The page's table as the audit left it: hidden cells missing, left-out rows gone."""
+    frame, hidden = _apply(safe, spec, verdict.shown, by, rules)
+    keep = verdict.listed[: len(frame)] & ~np.full(len(frame), verdict.withheld)
+    statistics = (
+        {"test": table.attrs["test"]} if "test" in table.attrs and verdict.shown.all() else {}
     )
+    mask = (frame.isna() & table.reindex(columns=frame.columns).notna())[keep]
+    note = legend(rules.threshold) + (_LEFT_OUT if not keep.all() and not verdict.withheld else "")
+    return PublishedTable(frame[keep], tuple(by), rules.count, rules.threshold, note,
+                          tuple(bool(h) for h in hidden[keep]), statistics=statistics, name=rules.name,
+                          _mask=mask, cells=tuple(zip(spec.keys, spec.values, strict=True)),
+                          unresolved=tuple(verdict.unresolved), withheld=verdict.withheld)  # fmt: skip
+
+
+#: Added to the legend of a table some rows of which the audit left out.
+_LEFT_OUT = (
+    " Some categories with very few people are left out of this table, because listing them "
+    "beside the other figures of this report would let a reader work their counts out."
+)

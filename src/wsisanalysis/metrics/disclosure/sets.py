@@ -3,13 +3,14 @@ published, and the differences a reader can take between them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from wsisanalysis.metrics.disclosure.audit import CellSet, implied, protect
-from wsisanalysis.metrics.disclosure.tables import Records, TableSpec, cell_set, unpack
+from wsisanalysis.metrics.disclosure.audit import CellSet, disclosed, implied, protect
+from wsisanalysis.metrics.disclosure.tables import ALL, Records, TableSpec, cell_set, unpack
 
 
 def candidates(
@@ -44,11 +45,24 @@ def candidates(
                 mask = np.zeros(len(rows), dtype=bool)
                 mask[where[idx]] = True
                 out.append((mask, f"block {b} {columns}={key}"))
-        out.extend(
-            (rows & records.flag(f), f"block {b} {f}")
-            for f in flags
-        )
+        out.extend((rows & records.flag(f), f"block {b} {f}") for f in flags)
     return [(m, label) for m, label in out if 0 < records.value(m) < threshold]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the audit lets one table show.
+
+    `shown` and `listed` are per cell of the table: a cell is published, hidden but listed
+    (shown as suppressed), or left out (not listed: the reader cannot tell it from an empty
+    one). A `withheld` table shows nothing at all; `unresolved` names the disclosures left
+    by earlier tables that nothing in this one causes or can repair (empty in a sound ledger).
+    """
+
+    shown: np.ndarray
+    listed: np.ndarray
+    withheld: bool = False
+    unresolved: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,39 +73,71 @@ class TableSet:
     published: list[TableSpec]
     threshold: int
 
-    def audit(self, current: TableSpec) -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
-        """Which of `current`'s cells can be shown, after hiding until no hidden cell is narrow.
-
-        Returns the published mask of `current`'s cells and the disclosures no cell of
-        `current` can repair (left by earlier tables), by label.
-        """
-        masks, published, editable, labels = [], [], [], []
-        for number, spec in enumerate([*self.published, current]):
-            mine = spec is current
-            for key, mask, value in zip(
-                spec.keys, self.records.masks(spec), spec.values, strict=True
-            ):
-                masks.append(mask)
-                published.append(value is not None)
-                editable.append(mine)
-                labels.append(f"{spec.name or number}:{'/'.join(key)}")
+    def cells(self, current: TableSpec | None) -> tuple[CellSet, np.ndarray]:
+        """Every published table's cells with `current`'s (editable), plus the differences a
+        reader can take between their scopes; and which cells are `current`'s."""
+        specs = [*self.published, *([current] if current is not None else [])]
+        masks, published, listed, labels = [], [], [], []
+        for number, spec in enumerate(specs):
+            masks += self.records.masks(spec)
+            published += [v is not None for v in spec.values]
+            listed.append(spec.listed())
+            labels += [f"{number}:{spec.name}:{'/'.join(key)}" for key in spec.keys]
+        editable = np.arange(len(masks)) >= len(masks) - (len(current.keys) if current else 0)
         known = {m.tobytes() for m in masks}
-        listed = len(masks)
-        for mask, label in candidates(self.records, [*self.published, current], self.threshold):
+        for mask, label in candidates(self.records, specs, self.threshold):
             if mask.tobytes() not in known:
                 known.add(mask.tobytes())
                 masks.append(mask)
-                published.append(False)
-                editable.append(False)
                 labels.append(label)
-        pub, edit = np.array(published, dtype=bool), np.array(editable, dtype=bool)
+        extra = len(masks) - len(published)
+        pub = np.concatenate([np.array(published, dtype=bool), np.zeros(extra, dtype=bool)])
+        edit = np.concatenate([editable, np.zeros(extra, dtype=bool)])
         cells: CellSet = cell_set(
             self.records, masks, pub, edit, np.zeros(len(pub), dtype=bool), labels
         )
         cells.sensitive |= (cells.value > 0) & (cells.value < self.threshold)
-        cells.listed = np.arange(len(pub)) < listed  # a difference of pages is listed nowhere
+        # a difference of pages is listed nowhere
+        cells.listed = (
+            np.concatenate([*listed, np.zeros(extra, dtype=bool)]) if listed else cells.listed
+        )
+        return cells, edit
+
+    def audit(self, current: TableSpec) -> Verdict:
+        """Which of `current`'s cells can be shown, after hiding until no hidden cell is narrow.
+
+        First hide cells (complementary suppression). A disclosure that hiding cannot repair
+        comes from a hidden cell of this table being shown as hidden (a reader then knows it
+        is at least 1) beside what earlier tables published: such cells are left out of the
+        page instead. What still cannot be repaired withholds the whole table.
+        """
+        cells, mine = self.cells(current)
         # a table every published cell of which earlier tables already fix cannot disclose
         # anything new: only its own hidden cells need checking
-        first = edit if self.published and implied(cells) else None
+        first = mine if self.published and implied(cells) else None
         unfixable = protect(cells, self.threshold, first)
-        return cells.published[edit], {cells.labels[i]: r for i, r in unfixable.items()}
+        if unfixable:
+            cells.listed &= ~_left_out(cells, mine, current, list(unfixable))
+            unfixable = protect(cells, self.threshold)
+        if unfixable:
+            return self._withheld(current)
+        return Verdict(cells.published[mine], cells.listed[mine])
+
+    def _withheld(self, current: TableSpec) -> Verdict:
+        """Withhold `current`: nothing of it is shown. Disclosures that remain without it are
+        earlier tables' (reported, not caused here)."""
+        nothing = np.zeros(len(current.keys), dtype=bool)
+        earlier = self.cells(None)[0] if self.published else None
+        left = disclosed(earlier, self.threshold) if earlier is not None else {}
+        found = {earlier.labels[i]: r for i, r in left.items()} if earlier is not None else {}
+        return Verdict(nothing, nothing, withheld=True, unresolved=found)
+
+
+def _left_out(
+    cells: CellSet, mine: np.ndarray, current: TableSpec, narrow: list[int]
+) -> np.ndarray:
+    """`current`'s hidden category cells (not totals) that share records with a `narrow` cell."""
+    interior = np.zeros(len(mine), dtype=bool)
+    interior[np.flatnonzero(mine)] = [ALL not in key for key in current.keys]
+    touched = (cells.matrix @ (cells.matrix[narrow].sum(axis=0) > 0).astype(float)) > 0
+    return interior & ~cells.published & touched

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,9 @@ class TableSpec:
     `columns` are the source columns of the table's categories (one per dimension); a key of
     ``*`` sums that dimension (a margin). With `indicator`, each key names a true/false source
     column (e.g. ``ldc``) and the cell counts the records where it is true. `values` are the
-    published counts, ``None`` where hidden. Hidden values are never stored.
+    published counts, ``None`` where hidden. Hidden values are never stored. `unlisted` holds
+    the keys of hidden cells the page leaves out altogether (not shown as hidden), so a reader
+    cannot tell them from empty ones.
     """
 
     name: str
@@ -61,17 +63,34 @@ class TableSpec:
     scope: str
     rows: int
     indicator: bool = False
+    unlisted: frozenset[tuple[str, ...]] = frozenset()
 
     def to_json(self) -> dict:
+        cells = [{"key": list(k), "value": v, **({"listed": False} if k in self.unlisted else {})}
+                 for k, v in zip(self.keys, self.values, strict=True)]  # fmt: skip
         return {"table": self.name, "columns": list(self.columns), "indicator": self.indicator,
-                "scope": self.scope, "rows": self.rows,
-                "cells": [{"key": list(k), "value": v} for k, v in zip(self.keys, self.values, strict=True)]}  # fmt: skip
+                "scope": self.scope, "rows": self.rows, "cells": cells}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: Mapping) -> TableSpec:
-        return cls(data["table"], tuple(data["columns"]), tuple(tuple(c["key"]) for c in data["cells"]),
-                   tuple(c["value"] for c in data["cells"]), data["scope"], int(data["rows"]),
-                   bool(data.get("indicator")))  # fmt: skip
+        keys = tuple(tuple(c["key"]) for c in data["cells"])
+        unlisted = frozenset(
+            k for k, c in zip(keys, data["cells"], strict=True) if c.get("listed") is False
+        )
+        return cls(data["table"], tuple(data["columns"]), keys, tuple(c["value"] for c in data["cells"]),
+                   data["scope"], int(data["rows"]), bool(data.get("indicator")), unlisted)  # fmt: skip
+
+    def listed(self) -> np.ndarray:
+        """True for each category a reader sees listed: published, or shown as hidden. Totals
+        are never listed on their own: a hidden total is known to hold somebody only through
+        its listed categories, which the audit already takes as holding somebody."""
+        return np.array([k not in self.unlisted and ALL not in k for k in self.keys], dtype=bool)
+
+    def with_audit(self, shown: np.ndarray, listed: np.ndarray) -> TableSpec:
+        """This table as the audit left it: hidden cells' values dropped, unlisted ones named."""
+        values = tuple(v if s else None for v, s in zip(self.values, shown, strict=True))
+        unlisted = frozenset(k for k, ok in zip(self.keys, listed, strict=True) if not ok)
+        return replace(self, values=values, unlisted=unlisted)
 
 
 def margins(keys: Sequence[tuple[str, ...]], *, with_dimensions: bool) -> list[tuple[str, ...]]:
