@@ -22,7 +22,7 @@ from pathlib import Path
 
 from wsisanalysis.errors import ParameterError, WsisAnalysisError
 from wsisanalysis.reporting import history
-from wsisanalysis.reporting.export import export_html
+from wsisanalysis.reporting.export import export_html, rebase_links
 from wsisanalysis.reporting.index import page_facts, write_index
 from wsisanalysis.reporting.pdf import find_chromium, write_pdfs
 from wsisanalysis.reporting.runs import (
@@ -295,14 +295,27 @@ def _remember(
         manifest["snapshot"] = folder
         scratch = out_dir / "manifests" / f".{name}.snapshot.json"
         scratch.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-        files = {history.PAGE: out_dir / str(manifest["html"]), history.MANIFEST: scratch,
+        page = _snapshot_page(out_dir / str(manifest["html"]), out_dir / folder)
+        files = {history.PAGE: page, history.MANIFEST: scratch,
                  history.PUBLISHED: out_dir / str(manifest["published"])}  # fmt: skip
-        history.keep_snapshot(out_dir, name, started, files)
-        scratch.unlink()
+        try:
+            history.keep_snapshot(out_dir, name, started, files)
+        finally:
+            scratch.unlink()
+            page.unlink()
     history.append_history(out_dir, manifest)
     if keep is not None:
         for path in history.apply_retention(out_dir, name, keep):
             logger.info("retention: deleted snapshot %s", path)
+
+
+def _snapshot_page(page: Path, folder: Path) -> Path:
+    """A scratch copy of `page` whose links (index, shared plotly.js, other pages) work from the
+    snapshot `folder`, three levels below the output folder."""
+    scratch = page.with_name(f".{page.stem}.snapshot.html")
+    markup = rebase_links(page.read_text(encoding="utf-8"), page.parent, folder)
+    scratch.write_text(markup, encoding="utf-8")
+    return scratch
 
 
 def _plan(notebooks: Sequence[str], run_all: bool, parameters: Sequence[Sequence[str]] | Mapping[str, object],
