@@ -119,3 +119,25 @@ def test_parallel_runs_write_the_shared_plotly_asset_without_tripping_over_each_
         with ThreadPoolExecutor(8) as pool:
             written = set(pool.map(write, range(8)))  # a writer's error is raised here
         assert len(written) == 1 and [p.name for p in folder.iterdir()] == [written.pop().name]
+
+
+def test_a_snapshot_that_cannot_be_kept_is_said_in_the_history_not_raised(tmp_path):
+    from datetime import UTC, datetime
+
+    from wsisanalysis.reporting.runner import _remember
+
+    out, started = tmp_path / "reports", datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+    (out / "html").mkdir(parents=True)
+    (out / "manifests").mkdir()
+    (out / "html" / "r.html").write_text('<a href="../index.html">i</a>')
+    (out / "published.jsonl").write_text("")
+    earlier = history.keep_snapshot(out, "r", started, {"page.html": out / "html" / "r.html"})
+    manifest = {"run": "r", "status": "ok", "started_utc": started.isoformat(),
+                "html": "html/r.html", "published": "published.jsonl"}  # fmt: skip
+    _remember("r", manifest, out, started, keep=1)  # the same second again: no new snapshot
+    (entry,) = history.read_history(out)
+    assert entry["status"] == "ok" and "snapshot" not in entry
+    assert "already exists" in entry["snapshot_error"]
+    assert history.snapshots(out, "r") == [earlier]  # the snapshot already there is kept
+    assert sorted(p.name for p in (out / "html").iterdir()) == ["r.html"]  # no scratch left
+    assert list((out / "manifests").iterdir()) == []

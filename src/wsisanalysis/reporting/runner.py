@@ -289,24 +289,38 @@ def _remember(
     name: str, manifest: dict, out_dir: Path, started: datetime, keep: int | None
 ) -> None:
     """Keep a successful run as a dated snapshot, record every run in the history, apply
-    retention to this run's snapshots only. The snapshot's manifest names its own folder."""
+    retention to this run's snapshots only. The snapshot's manifest names its own folder.
+
+    A snapshot that cannot be kept (a full disk, a snapshot of the same second) does not undo
+    the run: its page is written, the history line says why there is no snapshot.
+    """
     if manifest["status"] == "ok":
-        folder = history.SNAPSHOTS + "/" + name + "/" + history.snapshot_stamp(started)
-        manifest["snapshot"] = folder
-        scratch = out_dir / "manifests" / f".{name}.snapshot.json"
-        scratch.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-        page = _snapshot_page(out_dir / str(manifest["html"]), out_dir / folder)
-        files = {history.PAGE: page, history.MANIFEST: scratch,
-                 history.PUBLISHED: out_dir / str(manifest["published"])}  # fmt: skip
         try:
-            history.keep_snapshot(out_dir, name, started, files)
-        finally:
-            scratch.unlink()
-            page.unlink()
+            _keep_snapshot(name, manifest, out_dir, started)
+        except (WsisAnalysisError, OSError) as exc:
+            manifest.pop("snapshot", None)
+            manifest["snapshot_error"] = f"{type(exc).__name__}: {exc}"
+            logger.warning("run %s: no snapshot kept: %s", name, exc)
     history.append_history(out_dir, manifest)
     if keep is not None:
         for path in history.apply_retention(out_dir, name, keep):
             logger.info("retention: deleted snapshot %s", path)
+
+
+def _keep_snapshot(name: str, manifest: dict, out_dir: Path, started: datetime) -> None:
+    """Copy the run's page (links rebased), manifest and published tables to its snapshot."""
+    folder = history.SNAPSHOTS + "/" + name + "/" + history.snapshot_stamp(started)
+    manifest["snapshot"] = folder
+    scratch = out_dir / "manifests" / f".{name}.snapshot.json"
+    scratch.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    page = _snapshot_page(out_dir / str(manifest["html"]), out_dir / folder)
+    files = {history.PAGE: page, history.MANIFEST: scratch,
+             history.PUBLISHED: out_dir / str(manifest["published"])}  # fmt: skip
+    try:
+        history.keep_snapshot(out_dir, name, started, files)
+    finally:
+        scratch.unlink()
+        page.unlink()
 
 
 def _snapshot_page(page: Path, folder: Path) -> Path:
