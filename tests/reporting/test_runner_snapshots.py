@@ -68,11 +68,13 @@ def shared_assets_report(tmp_path_factory):
     root = tmp_path_factory.mktemp("snapshot-links")
     (root / "notebooks").mkdir()
     body = (
+        "import os\n"
         "import plotly.graph_objects as go\n"
         "from IPython.display import HTML, display\n"
         "from wsisanalysis.reporting import figures\n"
         "display(figures.use_report_style())\n"
         "display(HTML(f'<a href=\"01-chart__{other}.html\">the other page</a>'))\n"
+        "display(HTML(f'<p class=\"cwd\">{os.getcwd()}</p>'))\n"
         "go.Figure(go.Bar(x=['a', 'b'], y=[1, 2]))"
     )
     write_probe_notebook(root / "notebooks" / "01-chart.ipynb",
@@ -81,10 +83,11 @@ def shared_assets_report(tmp_path_factory):
         '[[run]]\nnotebook = "01-chart"\nslug = "a"\nparameters = { other = "b" }\n'
         '[[run]]\nnotebook = "01-chart"\nslug = "b"\nparameters = { other = "a" }\n'
     )
-    out = root / "reports"
+    out, before = root / "reports", Path.cwd()
     summary = run_reports(run_all=True, runs_file=root / "notebooks" / "runs.toml", out_dir=out,
-                          assets="shared")  # fmt: skip
+                          assets="shared", jobs=2)  # fmt: skip
     assert summary.ok, [(m["run"], m.get("error")) for m in summary.failed]
+    assert Path.cwd() == before  # parallel runs leave the caller where it was
     return out
 
 
@@ -100,6 +103,14 @@ def test_every_local_link_of_a_snapshot_page_points_at_a_file(shared_assets_repo
         assert any(link.startswith("../../../html/01-chart__") for link in links)
         assert missing_targets(page) == []
         assert missing_targets(out / "html" / f"{run}.html") == []  # the stable page too
+
+
+@pytest.mark.notebook
+def test_each_kernel_runs_in_the_project_root(shared_assets_report):
+    root = shared_assets_report.parent
+    for run in ("01-chart__a", "01-chart__b"):
+        page = (shared_assets_report / "html" / f"{run}.html").read_text()
+        assert f'<p class="cwd">{root}</p>' in page
 
 
 def test_parallel_runs_write_the_shared_plotly_asset_without_tripping_over_each_other(tmp_path):

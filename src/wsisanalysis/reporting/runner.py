@@ -70,7 +70,7 @@ class ReportSummary:
         return not self.failed
 
 
-def _kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
+def _kernel_manager_class(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> type:
     """jupyter_client's kernel manager over IPC (Unix sockets in the Jupyter runtime folder).
 
     Over TCP (the default) ipykernel 7 warns on every start that traffic is unencrypted;
@@ -80,7 +80,9 @@ def _kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
     shutdown jupyter_client first sends SIGINT, which a kernel still handling a message logs
     as "KeyboardInterrupt caught in kernel"; a finished notebook has nothing to interrupt.
     `env` is added to this kernel's environment only (runs in parallel threads each tell their
-    own kernel which run it executes).
+    own kernel which run it executes). The kernel starts in `cwd`: papermill's own ``cwd``
+    changes the working directory of the whole process while the notebook runs, which parallel
+    runs undo and redo in any order, and which could leave the caller in another folder.
     """
     extra = dict(env or {})
     import uuid
@@ -101,6 +103,8 @@ def _kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
 
         async def _async_pre_start_kernel(self, **kw: object) -> tuple[list[str], dict]:
             kw["env"] = {**dict(kw.get("env") or os.environ), **extra}  # type: ignore[call-overload]
+            if cwd is not None and not kw.get("cwd"):
+                kw["cwd"] = str(cwd)
             return await super()._async_pre_start_kernel(**kw)  # type: ignore[arg-type]
 
         async def _async_interrupt_kernel(self) -> None:
@@ -228,8 +232,8 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
         with staged_notebook(executed) as scratch:  # a name of this run's own, then renamed
             papermill.execute_notebook(
                 str(run.notebook), str(scratch), parameters=dict(parameters), kernel_name="python3",
-                cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
-                kernel_manager_class=_kernel_manager_class(env),
+                progress_bar=False, log_output=False, report_mode=True,
+                kernel_manager_class=_kernel_manager_class(env, cwd=root),
             )  # fmt: skip
         export_html(executed, html_path, title=str(manifest["title"]), index=out_dir / "index.html",
                     shared_assets=out_dir / "assets" if shared_assets else None)  # fmt: skip
