@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -242,3 +244,75 @@ def test_the_command_line_default_quarantine_limit_is_the_librarys():
     from wsisanalysis.clean import quality
 
     assert cli.DEFAULT_MAX_QUARANTINED == quality.DEFAULT_MAX_QUARANTINED
+
+
+# --- report: retention and history through the command line (issue #15) -------------------
+
+_WEEKLY = "10-data-quality__weekly"
+
+
+def _report_weekly(out, data_dir, *more):
+    """`wsisanalysis report 10-data-quality` as a scheduled job runs it, in a subprocess."""
+    from helpers import ROOT
+
+    time.sleep(1.1)  # a snapshot is named by the second its run started
+    return subprocess.run(
+        [sys.executable, "-m", "wsisanalysis", "report", "10-data-quality", "-p", "data_dir",
+         str(data_dir), "--slug", "weekly", "--out", str(out), *more],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+
+
+def _stamp(entry):
+    from wsisanalysis.reporting import history
+
+    return history.snapshot_stamp(datetime.fromisoformat(entry["started_utc"]).astimezone(UTC))
+
+
+@pytest.mark.notebook
+def test_report_keep_2_keeps_the_two_newest_snapshots_of_that_run_only(tmp_path, clean_dir):
+    from wsisanalysis.reporting import history
+
+    out, page = tmp_path / "reports", tmp_path / "other.html"
+    page.write_text("another run's page")
+    other = "10-data-quality__weekly-engagement"  # older than every run below
+    for day in (1, 2):
+        history.keep_snapshot(out, other, datetime(2020, 1, day, tzinfo=UTC), {"page.html": page})
+    for _ in range(3):
+        proc = _report_weekly(out, clean_dir, "--keep", "2")
+        assert proc.returncode == 0, proc.stderr
+    runs = history.read_history(out)
+    assert [(e["run"], e["status"]) for e in runs] == [(_WEEKLY, "ok")] * 3  # every run listed
+    kept = [s.path.name for s in history.snapshots(out, _WEEKLY)]
+    assert kept == [_stamp(e) for e in runs[1:]]  # the two newest; the first one deleted
+    assert [s.path.name for s in history.snapshots(out, other)] == [
+        "20200101T000000Z",
+        "20200102T000000Z",
+    ]  # another run's snapshots are not touched, however old
+    index = (out / "index.html").read_text()
+    assert index.count("(no longer kept)") == 1
+    assert all(f"snapshots/{_WEEKLY}/{name}/page.html" in index for name in kept)
+
+
+@pytest.mark.notebook
+def test_a_failed_run_is_in_the_history_and_keeps_the_last_good_snapshot(tmp_path, clean_dir):
+    from wsisanalysis.reporting import history
+
+    out = tmp_path / "reports"
+    assert _report_weekly(out, clean_dir, "--keep", "1").returncode == 0
+    (good,) = history.snapshots(out, _WEEKLY)
+    empty = tmp_path / "empty"  # a bad data_dir: the folder exists, the clean table does not
+    empty.mkdir()
+    proc = _report_weekly(out, empty, "--keep", "1")
+    assert proc.returncode == 1 and "1 run(s) failed" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    first, failed = history.read_history(out)
+    assert (first["status"], failed["status"], failed["run"]) == ("ok", "failed", _WEEKLY)
+    assert str(empty) in failed["error"] and "snapshot" not in failed
+    assert history.snapshots(out, _WEEKLY) == [good]  # kept, with retention at 1
+    assert (good.path / history.PAGE).is_file()
+    manifest = json.loads((out / "manifests" / f"{_WEEKLY}.json").read_text())
+    assert manifest["status"] == "failed"
+    assert manifest["last_success_utc"] == first["started_utc"]
+    assert (out / manifest["html"]).is_file()  # the last good page stays linked
+    assert "failed on" in (out / "index.html").read_text()

@@ -170,6 +170,26 @@ def wsis_timeline(*, precise_only: bool = False) -> pd.DataFrame:
     return frame
 
 
+@functools.cache
+def _igf_meetings() -> pd.DataFrame:
+    raw = _read_csv("reference", "igf_meetings.csv")
+    return raw.assign(
+        year=pd.to_numeric(raw["year"]).astype(int),
+        start=pd.to_datetime(raw["start"], format="%Y-%m-%d"),
+        end=pd.to_datetime(raw["end"], format="%Y-%m-%d"),
+    )
+
+
+def igf_meetings() -> pd.DataFrame:
+    """Return the IGF annual meetings of the published IGF tables: year, meeting, host city and
+    country, first and last day, with the source of the dates (see data/README.md).
+
+    >>> igf_meetings().set_index("year").loc[2022, ["meeting", "start"]].tolist()
+    ['IGF 17', Timestamp('2022-11-28 00:00:00')]
+    """
+    return _igf_meetings().copy()
+
+
 def public_table(name: str) -> pd.DataFrame:
     """Return a published aggregate table shipped in ``wsisanalysis/data/public`` by file stem.
 

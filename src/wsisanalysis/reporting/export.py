@@ -13,6 +13,7 @@ import copy
 import hashlib
 import os
 import re
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -135,7 +136,8 @@ def write_plotly_asset(source: str, folder: Path) -> Path:
     path = folder / f"plotly-{digest}.min.js"
     if not path.is_file():
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        # a name of this writer's own: parallel runs may write the same asset at the same time
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
         tmp.write_text(source, encoding="utf-8")
         tmp.replace(path)
     return path
@@ -158,6 +160,42 @@ def _place_plotly(nb: nbformat.NotebookNode, page: Path, shared_assets: Path | N
             link = Path(os.path.relpath(asset, page.parent)).as_posix()
             output.data["text/html"] = f'<script type="text/javascript" src="{link}"></script>'
     return charts
+
+
+# An opening tag, or a whole <script>/<style> element (whose body is code, never rewritten).
+_TAG_OR_CODE = re.compile(
+    r"(<(script|style)\b[^>]*>)(.*?)(</\2\s*>)|<[a-zA-Z][^>]*>", re.DOTALL | re.IGNORECASE
+)
+_LINK_ATTRIBUTE = re.compile(r"(\s(?:href|src)\s*=\s*)([\"'])(.*?)\2", re.IGNORECASE | re.DOTALL)
+# A scheme (https:, data:, mailto:, ...), an anchor in the page, a server path or nothing.
+_NOT_RELATIVE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|[#/?]|$)")
+_URL_PARTS = re.compile(r"([^?#]*)([?#]?)(.*)", re.DOTALL)  # path, then a query or an anchor
+
+
+def rebase_links(markup: str, source: Path, target: Path) -> str:
+    """The page of folder `source`, its relative links rewritten to work from folder `target`.
+
+    A page copied elsewhere (a dated snapshot) keeps its way back to the index, to the shared
+    plotly.js and to other pages. Links with a scheme, anchors and server paths are kept.
+
+    >>> rebase_links('<a href="../index.html">i</a>', Path("r/html"), Path("r/snapshots/x/t"))
+    '<a href="../../../index.html">i</a>'
+    """
+
+    def link(attribute: re.Match[str]) -> str:
+        value = attribute.group(3)
+        if _NOT_RELATIVE.match(value):
+            return attribute.group(0)
+        path, mark, rest = _URL_PARTS.fullmatch(value).groups()  # type: ignore[union-attr]
+        moved = Path(os.path.relpath(source / path, target)).as_posix()
+        return f"{attribute.group(1)}{attribute.group(2)}{moved}{mark}{rest}{attribute.group(2)}"
+
+    def tag(match: re.Match[str]) -> str:
+        if match.group(1):  # a script or style element: its opening tag only
+            return _LINK_ATTRIBUTE.sub(link, match.group(1)) + match.group(3) + match.group(4)
+        return _LINK_ATTRIBUTE.sub(link, match.group(0))
+
+    return _TAG_OR_CODE.sub(tag, markup)
 
 
 def _config(hide_code: bool) -> Config:

@@ -1,10 +1,12 @@
-"""Snapshots with a memory: every run kept under a dated path, and a history of runs.
+"""Snapshots with a memory: every good run kept under a dated path, and a history of runs.
 
-Each run's page, manifest and published tables are copied to
-``<out>/snapshots/<run>/<started, UTC>/``; the run's manifest is appended to
-``<out>/history.jsonl`` (one JSON object per line, with ``history_version``), failed runs
-included, so a failed week shows beside the good ones. A retention setting keeps the newest
-N snapshots of a run and deletes only that run's oldest ones. The input-data change between two
+Each successful run's page (its relative links rewritten by the runner to work from there),
+manifest and published tables are copied to ``<out>/snapshots/<run>/<started, UTC>/``; every
+run's manifest is appended to ``<out>/history.jsonl`` (one JSON object per line, with
+``history_version``), failed runs included, so a failed week shows beside the good ones. A
+retention setting keeps the newest N snapshots of a run and deletes only that run's oldest
+ones; the history keeps every line, and a failed run, which adds no snapshot, never deletes the
+last good one. The input-data change between two
 runs (rows, files, checksums) tells a reader whether a change is in the world or in the data.
 
 The runner tells a notebook kernel its run through the environment (``RUN_ENV``,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from wsisanalysis.errors import ParameterError, WsisAnalysisError
 from wsisanalysis.reporting import history
-from wsisanalysis.reporting.export import export_html
+from wsisanalysis.reporting.export import export_html, rebase_links
 from wsisanalysis.reporting.index import page_facts, write_index
 from wsisanalysis.reporting.pdf import find_chromium, write_pdfs
 from wsisanalysis.reporting.runs import (
@@ -70,7 +70,7 @@ class ReportSummary:
         return not self.failed
 
 
-def _kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
+def _kernel_manager_class(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> type:
     """jupyter_client's kernel manager over IPC (Unix sockets in the Jupyter runtime folder).
 
     Over TCP (the default) ipykernel 7 warns on every start that traffic is unencrypted;
@@ -80,7 +80,9 @@ def _kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
     shutdown jupyter_client first sends SIGINT, which a kernel still handling a message logs
     as "KeyboardInterrupt caught in kernel"; a finished notebook has nothing to interrupt.
     `env` is added to this kernel's environment only (runs in parallel threads each tell their
-    own kernel which run it executes).
+    own kernel which run it executes). The kernel starts in `cwd`: papermill's own ``cwd``
+    changes the working directory of the whole process while the notebook runs, which parallel
+    runs undo and redo in any order, and which could leave the caller in another folder.
     """
     extra = dict(env or {})
     import uuid
@@ -101,6 +103,8 @@ def _kernel_manager_class(env: Mapping[str, str] | None = None) -> type:
 
         async def _async_pre_start_kernel(self, **kw: object) -> tuple[list[str], dict]:
             kw["env"] = {**dict(kw.get("env") or os.environ), **extra}  # type: ignore[call-overload]
+            if cwd is not None and not kw.get("cwd"):
+                kw["cwd"] = str(cwd)
             return await super()._async_pre_start_kernel(**kw)  # type: ignore[arg-type]
 
         async def _async_interrupt_kernel(self) -> None:
@@ -228,8 +232,8 @@ def execute_run(run: Run, parameters: Mapping[str, object], out_dir: Path, root:
         with staged_notebook(executed) as scratch:  # a name of this run's own, then renamed
             papermill.execute_notebook(
                 str(run.notebook), str(scratch), parameters=dict(parameters), kernel_name="python3",
-                cwd=str(root), progress_bar=False, log_output=False, report_mode=True,
-                kernel_manager_class=_kernel_manager_class(env),
+                progress_bar=False, log_output=False, report_mode=True,
+                kernel_manager_class=_kernel_manager_class(env, cwd=root),
             )  # fmt: skip
         export_html(executed, html_path, title=str(manifest["title"]), index=out_dir / "index.html",
                     shared_assets=out_dir / "assets" if shared_assets else None)  # fmt: skip
@@ -289,20 +293,47 @@ def _remember(
     name: str, manifest: dict, out_dir: Path, started: datetime, keep: int | None
 ) -> None:
     """Keep a successful run as a dated snapshot, record every run in the history, apply
-    retention to this run's snapshots only. The snapshot's manifest names its own folder."""
+    retention to this run's snapshots only. The snapshot's manifest names its own folder.
+
+    A snapshot that cannot be kept (a full disk, a snapshot of the same second) does not undo
+    the run: its page is written, the history line says why there is no snapshot.
+    """
     if manifest["status"] == "ok":
-        folder = history.SNAPSHOTS + "/" + name + "/" + history.snapshot_stamp(started)
-        manifest["snapshot"] = folder
-        scratch = out_dir / "manifests" / f".{name}.snapshot.json"
-        scratch.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-        files = {history.PAGE: out_dir / str(manifest["html"]), history.MANIFEST: scratch,
-                 history.PUBLISHED: out_dir / str(manifest["published"])}  # fmt: skip
-        history.keep_snapshot(out_dir, name, started, files)
-        scratch.unlink()
+        try:
+            _keep_snapshot(name, manifest, out_dir, started)
+        except (WsisAnalysisError, OSError) as exc:
+            manifest.pop("snapshot", None)
+            manifest["snapshot_error"] = f"{type(exc).__name__}: {exc}"
+            logger.warning("run %s: no snapshot kept: %s", name, exc)
     history.append_history(out_dir, manifest)
     if keep is not None:
         for path in history.apply_retention(out_dir, name, keep):
             logger.info("retention: deleted snapshot %s", path)
+
+
+def _keep_snapshot(name: str, manifest: dict, out_dir: Path, started: datetime) -> None:
+    """Copy the run's page (links rebased), manifest and published tables to its snapshot."""
+    folder = history.SNAPSHOTS + "/" + name + "/" + history.snapshot_stamp(started)
+    manifest["snapshot"] = folder
+    scratch = out_dir / "manifests" / f".{name}.snapshot.json"
+    scratch.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    page = _snapshot_page(out_dir / str(manifest["html"]), out_dir / folder)
+    files = {history.PAGE: page, history.MANIFEST: scratch,
+             history.PUBLISHED: out_dir / str(manifest["published"])}  # fmt: skip
+    try:
+        history.keep_snapshot(out_dir, name, started, files)
+    finally:
+        scratch.unlink()
+        page.unlink()
+
+
+def _snapshot_page(page: Path, folder: Path) -> Path:
+    """A scratch copy of `page` whose links (index, shared plotly.js, other pages) work from the
+    snapshot `folder`, three levels below the output folder."""
+    scratch = page.with_name(f".{page.stem}.snapshot.html")
+    markup = rebase_links(page.read_text(encoding="utf-8"), page.parent, folder)
+    scratch.write_text(markup, encoding="utf-8")
+    return scratch
 
 
 def _plan(notebooks: Sequence[str], run_all: bool, parameters: Sequence[Sequence[str]] | Mapping[str, object],

@@ -15,7 +15,7 @@ from wsisanalysis import metrics
 from wsisanalysis.errors import WsisAnalysisError
 from wsisanalysis.metrics import published
 from wsisanalysis.metrics.disclosure import HIDDEN_LABEL, PublishedTable
-from wsisanalysis.reference import wsis_timeline
+from wsisanalysis.reference import igf_meetings, wsis_timeline
 from wsisanalysis.reporting.figures import PALETTE, ReportFigure
 from wsisanalysis.reporting.tables import require_published
 
@@ -57,19 +57,17 @@ def meeting_series() -> pd.DataFrame:
     return out[["meeting", "date", "icann_region", "share", "attendance"]].dropna(subset=["share"])
 
 
-#: First day of each IGF meeting in the shipped tables (the IGF's own meeting pages).
-IGF_DATES = {2008: "2008-12-03", 2012: "2012-11-06", 2022: "2022-11-28", 2025: "2025-06-23"}
-
-
 def igf_series() -> pd.DataFrame:
-    """IGF participation by UN regional group per year (published percentages)."""
+    """IGF participation by UN regional group per year (published percentages), each year at
+    the first day of that year's meeting (shipped reference data, :func:`igf_meetings`)."""
+    first_day = igf_meetings().set_index("year")["start"]
     parts = []
     for year in sorted(published.IGF_HOSTS):
         try:
             table = published.igf_participation(year, by="un_regional_group")
         except WsisAnalysisError:
             continue  # that year was not published by regional group
-        parts.append(table.assign(year=year, date=pd.Timestamp(IGF_DATES[year])))
+        parts.append(table.assign(year=year, date=first_day[year]))
     out = pd.concat(parts, ignore_index=True)
     return out.assign(share=out["percent"] / 100)[["year", "date", "label", "share"]]
 
