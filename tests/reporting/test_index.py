@@ -91,6 +91,34 @@ def test_title_and_description_come_from_the_notebook():
     assert description.endswith(".") and "\n" not in description
 
 
+def test_every_run_has_its_own_title_the_page_itself_shows_and_no_second_heading():
+    """The index and the page's headline title a run alike (the notebook's title template,
+    filled from the run's parameters); no two runs share a title; the notebook adds no heading
+    of its own above the headline."""
+    import nbformat
+    from helpers import ROOT
+
+    from wsisanalysis.reporting import load_runs
+    from wsisanalysis.reporting.index import page_facts
+
+    runs = load_runs(ROOT / "notebooks" / "runs.toml")
+    titles = {r.name: page_facts(r.notebook, r.parameters, ROOT)["title"] for r in runs}
+    assert len(set(titles.values())) == len(titles), titles
+    assert "{" not in "".join(titles.values()), titles
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        template = nb.metadata["title"]
+        assert not notebook_intro(path)[1].startswith("#"), path.name  # a sentence, not a heading
+        assert f'page_title("{template}"' in "".join(c.source for c in nb.cells), path.name
+        assert not any(
+            line.startswith("# ") for c in nb.cells if c.cell_type == "markdown"
+            for line in c.source.splitlines()
+        ), f"{path.name}: a heading of its own beside the headline's title"  # fmt: skip
+    assert titles["20-regional-coverage__demo-igf2025-excl-host"] == (
+        "Regional coverage — IGF 2025 Open Forum: ICANN and WSIS+20, Norway (host) excluded"
+    )
+
+
 def test_scope_in_words():
     assert (
         scope({"kind": "engagement", "freq": "MS", "data_dir": "x"})

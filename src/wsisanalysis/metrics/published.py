@@ -15,6 +15,7 @@ import pandas as pd
 
 from wsisanalysis import schema as C
 from wsisanalysis.errors import WsisAnalysisError
+from wsisanalysis.metrics.baselines import Baseline
 from wsisanalysis.metrics.counts import CENSUS, PERCENTAGES
 from wsisanalysis.normalize.countries import normalize_countries
 from wsisanalysis.normalize.vocabularies import stakeholder_mapper
@@ -276,3 +277,92 @@ def host_effect(shares: pd.DataFrame | None = None) -> pd.DataFrame:
                      "meetings_elsewhere": ", ".join(others.loc[elsewhere.index, "meeting"]),
                      "share_difference": float(here.iloc[0] - elsewhere.mean())})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def published_figure(text: object) -> str:
+    """A figure as the publisher gave it, in readers' words: ``"1800 (over)"`` → ``"over 1,800"``.
+
+    >>> published_figure("1004"), published_figure("1100 (more than)"), published_figure("")
+    ('1,004', 'more than 1,100', '')
+    >>> published_figure("1638 (derived sum)")
+    '1,638 (derived sum)'
+    """
+    import re
+
+    value = str(text if text is not None and not pd.isna(text) else "").strip()
+    found = re.fullmatch(r"(\d+)\s*\((over|more than|approx)\)(.*)", value)
+    if found:
+        return f"{found.group(2)} {int(found.group(1)):,}{found.group(3)}"
+    return re.sub(r"^\d{4,}", lambda m: f"{int(m.group(0)):,}", value)
+
+
+def meeting_facts(meeting: str) -> dict[str, str]:
+    """What was published about one ICANN meeting, as text: ``city``, ``format`` (virtual,
+    hybrid), ``when`` ("June 2024"), what the regional breakdown counted (``counted``),
+    ``in_person``, ``online``, ``total``, ``countries`` (``""`` where nothing was published)."""
+    rows = icann_meeting_attendance(meeting)
+    raw = public_table("icann_meeting_attendance_by_region")
+    first = raw[raw["meeting"] == meeting].iloc[0]
+    totals = public_table("icann_meeting_totals").set_index("meeting")
+    about = totals.loc[meeting] if meeting in totals.index else pd.Series(dtype=object)
+    when = pd.Timestamp(year=int(first["year"]), month=int(first["month"]), day=1)
+    return {"meeting": meeting, "city": str(first["city"]).strip("()"), "format": str(first["format"]),
+            "when": f"{when:%B %Y}", "attendance": str(rows["attendance"].iloc[0]),
+            "counted": "online participants" if first["format"] == "virtual" else str(first["population"]),
+            "in_person": published_figure(about.get("in_person")), "online": published_figure(about.get("remote")),
+            "total": published_figure(about.get("total")),
+            "countries": published_figure(about.get("countries_territories"))}  # fmt: skip
+
+
+def igf_facts(year: int) -> dict[str, str]:
+    """What the IGF published about one year's meeting, as text: ``meeting``, ``city``,
+    ``total``, ``onsite``, ``online``, ``countries``, ``first_time_pct``, ``gender``."""
+    totals = public_table("igf_participation_totals").set_index("year")
+    if str(year) not in totals.index:
+        msg = f"No published IGF totals for {year}. Years with them: {', '.join(totals.index)}."
+        raise WsisAnalysisError(msg)
+    about = totals.loc[str(year)]
+    return {"meeting": str(about["meeting"]), "city": str(about["host_city"]),
+            **{k: published_figure(about.get(c)) for k, c in (("total", "total_reported"), ("onsite", "onsite"),
+               ("online", "online"), ("countries", "countries"), ("first_time_pct", "first_time_pct"))},
+            "gender": str(about.get("gender") or "")}  # fmt: skip
+
+
+def igf_coverage(
+    year: int, by: str = C.STAKEHOLDER_GROUP, baseline: Baseline | None = None
+) -> pd.DataFrame:
+    """:func:`~wsisanalysis.metrics.coverage.coverage` of one IGF year's published shares, with
+    only the categories the IGF reported: a group it did not report (2025: academia) is
+    missing, never a share of 0."""
+    from wsisanalysis.metrics.coverage import coverage
+
+    raw = igf_participation(year, by)
+    column = by if by == C.STAKEHOLDER_GROUP else C.UN_REGIONAL_GROUP
+    table = coverage(raw, column, baseline, include_unknown=False)
+    reported = table[column].astype(str).isin(raw[column].astype(str))
+    out = table[reported.to_numpy()].reset_index(drop=True)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def meeting_shares_by_mode(shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`meeting_shares` with each meeting named with what it counted — ``"ICANN73
+    (virtual)"``, ``"ICANN80 (in person)"`` — so that a chart or table never mixes online
+    participants of virtual meetings with attendees in the room unlabelled; ``share_pct`` is the
+    share in percent."""
+    shares = meeting_shares() if shares is None else shares
+    named = shares["meeting"] + " (" + shares["attendance"] + ")"
+    out = shares.assign(meeting=named, share_pct=shares["share"] * 100)
+    out.attrs = dict(shares.attrs)
+    return out
+
+
+def host_effect_named(shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`host_effect` for readers: the host country and its ICANN region by name
+    (``Rwanda``, ``Africa``), not by code."""
+    effect = host_effect(shares)
+    names = reference_countries().set_index("iso2")["name"]
+    return effect.assign(
+        host=effect["host"].map(names).fillna(effect["host"]),
+        host_region=effect["host_region"].map(C.ICANN_REGION_NAMES).fillna(effect["host_region"]),
+    )

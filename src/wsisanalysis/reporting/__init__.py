@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from wsisanalysis.metrics.disclosure import PublishedTable
-from wsisanalysis.reporting.categories import known_shares, parents_only, publish_rollup
+from wsisanalysis.reporting.categories import (
+    known_shares,
+    parents_only,
+    publish_rollup,
+    with_event_dates,
+)
 from wsisanalysis.reporting.changes import what_changed
 from wsisanalysis.reporting.export import export_html
-from wsisanalysis.reporting.headline import headline, page_title
+from wsisanalysis.reporting.headline import headline, page_title, published_headline
 from wsisanalysis.reporting.runs import (
     Run,
     check_parameters,
@@ -51,10 +56,12 @@ __all__ = [
     "publish",
     "publish_aggregate",
     "publish_rollup",
+    "published_headline",
     "published_source_note",
     "require_published",
     "run_details",
     "select_event",
     "show_table",
     "what_changed",
+    "with_event_dates",
 ]

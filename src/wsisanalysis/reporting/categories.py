@@ -138,3 +138,26 @@ def known_shares(table: PublishedTable, by: str) -> PublishedTable:
     return PublishedTable(out.reset_index(drop=True), published.by, published.count, published.threshold,
                           published.legend, flags, published.aggregate, dict(published.statistics),
                           name=published.name, _mask=mask.reset_index(drop=True))  # fmt: skip
+
+
+def with_event_dates(table: PublishedTable, frame: pd.DataFrame) -> PublishedTable:
+    """`table` (published with an ``event`` column) with ``date``, each event's first day: a
+    fact about the event (every page's headline names it), added after the guard, so the
+    guard never hides it as if it were a figure about people.
+
+    >>> from wsisanalysis.metrics.disclosure import guard
+    >>> rows = pd.DataFrame({"event": ["B", "A"], "date": pd.to_datetime(["2025-06-02", "2024-05-01"])})
+    >>> t = guard(pd.DataFrame({"event": ["A", "B"], "count": [10, 12]}), "event", rules=None)
+    >>> with_event_dates(t, rows).table["date"].dt.strftime("%Y-%m-%d").tolist()
+    ['2024-05-01', '2025-06-02']
+    """
+    from wsisanalysis.metrics.headline import events
+
+    published = require_published(table, "with_event_dates")
+    first = events(frame).set_index(C.EVENT)["first"]
+    data = published.table.drop(columns="date", errors="ignore")
+    data = data.assign(date=data[C.EVENT].astype(str).map(first).to_numpy())
+    mask = published.hidden_cells.drop(columns="date", errors="ignore").assign(date=False)
+    return PublishedTable(data, published.by, published.count, published.threshold, published.legend,
+                          published.hidden, published.aggregate, dict(published.statistics),
+                          name=published.name, _mask=mask)  # fmt: skip

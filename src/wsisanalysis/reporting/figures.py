@@ -184,13 +184,12 @@ def _hidden(table: PublishedTable, column: str, rows: pd.Index | None = None) ->
     return (mask if rows is None else mask.loc[rows]).to_numpy(dtype=bool)
 
 
-def share_bars(
-    table: PublishedTable, by: str, *, title: str, baseline: bool = True, intervals: bool = True
-) -> ReportFigure:
+def share_bars(table: PublishedTable, by: str, *, title: str, baseline: bool = True, intervals: bool = True,
+               what: str = "participants") -> ReportFigure:  # fmt: skip
     """Bars of shares with Wilson intervals, and the baseline share as markers when present.
 
     Pass ``intervals=False`` for published percentages: without the underlying counts an
-    interval would be invented. Hidden shares are hatched bars labelled "suppressed". Long or
+    interval would be invented; `what` names what the shares are of (axis and legend). Hidden shares are hatched bars labelled "suppressed". Long or
     many labels give horizontal bars, first category on top.
     """
     published = require_published(table, "share_bars")
@@ -214,7 +213,7 @@ def share_bars(
         labels,
         share * 100,
         hidden,
-        name="Share of participants (%)",
+        name=f"Share of {what} (%)",
         colour=PALETTE[0],
         horizontal=flat,
     )
@@ -229,7 +228,7 @@ def share_bars(
         fig.add_trace(go.Scatter(**({"x": base, "y": labels} if flat else {"x": labels, "y": base}), mode="markers",
                                  name=f"Baseline: {_label(data['baseline'].iloc[0])}",
                                  marker={"symbol": "diamond", "size": 12, "color": PALETTE[1]}))  # fmt: skip
-    axis = {"title": "Share of participants (%)", "ticksuffix": "%"}
+    axis = {"title": f"Share of {what} (%)", "ticksuffix": "%"}
     if flat:  # the legend between the title and the bars, clear of the axis title
         fig.update_layout(title=title, xaxis=axis, yaxis={"autorange": "reversed"}, margin={"t": 100},
                           legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},

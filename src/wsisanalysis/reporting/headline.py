@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from wsisanalysis import schema as C
-from wsisanalysis.metrics import coverage
+from wsisanalysis.metrics import coverage, published
 from wsisanalysis.metrics.disclosure import HIDDEN_LABEL, PublishedTable
 from wsisanalysis.metrics.headline import events, places, previous_event
 from wsisanalysis.reporting.tables import Html, is_demo, publish
@@ -171,19 +171,94 @@ def headline(frame: pd.DataFrame, *, title: str, everything: pd.DataFrame | None
                 f'<ul class="wsis-key-figures">{body}</ul></section>')  # fmt: skip
 
 
-def page_title(topic: str, *, event: str = "all", host_country: str = "") -> str:
-    """A title that tells pages apart: the event (or "All events"), the topic, the host left out.
+def _previous_meeting(meeting: str) -> str:
+    """The ICANN meeting before `meeting` in the published totals, in words ("" if none)."""
+    from wsisanalysis.reference import public_table
 
-    >>> page_title("regional coverage", event="IGF 2025", host_country="NO")
-    'IGF 2025 — regional coverage, Norway (host) excluded'
-    >>> page_title("stakeholder coverage")
-    'All events — stakeholder coverage'
+    totals = public_table("icann_meeting_totals")
+    order = totals["meeting"].str.removeprefix("ICANN").astype(int)
+    before = totals[order < int(meeting.removeprefix("ICANN"))].tail(1)
+    if before.empty:
+        return ""
+    r = before.iloc[0]
+    parts = [f"{published.published_figure(r['in_person'])} in person" if str(r["in_person"]) else "",
+             f"{published.published_figure(r['remote'])} online" if str(r["remote"]) else "",
+             f"{published.published_figure(r['total'])} in all" if str(r["total"]) else ""]  # fmt: skip
+    said = ", ".join(p for p in parts if p) or "no totals published"
+    return f"The meeting before, {html.escape(r['meeting'])} ({html.escape(str(r['city']))}, {r['year']}): {html.escape(said)}"
+
+
+def published_headline(meeting: str, igf_year: int, *, title: str) -> Html:
+    """The headline of the public-benchmarks page: which meeting and IGF year it covers, then
+    what their organisers published (attendance in person and online, countries, the meeting
+    before), as published: bounds stay bounds ("over 9,435"), nothing is recomputed."""
+    icann, igf = published.meeting_facts(meeting), published.igf_facts(igf_year)
+    mode = (
+        "held online only"
+        if icann["format"] == "virtual"
+        else f"{icann['format']} meeting in {icann['city']}"
+    )
+    where = f"{icann['when']}, {mode}"
+    figures = [
+        (icann["in_person"], "in person"),
+        (icann["online"], "online"),
+        (icann["total"], "in all"),
+        (icann["countries"], "countries and territories"),
+    ]
+    said = "; ".join(f"{v} {w}" for v, w in figures if v) or "no totals published"
+    items = [
+        (
+            f"<strong>{html.escape(meeting)}</strong> ({html.escape(where)}): {html.escape(said)}. "
+            f"Its regional breakdown counts {html.escape(icann['counted'])} only."
+        ),
+        _previous_meeting(meeting),
+    ]
+    igf_said = [
+        (igf["total"], "participants"),
+        (igf["onsite"], "onsite"),
+        (igf["online"], "online"),
+        (igf["countries"], "countries"),
+        (f"{igf['first_time_pct']}%" if igf["first_time_pct"] else "", "first-time participants"),
+    ]
+    items.append(
+        f"<strong>IGF {igf_year}</strong> ({html.escape(igf['city'])}): "
+        + html.escape("; ".join(f"{v} {w}" for v, w in igf_said if v))
+        + (f"; gender {html.escape(igf['gender'])}" if igf["gender"] else "")
+    )
+    covers = (
+        f'<h2 class="wsis-headline-title">{html.escape(title)}</h2><p class="wsis-covers">This page covers '
+        f"{html.escape(meeting)} ({html.escape(icann['when'])}) and the IGF {igf_year} against fair baselines, and "
+        "the regional make-up of every ICANN meeting with a five-region breakdown. Data: <strong>published "
+        "figures</strong> (ICANN meeting blogs, IGF statistics pages), already public and shown unsuppressed, as "
+        "published: a bound stays a bound. Sources and licences: data/README.md.</p>"
+    )
+    body = "".join(f"<li>{item}</li>" for item in items if item)
+    return Html(f'<section class="wsis-headline">{covers}<ul class="wsis-key-figures">{body}</ul></section>')  # fmt: skip
+
+
+def page_title(template: str, **parameters: object) -> str:
+    """A page's title from its notebook's title template (``metadata.title``) and the run's
+    parameters, so that pages of one notebook tell apart: ``{scope}`` is "all events" or the
+    event, ``{host}`` names the host country left out (or is empty), and any parameter can be
+    named (``{kind}``, ``{meeting}``).
+
+    >>> page_title("Regional coverage — {scope}{host}", event="IGF 2025", host_country="NO")
+    'Regional coverage — IGF 2025, Norway (host) excluded'
+    >>> page_title("Stakeholder groups — {scope}")
+    'Stakeholder groups — all events'
     """
-    scope = "All events" if event in ("", "all") else event
-    title = f"{scope} — {topic}"
-    if host_country:
+    event = str(parameters.get("event") or "all")
+    host = str(parameters.get("host_country") or "").upper()
+    named = ""
+    if host:
         from wsisanalysis.reference import reference_countries
 
         names = reference_countries().set_index("iso2")["name"]
-        title += f", {names.get(host_country.upper(), host_country.upper())} (host) excluded"
-    return title
+        named = f", {names.get(host, host)} (host) excluded"
+    fields = {**parameters, "scope": "all events" if event == "all" else event, "host": named}
+    try:
+        return template.format_map(fields)
+    except (KeyError, IndexError, ValueError):  # a field the run does not have: left out
+        import re
+
+        return re.sub(r"\{[^{}]*\}", "", template).strip(" —,")

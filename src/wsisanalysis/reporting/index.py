@@ -40,18 +40,20 @@ _FREQ = {"MS": "month", "W-MON": "week"}
 
 
 def notebook_intro(notebook: str | Path) -> tuple[str, str]:
-    """The notebook's title (its first ``#`` heading) and the first sentence under it."""
+    """The notebook's title template (``metadata.title``, else its first ``#`` heading, else
+    its file name) and the first sentence of its first markdown paragraph."""
     nb = nbformat.read(str(notebook), as_version=4)
+    title = str(nb.metadata.get("title") or "")
     for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
+        if cell.cell_type != "markdown" or not cell.source.strip() or cell.source.startswith("##"):
+            continue  # a section's heading is no description of the page
         heading = re.search(r"^#\s+(.+)$", cell.source, re.MULTILINE)
-        if heading:
-            rest = cell.source[heading.end() :].strip()
-            paragraph = " ".join(rest.split("\n\n")[0].split())
-            sentence = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
-            return heading.group(1).strip(), sentence
-    return Path(notebook).stem, ""
+        title = title or (heading.group(1).strip() if heading else "")
+        rest = cell.source[heading.end() :] if heading else cell.source
+        paragraph = " ".join(rest.strip().split("\n\n")[0].split())
+        sentence = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
+        return title or Path(notebook).stem, sentence
+    return title or Path(notebook).stem, ""
 
 
 def _scope_value(name: str, value: object) -> str:
@@ -140,11 +142,13 @@ def _day(value: object) -> str | None:
 
 def page_facts(notebook: Path, parameters: Mapping[str, object], root: Path) -> dict[str, object]:
     """What the index says about a page: title, description, scope and data facts."""
-    title, description = notebook_intro(notebook)
+    from wsisanalysis.reporting.headline import page_title
+
+    template, description = notebook_intro(notebook)
     declared = notebook_parameters(notebook)
     effective = {name: literal_default(info.get("default")) for name, info in declared.items()}
     effective.update(parameters)
-    return {"title": title, "description": description, "scope": scope(effective),
+    return {"title": page_title(template, **effective), "description": description, "scope": scope(effective),
             "data": data_facts(notebook, effective, root)}  # fmt: skip
 
 

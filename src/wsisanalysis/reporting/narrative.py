@@ -38,7 +38,10 @@ def representation(table: PublishedTable, by: str) -> Html:
     published = require_published(table, "representation")
     data = published.table
     known = data[data["baseline_share"].notna()]
-    if known.empty or known["count"].fillna(0).sum() == 0:
+    # published percentages carry shares without counts: they can be assessed all the same
+    if known.empty or (
+        known["count"].fillna(0).sum() == 0 and known["share"].fillna(0).sum() == 0
+    ):
         return _p("No participants with a known category: representation cannot be assessed.")
     under = known[known["under_represented"].astype("boolean").fillna(False).astype(bool)]
     base = html.escape(str(known["baseline"].iloc[0]))
@@ -174,11 +177,37 @@ def share_definition(known: PublishedTable, everyone: PublishedTable, by: str, *
     total = placed["total"].iloc[0] if len(placed) and "total" in placed else None
     dimension = DIMENSION_WORDS.get(by, by.replace("_", " "))
     parts = []
-    for label, words in (("none", f"in no {dimension}"), ("unknown", f"without a recorded {dimension}")):
+    for label, words in (
+        ("none", f"in no {dimension}"),
+        ("unknown", f"without a recorded {dimension}"),
+    ):
         row = rest[rest[by].astype(str) == label]
         if len(row) and not (pd.notna(row["count"].iloc[0]) and row["count"].iloc[0] == 0):
             parts.append(f"{_number(row['count'].iloc[0])} {what} {words}")
     count = "" if total is None or pd.isna(total) else f"{int(total):,} "
     text = f"Shares are of the {count}{what} with a known {dimension}"
-    text += ("; " + " and ".join(parts) + " are counted separately and not in the shares.") if parts else "; every one has one."
+    text += (
+        ("; " + " and ".join(parts) + " are counted separately and not in the shares.")
+        if parts
+        else "; every one has one."
+    )
     return _p(html.escape(text))
+
+
+def nothing_to_draw(table: PublishedTable, y: str, *, what: str) -> Html | None:
+    """A sentence in place of a chart of `y` when the guard hides every value of it (an empty
+    frame of axes tells a reader nothing); None when there is something to draw.
+
+    >>> from wsisanalysis.metrics.disclosure import guard
+    >>> t = guard(pd.DataFrame({"event": ["A"], "count": [10], "ratio": [1.2]}), "event", rules=None)
+    >>> nothing_to_draw(t, "ratio", what="ratios") is None
+    True
+    """
+    published = require_published(table, "nothing_to_draw")
+    values = published.table[y].astype("Float64").mask(published.hidden_cells[y].to_numpy())
+    if values.notna().any():
+        return None
+    return _p(
+        f"No chart of the {html.escape(what)}: every one is {HIDDEN_LABEL}, because it would give "
+        "back a count the disclosure guard hides. The table below lists them."
+    )

@@ -12,12 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from wsisanalysis import metrics
+from wsisanalysis import schema as C
 from wsisanalysis.errors import WsisAnalysisError
 from wsisanalysis.metrics import published
 from wsisanalysis.metrics.disclosure import HIDDEN_LABEL, PublishedTable
 from wsisanalysis.reference import igf_meetings, wsis_timeline
 from wsisanalysis.reporting.figures import PALETTE, ReportFigure
-from wsisanalysis.reporting.tables import require_published
+from wsisanalysis.reporting.tables import column_label, require_published
 
 
 def event_regions(frame: pd.DataFrame, baseline: str = "internet_users") -> pd.DataFrame:
@@ -88,7 +89,7 @@ def trend_lines(table: PublishedTable, *, color: str, y: str, title: str,
     fig = go.Figure()
     for i, (name, rows) in enumerate(data.groupby(color, sort=True, observed=True)):
         values = rows[y].where(~hidden[rows.index]).astype(float) * scale
-        fig.add_trace(go.Scatter(x=rows[x], y=values, mode="lines+markers", name=str(name),
+        fig.add_trace(go.Scatter(x=rows[x], y=values, mode="lines+markers", name=C.display_label(name, capital=True),
                                  line={"color": PALETTE[i % len(PALETTE)]}, connectgaps=False))  # fmt: skip
     shown = marks.drop_duplicates("start") if marks is not None else pd.DataFrame()
     for mark in shown.itertuples():
@@ -102,7 +103,7 @@ def trend_lines(table: PublishedTable, *, color: str, y: str, title: str,
                                  marker={"symbol": "triangle-down", "color": "#888", "size": 9}))  # fmt: skip
     fig.update_layout(
         title=title,
-        yaxis_title="share (%)" if percent else y.replace("_", " "),
+        yaxis_title="Share (%)" if percent else column_label(y),
         legend={"orientation": "h", "y": -0.2},
     )
     alt = (f"{title}. {data[x].nunique()} points in time, {data[color].nunique()} series, "
