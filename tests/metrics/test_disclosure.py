@@ -260,6 +260,10 @@ def test_a_table_the_audit_withholds_shows_nothing_but_saying_so(tmp_path, monke
     ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
     withheld = guard(_table(frame), "region", source=frame, ledger=ledger)
     assert withheld.withheld and withheld.table.empty
+    from wsisanalysis.reporting.figures import share_bars
+
+    chart = share_bars(withheld, by="region", title="Participants by region")
+    assert "Withheld" in chart._repr_html_() and "plotly" not in chart._repr_html_()
     page = show_table(withheld).markup
     assert "Withheld" in page and not re.search(r"\d{2}", page.replace("fewer than 5", ""))
     assert not ledger.exists() or not ledger.read_text().strip(), "a withheld table is not recorded"

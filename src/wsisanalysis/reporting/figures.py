@@ -27,7 +27,7 @@ from plotly.offline import get_plotlyjs
 
 from wsisanalysis import schema as C
 from wsisanalysis.metrics.disclosure import HIDDEN_LABEL, PublishedTable
-from wsisanalysis.reporting.tables import column_label, require_published
+from wsisanalysis.reporting.tables import column_label, require_published, unless_withheld
 
 #: Okabe–Ito palette: distinguishable with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -184,6 +184,7 @@ def _hidden(table: PublishedTable, column: str, rows: pd.Index | None = None) ->
     return (mask if rows is None else mask.loc[rows]).to_numpy(dtype=bool)
 
 
+@unless_withheld
 def share_bars(table: PublishedTable, by: str, *, title: str, baseline: bool = True, intervals: bool = True,
                what: str = "participants") -> ReportFigure:  # fmt: skip
     """Bars of shares with Wilson intervals, and the baseline share as markers when present.
@@ -244,6 +245,7 @@ def share_bars(table: PublishedTable, by: str, *, title: str, baseline: bool = T
     return ReportFigure(fig, alt, data, published.legend)
 
 
+@unless_withheld
 def heatmap(
     table: PublishedTable, rows: str, cols: str, *, title: str, zlabel: str = "Participants"
 ) -> ReportFigure:
@@ -293,6 +295,7 @@ def map_classes(values: pd.Series) -> tuple[pd.Series, list[str]]:
     return classes.clip(lower=0), names
 
 
+@unless_withheld
 def world_map(table: PublishedTable, *, title: str, value: str = "count") -> ReportFigure:
     """Choropleth of a per-country table (``iso3`` and `value`) in classes that roughly double
     (:func:`map_classes`), drawn offline; hidden countries grey, named "suppressed" on hover."""
@@ -338,6 +341,7 @@ def _milestone_marks(fig: go.Figure, shown: pd.DataFrame, top: float) -> str:
                      for i, m in enumerate(shown.itertuples(), start=1))  # fmt: skip
 
 
+@unless_withheld
 def timeline(
     table: PublishedTable, milestones: pd.DataFrame, *, title: str, y: str = "activities"
 ) -> ReportFigure:
@@ -365,6 +369,7 @@ def timeline(
     return ReportFigure(fig, f"{alt} Milestones: {key}." if key else alt, series, published.legend)
 
 
+@unless_withheld
 def grouped_bars(table: PublishedTable, *, x: str, color: str, y: str, title: str) -> ReportFigure:
     """Grouped bars (e.g. activities by topic, one colour per region); hidden bars hatched.
     Long or many category labels give horizontal bars, first category on top."""

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
 import os
 import platform
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,9 @@ from wsisanalysis.metrics.disclosure.audit import DisclosureError
 from wsisanalysis.reporting.interactive import interactive_table
 from wsisanalysis.reporting.runs import resolve_data_dir
 from wsisanalysis.schema import output_paths
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 DEMO_PREFIX = "DEMO_"
 
@@ -379,6 +384,18 @@ def withheld_notice(table: PublishedTable) -> Html:
         f"fewer than {table.threshold} people from it and the other figures of this report."
     )
     return Html(f'<p class="wsis-legend wsis-withheld">{html.escape(text)}</p>')
+
+
+def unless_withheld(draw: Callable[Concatenate[PublishedTable, P], R]) -> Callable[Concatenate[PublishedTable, P], R | Html]:
+    """Wrap a chart or sentence function: a withheld table gives the withheld notice instead."""
+
+    @functools.wraps(draw)
+    def drawn(table: PublishedTable, *args: P.args, **kwargs: P.kwargs) -> R | Html:
+        if isinstance(table, PublishedTable) and table.withheld:
+            return withheld_notice(table)
+        return draw(table, *args, **kwargs)
+
+    return drawn
 
 
 def show_table(table: PublishedTable, *, columns: Sequence[str] | None = None, caption: str | None = None,

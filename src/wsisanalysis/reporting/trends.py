@@ -18,7 +18,7 @@ from wsisanalysis.metrics import published
 from wsisanalysis.metrics.disclosure import HIDDEN_LABEL, PublishedTable
 from wsisanalysis.reference import igf_meetings, wsis_timeline
 from wsisanalysis.reporting.figures import PALETTE, ReportFigure
-from wsisanalysis.reporting.tables import column_label, require_published
+from wsisanalysis.reporting.tables import column_label, require_published, unless_withheld
 
 
 def event_regions(frame: pd.DataFrame, baseline: str = "internet_users") -> pd.DataFrame:
@@ -79,6 +79,7 @@ def milestones(since: str = "2021-01-01") -> pd.DataFrame:
     return timeline.loc[timeline["start"] >= pd.Timestamp(since), ["start", "milestone"]]
 
 
+@unless_withheld
 def trend_lines(table: PublishedTable, *, color: str, y: str, title: str,
                 marks: pd.DataFrame | None = None, percent: bool = True) -> ReportFigure:  # fmt: skip
     """One line per `color` category over ``date`` (shares in % with `percent`), hidden points left
