@@ -267,3 +267,40 @@ def test_a_table_the_audit_withholds_shows_nothing_but_saying_so(tmp_path, monke
     page = show_table(withheld).markup
     assert "Withheld" in page and not re.search(r"\d{2}", page.replace("fewer than 5", ""))
     assert not ledger.exists() or not ledger.read_text().strip(), "a withheld table is not recorded"
+
+
+def _week(folder, counts):
+    folder.mkdir(parents=True)
+    rows = [r for r, n in counts.items() for _ in range(n)]
+    pd.DataFrame({"region": rows}).to_parquet(folder / "participation.parquet")
+    return load_clean(folder)
+
+
+def _weekly(tmp_path, *, run_aware: bool):
+    from wsisanalysis.metrics.disclosure.ledger import Run
+
+    ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
+    week1 = {"AF": 20, "AP": 40, "EU": 50, "LAC": 30, "NA": 30}
+    week2 = {**week1, "AF": 22, "AP": 52}  # two more from Africa, twelve more from Asia-Pacific
+    published = []
+    for n, counts in enumerate((week1, week2), start=1):
+        frame = _week(tmp_path / f"week{n}", counts)
+        run = Run("weekly", f"2026-11-{n:02d}T09:00:00+00:00") if run_aware else None
+        rules = Rules(run=run, name="region")
+        published.append(guard(_table(frame), "region", source=frame, rules=rules, ledger=ledger))
+    return [p.table.set_index("region")["count"] for p in published], published[1]
+
+
+def test_a_small_change_since_the_previous_snapshot_is_hidden_and_protected(tmp_path):
+    # comparing two weekly snapshots gives the change of every cell both publish: here the 2
+    # new participants from Africa, a count of people under the threshold
+    (before, now), _ = _weekly(tmp_path / "unaware", run_aware=False)
+    assert now["AF"] - before["AF"] == 2, "the attack works when snapshots are audited apart"
+
+    (before, now), second = _weekly(tmp_path / "aware", run_aware=True)
+    assert pd.isna(now["AF"]) and now["AP"] - before["AP"] == 12
+    # and the second week's own figures do not give Africa back (total minus the rest)
+    regions = ["AF", "AP", "EU", "LAC", "NA"]
+    cells = [((r,), _value(second, r)) for r in regions] + [((ALL,), _total(second))]
+    low, high = reader_ranges(cells, [(r,) for r in regions], [(r,) for r in regions])[("AF",)]
+    assert high - low >= 5, (low, high)

@@ -126,7 +126,10 @@ def test_the_third_page_reports_the_exact_differences_from_the_second(three_week
     assert {r.figure: (r.now, r.change) for r in expected.itertuples()} == {
         f: rows[f] for f in expected["figure"]
     }
-    assert rows["Newly represented"][0] == "Nepal (NP)"  # Ghana (2 people) is not named
+    # Nepal (10 people) is named where its count is published; Ghana (2 people) never is
+    nepal = now.countries["NP"]
+    assert rows["Newly represented"][0] == ("Nepal (NP)" if nepal is not None else "none named")
+    assert "Ghana" not in rows["Newly represented"][0]
     assert rows["Countries represented"] == ("8", "+2")
     started = datetime.strptime(second.path.name, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     assert f"{started.day} {started:%B %Y, %H:%M} UTC" in page
@@ -148,3 +151,22 @@ def test_a_hidden_count_change_is_not_revealed(three_weeks):
     # no "null" (a hidden value serialised) in what a reader sees: tables and text, not scripts
     visible = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.DOTALL)
     assert json.dumps(None) not in visible
+
+
+@pytest.mark.notebook
+def test_comparing_two_snapshots_gives_no_small_change_back(three_weeks):
+    # a reader holding last week's page and this week's subtracts any count both publish:
+    # Europe 33 -> 34 is Germany's one new participant, Africa 20 -> 22 Ghana's two
+    second, third = history.snapshots(three_weeks, "01-weekly__w")[1:]
+    for name in (changes.REGIONS, changes.COUNTRIES, changes.DEVELOPMENT):
+        before, now = (history.read_published(s.path / history.PUBLISHED)[name]["rows"] for s in (second, third))
+        key = next(k for k in ("icann_region", "iso2", "flag") if k in now[0])
+        old = {r[key]: r["count"] for r in before if r.get("count") is not None}
+        for row in now:
+            if row.get("count") is not None and row[key] in old:
+                change = abs(row["count"] - old[row[key]])
+                assert change == 0 or change >= 5, (name, row[key], old[row[key]], row["count"])
+        totals = [{r.get("total") for r in rows} - {None} for rows in (before, now)]
+        if name == changes.REGIONS and all(len(t) == 1 for t in totals):
+            change = abs(totals[1].pop() - totals[0].pop())
+            assert change == 0 or change >= 5

@@ -32,6 +32,7 @@ from wsisanalysis.metrics.disclosure import (
     published_aggregate,
 )
 from wsisanalysis.metrics.disclosure.audit import DisclosureError
+from wsisanalysis.metrics.disclosure.ledger import Run
 from wsisanalysis.reporting.interactive import interactive_table
 from wsisanalysis.reporting.runs import resolve_data_dir
 from wsisanalysis.schema import output_paths
@@ -337,9 +338,17 @@ def publish(table: pd.DataFrame, *, by: str | Sequence[str], source: pd.DataFram
         c not in source and c not in (keys or {}) for c in columns
     )
     rules = Rules(count=count, threshold=threshold, keys=dict(keys or {}), indicator=indicator,
-                  name="/".join(columns))  # fmt: skip
+                  name="/".join(columns), run=_run())  # fmt: skip
     return snapshot_record(guard(table, columns, source=source, rules=rules,
                                  ledger=ledger_path() if source is not None else None))  # fmt: skip
+
+
+def _run() -> Run | None:
+    """The scheduled run this kernel executes (set by the report runner), else None."""
+    from wsisanalysis.reporting import history
+
+    name, started = os.environ.get(history.RUN_ENV), os.environ.get(history.STARTED_ENV)
+    return Run(name, started) if name and started else None
 
 
 def publish_aggregate(

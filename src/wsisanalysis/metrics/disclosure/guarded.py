@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -100,6 +100,10 @@ class Rules:
     countries are present, public through the outreach list); `total` a denominator column;
     `keys` maps a table column to the source column it groups by (``{"iso2": "country_iso2"}``);
     `indicator` says each category names a true/false source column (``ldc``, ``sids``).
+    `run` names the scheduled run publishing the table and when this execution started: the
+    same run's previous snapshot, made from other data, is then read back from the ledger, and
+    a cell whose count changed by fewer than the threshold since is hidden (the change is a
+    count of people a reader gets by comparing the two snapshots).
     """
 
     count: str | None = "count"
@@ -108,6 +112,7 @@ class Rules:
     keys: Mapping[str, str] = field(default_factory=dict)
     indicator: bool = False
     name: str = ""
+    run: ledger_file.Run | None = None
 
 
 def published_aggregate(
@@ -254,16 +259,32 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
     dataset = where[1]
     if ledger is not None and dataset is not None:
         with ledger_file.locked(ledger) as path:
-            verdict = TableSet(where[0], ledger_file.read(path, dataset), rules.threshold).audit(
-                spec
-            )
+            if rules.run is not None:
+                before = ledger_file.previous(path, dataset, rules.run, spec)
+                spec = _small_changes(spec, where[0], before, rules.threshold)
+            earlier = ledger_file.read(path, dataset)
+            verdict = TableSet(where[0], earlier, rules.threshold).audit(spec)
             spec = spec.with_audit(verdict.shown, verdict.listed)
             if not verdict.withheld:  # a withheld table tells a reader nothing: not recorded
-                ledger_file.append(path, dataset, spec)
+                ledger_file.append(path, dataset, spec, run=rules.run)
     else:
         verdict = TableSet(where[0], [], rules.threshold).audit(spec)
         spec = spec.with_audit(verdict.shown, verdict.listed)
     return _published_table(table, safe, spec, verdict, by, rules)
+
+
+def _small_changes(spec: TableSpec, records: Records, before: Mapping[tuple[str, ...], int],
+                   threshold: int) -> TableSpec:  # fmt: skip
+    """`spec` with the cells hidden whose count changed by fewer than `threshold` people (but
+    some) since the same run's previous snapshot published them; they stay protected (sensitive)
+    in this run's audit and in later ones, like small counts."""
+    if not before:
+        return spec
+    true = [records.value(m) for m in records.masks(spec)]
+    small = {k for k, v in zip(spec.keys, true, strict=True)
+             if k in before and 0 < abs(v - before[k]) < threshold}  # fmt: skip
+    values = tuple(None if k in small else v for k, v in zip(spec.keys, spec.values, strict=True))
+    return replace(spec, values=values, sensitive=spec.sensitive | small)
 
 
 def _published_table(table: pd.DataFrame, safe: pd.DataFrame, spec: TableSpec, verdict: Verdict,

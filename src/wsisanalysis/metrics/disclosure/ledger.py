@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,12 +49,50 @@ def read(path: str | Path, dataset: str) -> list[TableSpec]:
     return out
 
 
-def append(path: str | Path, dataset: str, spec: TableSpec, *, run: str = "") -> None:
+@dataclass(frozen=True)
+class Run:
+    """One execution of a scheduled run: its name (the page's run slug) and when it started
+    (ISO 8601, UTC; executions of one run sort by it)."""
+
+    name: str
+    started: str
+
+
+def _entries(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def previous(path: str | Path, dataset: str, run: Run, spec: TableSpec) -> dict[tuple[str, ...], int]:
+    """What the same table published in the latest earlier execution of `run` made from other
+    data than `dataset`: the n-th table of that name and grouping there, where this is the n-th
+    in this execution. Keys to published values; empty when there is none."""
+    entries = _entries(Path(path))
+
+    def same(entry: dict) -> bool:
+        return entry.get("table") == spec.name and entry.get("columns") == list(spec.columns)
+
+    def of(entry: dict) -> bool:
+        return entry.get("run") == run.name and same(entry)
+
+    mine = sum(1 for e in entries if of(e) and e.get("started") == run.started and e.get("dataset") == dataset)
+    earlier = [e for e in entries if of(e) and str(e.get("started", "")) < run.started and e.get("dataset") != dataset]
+    if not earlier:
+        return {}
+    last = max(str(e.get("started", "")) for e in earlier)
+    tables = [e for e in earlier if e.get("started") == last]
+    if mine >= len(tables):
+        return {}
+    return {tuple(c["key"]): int(c["value"]) for c in tables[mine]["cells"] if c["value"] is not None}
+
+
+def append(path: str | Path, dataset: str, spec: TableSpec, *, run: Run | None = None) -> None:
     """Add one published table to the ledger, atomically (call inside :func:`locked`)."""
     path = Path(path)
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    entry = {"dataset": dataset, "run": run, "written_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-             **spec.to_json()}  # fmt: skip
+    entry = {"dataset": dataset, "run": run.name if run else "", "started": run.started if run else "",
+             "written_utc": datetime.now(UTC).isoformat(timespec="seconds"), **spec.to_json()}  # fmt: skip
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(old + json.dumps(entry, separators=(",", ":")) + "\n", encoding="utf-8")
     tmp.replace(path)

@@ -77,10 +77,11 @@ class TableSet:
         """Every published table's cells with `current`'s (editable), plus the differences a
         reader can take between their scopes; and which cells are `current`'s."""
         specs = [*self.published, *([current] if current is not None else [])]
-        masks, published, listed, labels = [], [], [], []
+        masks, published, listed, labels, sensitive = [], [], [], [], []
         for number, spec in enumerate(specs):
             masks += self.records.masks(spec)
             published += [v is not None for v in spec.values]
+            sensitive += [k in spec.sensitive for k in spec.keys]
             listed.append(spec.listed())
             labels += [f"{number}:{spec.name}:{'/'.join(key)}" for key in spec.keys]
         editable = np.arange(len(masks)) >= len(masks) - (len(current.keys) if current else 0)
@@ -93,9 +94,8 @@ class TableSet:
         extra = len(masks) - len(published)
         pub = np.concatenate([np.array(published, dtype=bool), np.zeros(extra, dtype=bool)])
         edit = np.concatenate([editable, np.zeros(extra, dtype=bool)])
-        cells: CellSet = cell_set(
-            self.records, masks, pub, edit, np.zeros(len(pub), dtype=bool), labels
-        )
+        marked = np.concatenate([np.array(sensitive, dtype=bool), np.zeros(extra, dtype=bool)])
+        cells: CellSet = cell_set(self.records, masks, pub, edit, marked, labels)
         cells.sensitive |= (cells.value > 0) & (cells.value < self.threshold)
         # a difference of pages is listed nowhere
         cells.listed = (

@@ -53,7 +53,9 @@ class TableSpec:
     column (e.g. ``ldc``) and the cell counts the records where it is true. `values` are the
     published counts, ``None`` where hidden. Hidden values are never stored. `unlisted` holds
     the keys of hidden cells the page leaves out altogether (not shown as hidden), so a reader
-    cannot tell them from empty ones.
+    cannot tell them from empty ones. `sensitive` holds the keys of cells protected like
+    small counts although their count is not small (their change since the run's previous
+    snapshot is).
     """
 
     name: str
@@ -64,9 +66,11 @@ class TableSpec:
     rows: int
     indicator: bool = False
     unlisted: frozenset[tuple[str, ...]] = frozenset()
+    sensitive: frozenset[tuple[str, ...]] = frozenset()
 
     def to_json(self) -> dict:
-        cells = [{"key": list(k), "value": v, **({"listed": False} if k in self.unlisted else {})}
+        cells = [{"key": list(k), "value": v, **({"listed": False} if k in self.unlisted else {}),
+                  **({"sensitive": True} if k in self.sensitive else {})}
                  for k, v in zip(self.keys, self.values, strict=True)]  # fmt: skip
         return {"table": self.name, "columns": list(self.columns), "indicator": self.indicator,
                 "scope": self.scope, "rows": self.rows, "cells": cells}  # fmt: skip
@@ -74,11 +78,10 @@ class TableSpec:
     @classmethod
     def from_json(cls, data: Mapping) -> TableSpec:
         keys = tuple(tuple(c["key"]) for c in data["cells"])
-        unlisted = frozenset(
-            k for k, c in zip(keys, data["cells"], strict=True) if c.get("listed") is False
-        )
+        unlisted = frozenset(k for k, c in zip(keys, data["cells"], strict=True) if c.get("listed") is False)
+        sensitive = frozenset(k for k, c in zip(keys, data["cells"], strict=True) if c.get("sensitive"))
         return cls(data["table"], tuple(data["columns"]), keys, tuple(c["value"] for c in data["cells"]),
-                   data["scope"], int(data["rows"]), bool(data.get("indicator")), unlisted)  # fmt: skip
+                   data["scope"], int(data["rows"]), bool(data.get("indicator")), unlisted, sensitive)  # fmt: skip
 
     def listed(self) -> np.ndarray:
         """True for each category a reader sees listed: published, or shown as hidden. Totals
