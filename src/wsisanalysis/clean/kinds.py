@@ -69,10 +69,14 @@ def _blank_text(column: str) -> Callable[[Cells, Mapping[str, pd.Series]], pd.Se
     """Blank once markup, entities and invisible characters are removed (``<b></b>``)."""
 
     def test(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:
-        text = map_distinct(cells.stripped(column), strip_tags)
-        return text.isna() | (text == "")
+        return steps.per_distinct(cells.stripped(column), _blank_without_markup)[0]
 
     return test
+
+
+def _blank_without_markup(values: pd.Series) -> tuple[pd.Series]:
+    text = map_distinct(values, strip_tags)
+    return (text.isna() | (text == ""),)
 
 
 def _empty_row(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:

@@ -33,6 +33,7 @@ _OUR_ID = r"^p_[0-9a-f]{16}$"
 _MAX_DIGITS = 18
 _YEAR = r"(?<!\d)(\d{4})(?!\d)"
 _YEARS = (1900, 2100)
+_SAMPLE = 10_000  # rows looked at before factorizing a column (see per_distinct)
 _ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
 #: Columns that never hold free text, so the e-mail scrub leaves them alone.
 _NOT_FREE_TEXT = (C.RECORD_ID, C.SOURCE, C.PARTICIPANT_ID, C.COUNTRY_ISO2)
@@ -76,8 +77,13 @@ class Cells:
     def stripped(self, name: str) -> pd.Series:
         """The column with white space stripped and blank cells missing (computed once)."""
         if name not in self._stripped:
-            text = self.column(name).str.strip()
-            self._stripped[name] = text.mask(text == "")
+            column = self.column(name)
+            text = column.str.strip()
+            blank = text == ""
+            if blank.any():
+                text = text.mask(blank)
+            # nothing to strip (the common case): the column as read, not a second copy
+            self._stripped[name] = column if text.equals(column) else text
         return self._stripped[name]
 
     def subset(self, keep: pd.Series, without: tuple[str, ...] = ()) -> Cells:
@@ -102,6 +108,8 @@ def per_distinct(series: pd.Series, compute: Any) -> tuple[pd.Series, ...]:
     >>> per_distinct(pd.Series(["a", None, "a"], dtype="str"), lambda s: (s.isna(),))[0].tolist()
     [False, True, False]
     """
+    if _mostly_distinct(series.iloc[:_SAMPLE]):  # e-mails, names: no table of a million values
+        return tuple(compute(series))
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if 2 * len(uniques) > len(series):  # mostly distinct: nothing to gain
         return tuple(compute(series))
@@ -111,6 +119,12 @@ def per_distinct(series: pd.Series, compute: Any) -> tuple[pd.Series, ...]:
         pd.Series(result.array.take(take), index=series.index, name=result.name)
         for result in compute(distinct)
     )
+
+
+def _mostly_distinct(sample: pd.Series) -> bool:
+    """Whether a column's first rows are mostly distinct values (a large sample only: the
+    answer only decides how the same result is computed)."""
+    return len(sample) >= _SAMPLE and 2 * sample.nunique(dropna=False) > len(sample)
 
 
 def whole_numbers(series: pd.Series, *, default: int | None) -> tuple[pd.Series, pd.Series]:
@@ -322,16 +336,31 @@ def countries(values: pd.Series, user: Mapping[str, str], stats: LabelStats) -> 
     return pd.Series(out, index=values.index, dtype="str", name=C.COUNTRY_ISO2)
 
 
+def without_tags(series: pd.Series) -> pd.Series:
+    """`series` with HTML tags removed (once per distinct value); `series` itself, not a copy,
+    when no value changes (the clean column then shares the column as read).
+
+    >>> text = pd.Series(["ICANN", None], dtype="str")
+    >>> without_tags(text) is text, without_tags(pd.Series(["<b>A</b>"])).tolist()
+    (True, ['A'])
+    """
+    uniques = pd.factorize(series, use_na_sentinel=True)[1].tolist()
+    if pd.api.types.is_string_dtype(series) and all(strip_tags(u) == u for u in uniques):
+        return series
+    return map_distinct(series, strip_tags)
+
+
 def tag_free_text(cells: Cells, names: tuple[str, ...]) -> dict[str, pd.Series]:
     """Free-text columns with HTML tags removed (once per distinct value)."""
-    return {name: map_distinct(cells.column(name), strip_tags) for name in names}
+    return {name: without_tags(cells.column(name)) for name in names}
 
 
 def organisation(cells: Cells) -> pd.Series:
     """The organisation without markup, with runs of white space collapsed (once per distinct
     value)."""
-    text = map_distinct(cells.column(C.ORGANISATION), strip_tags)
-    return text.mask(text == "")
+    text = without_tags(cells.column(C.ORGANISATION))
+    blank = text == ""
+    return text.mask(blank) if blank.any() else text
 
 
 def topics(cells: Cells, mapper: LabelMapper, stats: LabelStats) -> pd.Series:
@@ -340,6 +369,22 @@ def topics(cells: Cells, mapper: LabelMapper, stats: LabelStats) -> pd.Series:
     for row in distinct[distinct["method"] == "unresolved"].itertuples():
         stats.unresolved(C.TOPICS, str(row.label), int(row.rows))
     return mapped
+
+
+#: What every e-mail the scrub removes contains (its "at", plain or disguised), case aside:
+#: a column with none of these anywhere has nothing to scrub.
+#: (A pattern without flags: pandas runs it in arrow's RE2 kernel, without Python strings.)
+_AT_SIGNS = r"(?is)@|＠|﹫|%40|&#|&commat;|[\[({<].*at"
+
+
+def may_hold_email(text: pd.Series) -> bool:
+    """Whether any cell of `text` could hold an e-mail :func:`scrub_emails` would remove (one
+    pass over the column, no table of its distinct values).
+
+    >>> may_hold_email(pd.Series(["Org 1", None])), may_hold_email(pd.Series(["a (at) b.org"]))
+    (False, True)
+    """
+    return bool(text.str.contains(_AT_SIGNS, na=False).any())
 
 
 def scrub_emails(clean: pd.DataFrame, stats: LabelStats) -> pd.DataFrame:
@@ -352,6 +397,8 @@ def scrub_emails(clean: pd.DataFrame, stats: LabelStats) -> pd.DataFrame:
     scrubbed = 0
     for name in clean.columns:
         if name in _NOT_FREE_TEXT or not pd.api.types.is_string_dtype(clean[name]):
+            continue
+        if not may_hold_email(clean[name]):
             continue
         codes, uniques = pd.factorize(clean[name], use_na_sentinel=True)
         distinct = uniques.tolist()
