@@ -118,7 +118,8 @@ def _user(section: str, base: Callable[[], object]) -> Callable[[Context], objec
 
 def _countries(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     user = ctx.mapping.labels.get("countries", {})
-    return {C.COUNTRY_ISO2: steps.countries(cells.column(C.COUNTRY), user, ctx.stats)}
+    column = cells.column(C.COUNTRY)
+    return {C.COUNTRY_ISO2: steps.countries(column, user, ctx.stats, ctx.country_codes)}
 
 
 def _organisation(cells: Cells, ctx: Context) -> dict[str, pd.Series]:

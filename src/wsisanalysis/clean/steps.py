@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from wsisanalysis._text import fold, map_distinct, strip_tags
 from wsisanalysis.clean.log import FileLog, LabelStats
 from wsisanalysis.clean.provenance import scrub_emails as scrub_text
 from wsisanalysis.errors import MappingFileError
-from wsisanalysis.normalize.countries import match_many
+from wsisanalysis.normalize.countries import holds_codes, match_many
 from wsisanalysis.normalize.dates import parse_dates
 from wsisanalysis.normalize.mapping import UserMapping
 from wsisanalysis.normalize.pseudonym import hash_identities, pseudonymize
@@ -49,6 +49,9 @@ class Context:
     stats: LabelStats = field(default_factory=LabelStats)
     file_log: FileLog | None = None
     anonymous: bool = False  # the file's responses may be anonymous (form responses)
+    #: Whether the country column is a column of codes (None: decided from the rows cleaned,
+    #: as the pandas path does per export; the DuckDB engine decides it for a whole table).
+    country_codes: bool | None = None
 
 
 class Cells:
@@ -308,16 +311,26 @@ def _country_candidates(match: object) -> str:
     return "; ".join(f"{c} ({s:g})" for c, s in candidates) or str(getattr(match, "reason", ""))
 
 
-def countries(values: pd.Series, user: Mapping[str, str], stats: LabelStats) -> pd.Series:
-    """ISO alpha-2 codes for a raw country column: the user's mapping first, then the matcher."""
+def holds_country_codes(labels: Iterable[object], user: Mapping[str, str]) -> bool:
+    """Whether the distinct country `labels` the matcher sees (those the user's mapping does
+    not settle) are mostly ISO codes: what :func:`countries` decides for a column."""
     user_folded = _user_countries(user)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    rows = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return holds_codes([lab for lab in labels if fold(strip_tags(str(lab))) not in user_folded])
+
+
+def countries(
+    values: pd.Series, user: Mapping[str, str], stats: LabelStats, codes: bool | None = None
+) -> pd.Series:
+    """ISO alpha-2 codes for a raw country column: the user's mapping first, then the matcher.
+
+    `codes`: whether the column is a column of codes (None: decided from `values`)."""
+    user_folded = _user_countries(user)
+    position, uniques = pd.factorize(values, use_na_sentinel=True)
+    rows = np.bincount(position[position >= 0], minlength=len(uniques))
     labels = list(uniques)
     keys = [fold(strip_tags(str(label))) for label in labels]
-    builtin = iter(
-        match_many([lab for lab, k in zip(labels, keys, strict=True) if k not in user_folded])
-    )
+    left = [lab for lab, k in zip(labels, keys, strict=True) if k not in user_folded]
+    builtin = iter(match_many(left, codes=codes))
     iso: list[str | None] = []
     for label, key, n in zip(labels, keys, rows, strict=True):
         if key in user_folded:
@@ -329,10 +342,10 @@ def countries(values: pd.Series, user: Mapping[str, str], stats: LabelStats) -> 
         stats.count(C.COUNTRY_ISO2, match.method, int(n))
         if match.iso2 is None and match.reason != "empty":
             stats.unresolved(C.COUNTRY_ISO2, str(label), int(n), _country_candidates(match))
-    blank = int((codes < 0).sum())
+    blank = int((position < 0).sum())
     if blank:
         stats.count(C.COUNTRY_ISO2, "empty", blank)
-    out = np.array([*iso, None], dtype=object)[codes]
+    out = np.array([*iso, None], dtype=object)[position]
     return pd.Series(out, index=values.index, dtype="str", name=C.COUNTRY_ISO2)
 
 
