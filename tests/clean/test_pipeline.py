@@ -414,14 +414,14 @@ def test_the_column_steps_get_no_copy_of_the_identity_columns(monkeypatch):
     from wsisanalysis.clean import steps
 
     seen = []
-    subset = steps.Cells.subset
+    take = steps.Cells.take
 
     def recorded(self, keep, *args, **kwargs):
-        kept = subset(self, keep, *args, **kwargs)
+        kept = take(self, keep, *args, **kwargs)
         seen.append(set(kept.table.columns))
         return kept
 
-    monkeypatch.setattr(steps.Cells, "subset", recorded)
+    monkeypatch.setattr(steps.Cells, "take", recorded)
     raw = pd.DataFrame({"E-mail": ["a@x.org", ""], "Name": ["Ana", ""], "Event": ["E", "E"],
                         "Country": ["Peru", "Chile"]})  # fmt: skip
     result = clean_participation(raw, key="k")
@@ -513,3 +513,24 @@ def test_rows_are_dropped_column_by_column_as_loc_drops_them():
     expected = frame.loc[~drop]
     out = _without_rows(frame.copy(), drop)
     pd.testing.assert_frame_equal(out, expected)
+
+
+def test_each_column_a_step_reads_is_let_go_once_no_later_step_reads_it(monkeypatch):
+    """Memory: once the vocabulary steps have made their clean columns, the text as read is
+    not held to the end of the export (at 1M rows ~75 MB)."""
+    from wsisanalysis.clean import pipeline
+
+    left = []
+    tag_free_text = pipeline.tag_free_text
+
+    def spy(cells, names):
+        left.append(set(cells.table.columns))
+        return tag_free_text(cells, names)
+
+    monkeypatch.setattr(pipeline, "tag_free_text", spy)
+    raw = pd.DataFrame({"E-mail": ["a@x.org", "b@x.org"], "Event": ["E", "E"],
+                        "Country": ["Peru", "Chile"], "Stakeholder group": ["Academia", "Civil"],
+                        "Gender": ["Female", "Male"]})  # fmt: skip
+    result = clean_participation(raw, key="k")
+    assert result.clean["country_iso2"].tolist() == ["PE", "CL"]
+    assert left == [set()], left

@@ -406,10 +406,12 @@ def _clean_chunks(
     run: _Run, chunks: Iterator[RawTable], wide: _FileWide
 ) -> tuple[FileLog | None, set[str]]:
     """Clean and store a table's chunks; its file log and the country labels of rows kept."""
+    kept: set[str] = set()  # the country step adds the labels of the rows kept
     ctx = Context(mapping=run.ctx.mapping, key=run.ctx.key, dayfirst=wide.dayfirst,
-                  stats=run.ctx.stats, country_codes=wide.country_codes)  # fmt: skip
+                  stats=run.ctx.stats, country_codes=wide.country_codes,
+                  country_labels=kept)  # fmt: skip
     file_log: FileLog | None = None
-    position, kept = 0, set()
+    position = 0
     for chunk in chunks:
         prepared = _prepare(chunk, run.spec, run.ctx.mapping, run.event)
         del chunk  # `prepared` holds what is needed; _clean_one frees it as it goes
@@ -417,8 +419,6 @@ def _clean_chunks(
             0 if prepared.rejected is None else len(prepared.rejected)
         )
         clean, quarantine = _clean_one(prepared, run.spec, ctx)
-        if prepared.cells.has(C.COUNTRY):  # the rows kept (_clean_one leaves them)
-            kept.update(prepared.cells.column(C.COUNTRY).dropna().unique().tolist())
         _store(run, clean, position, prepared.latest_wins)
         position += len(clean)
         run.quarantined.append(quarantine)

@@ -52,8 +52,11 @@ from wsisanalysis.read import RawTable, read_tables
 logger = logging.getLogger(__name__)
 
 _QUARANTINE_FRONT = [C.SOURCE, C.SOURCE_ROW, "reason"]
-#: Columns only the parsers read (identity: hashed into participant_id before quarantine).
-_PARSED_ONLY = (C.EMAIL, C.NAME, C.FIRST_NAME, C.LAST_NAME, C.PARTICIPANT_ID)
+#: Columns only the parsers read (identity: hashed into participant_id before quarantine;
+#: dates, counts and reach: parsed before quarantine, their values taken from the parsers).
+_PARSED_ONLY = (
+    C.EMAIL, C.NAME, C.FIRST_NAME, C.LAST_NAME, C.PARTICIPANT_ID, C.DATE, C.COUNT, C.REACH,
+)  # fmt: skip
 _ORDER = "_order"  # precedence of each record for deduplication, dropped before output
 
 
@@ -177,21 +180,15 @@ def _clean_one(
         parsed.update(parser(cells, ctx))
     reason = assign_reasons(spec.rules, cells, parsed)
     keep = reason.isna()
-    quarantined = raw_without_clash(cells.raw.loc[~keep]).assign(
-        **{
-            C.SOURCE: prepared.source[~keep],
-            C.SOURCE_ROW: prepared.source_row[~keep],
-            "reason": reason[~keep],
-        }
-    )
-    # the parsers have read the identity columns: the column steps never do
-    kept = cells.subset(keep, without=_PARSED_ONLY)
-    # the export's unfiltered cells are not needed past here: let them go before the column
-    # steps build the clean columns (with the raw table's other references gone, ~2x the
-    # file's size in text is freed at the peak of the run)
+    quarantined = _quarantined(cells.raw, prepared, reason, ~keep)
+    # the parsers have read the identity columns: the column steps never do. The export's
+    # unfiltered cells are not needed past here: they go before the column steps build the
+    # clean columns (with the raw table's other references gone)
+    kept = cells.take(keep, without=_PARSED_ONLY)
     prepared.cells = kept
     del cells
-    source, source_row = prepared.source[keep], prepared.source_row[keep]
+    kept_rows = _rows(keep)
+    source, source_row = kept_rows(prepared.source), kept_rows(prepared.source_row)
     record_id = record_ids(source, source_row)
     columns: dict[str, pd.Series] = {
         C.RECORD_ID: record_id,
@@ -199,9 +196,9 @@ def _clean_one(
         C.SOURCE_ROW: source_row,
     }
     for name in (C.DATE, C.COUNT, *spec.parsed_outputs):
-        columns[name] = parsed[name][keep]
-    for step in spec.steps:
-        columns.update(step(kept, ctx))
+        columns[name] = kept_rows(parsed[name])
+    del parsed, reason  # the parsers' full-length columns: not needed past here
+    _run_steps(spec, kept, ctx, columns)
     inputs = input_provenance(kept.table.columns)  # an input's own "Source": free text
     columns.update(tag_free_text(kept, tuple(inputs)))
     clean = pd.DataFrame(columns, index=kept.index)[[*spec.columns, *inputs]]
@@ -212,6 +209,42 @@ def _clean_one(
             int(clean[C.PARTICIPANT_ID].isna().sum()) if ctx.anonymous else 0
         )
     return scrub_emails(clean, ctx.stats), quarantined
+
+
+def _quarantined(
+    raw: pd.DataFrame, prepared: _Prepared, reason: pd.Series, out: pd.Series
+) -> pd.DataFrame:
+    """The quarantined rows with their original values, provenance and reason (no filter
+    of the raw columns when no row is quarantined: a filter of an arrow column joins its
+    chunks into a copy first)."""
+    rows = raw.iloc[:0] if not out.any() else raw.loc[out]
+    return raw_without_clash(rows).assign(
+        **{
+            C.SOURCE: prepared.source[out],
+            C.SOURCE_ROW: prepared.source_row[out],
+            "reason": reason[out],
+        }
+    )
+
+
+def _rows(keep: pd.Series) -> Any:
+    """A function taking the rows in `keep` of a Series: the Series itself when every row is
+    kept (a filter would copy it)."""
+    if bool(keep.all()):
+        return lambda series: series
+    return lambda series: series[keep]
+
+
+def _run_steps(spec: KindSpec, kept: Cells, ctx: Context, columns: dict[str, pd.Series]) -> None:
+    """Run the column steps into `columns`; each input column a step reads is let go once no
+    later step reads it (its clean column is built: the text as read is not needed)."""
+    later = [set(getattr(step, "reads", ())) for step in spec.steps]
+    known = all(hasattr(step, "reads") for step in spec.steps)
+    for number, step in enumerate(spec.steps):
+        columns.update(step(kept, ctx))
+        if known:
+            needed = set().union(*later[number + 1 :])
+            kept.release([name for name in later[number] if name not in needed])
 
 
 def _precedence(clean: pd.DataFrame, file_number: int, latest_wins: bool) -> np.ndarray:

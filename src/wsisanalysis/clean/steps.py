@@ -52,6 +52,8 @@ class Context:
     #: Whether the country column is a column of codes (None: decided from the rows cleaned,
     #: as the pandas path does per export; the DuckDB engine decides it for a whole table).
     country_codes: bool | None = None
+    #: Collects the distinct country labels of the rows cleaned, when set (DuckDB engine).
+    country_labels: set[str] | None = None
 
 
 class Cells:
@@ -61,6 +63,7 @@ class Cells:
         self.table = table  # canonical column names, text
         self.raw = raw  # original headers, text (for the quarantine)
         self._stripped: dict[str, pd.Series] = {}
+        self._as_read: set[str] = set()  # stripped columns that are the column as read
 
     @property
     def index(self) -> pd.Index:
@@ -86,19 +89,58 @@ class Cells:
             if blank.any():
                 text = text.mask(blank)
             # nothing to strip (the common case): the column as read, not a second copy
-            self._stripped[name] = column if text.equals(column) else text
+            if text.equals(column):
+                text = column
+                self._as_read.add(name)
+            self._stripped[name] = text
         return self._stripped[name]
 
-    def subset(self, keep: pd.Series, without: tuple[str, ...] = ()) -> Cells:
-        """The same access restricted to the rows in `keep` (without the raw columns, which
-        only quarantine needs, nor the canonical columns in `without`: copying them would add
-        to the peak what no later step reads)."""
-        table = self.table.drop(columns=[c for c in without if c in self.table])
-        kept = Cells(table.loc[keep], self.raw.iloc[:, :0].loc[keep])
-        kept._stripped = {
-            name: s.loc[keep] for name, s in self._stripped.items() if name not in without
-        }
+    def release(self, names: list[str]) -> None:
+        """Let go of these columns (a step has made its clean column of them)."""
+        present = [name for name in names if name in self.table]
+        if present:
+            self.table = self.table.drop(columns=present)
+        for name in names:
+            self._stripped.pop(name, None)
+
+    def take(self, keep: pd.Series, without: tuple[str, ...] = ()) -> Cells:
+        """The same access restricted to the rows in `keep`, moving the columns out of this
+        one (which is left empty): without the raw columns, which only quarantine needs, nor
+        the canonical columns in `without`, which no later step reads.
+
+        Column by column, each as read let go once its rows are taken, and not copied at all
+        when every row is kept; a stripped column that is the column as read stays one
+        array (filtering the two would copy it twice).
+        """
+        every = bool(keep.all())
+        rows = None if every else np.flatnonzero(keep.to_numpy(dtype=bool))
+        index = self.table.index if rows is None else self.table.index[rows]
+        # the quarantine has its rows: the raw and canonical frames share their arrays, which
+        # go once both let them go (the caller's frames are not changed)
+        work = self.table.copy(deep=False)
+        self.raw, self.table = self.raw.iloc[:, :0], self.table.iloc[:, :0]
+        taken: dict[str, pd.Series] = {}
+        stripped: dict[str, pd.Series] = {}
+        for name in [c for c in work.columns if c not in without]:
+            column = work.pop(name)
+            text = self._stripped.pop(name, None)
+            taken[name] = column if rows is None else column.iloc[rows]
+            if text is not None:
+                as_read = name in self._as_read
+                stripped[name] = taken[name] if as_read else _rows_of(text, rows)
+        for name, text in self._stripped.items():  # stripped columns the table lacks
+            if name not in without:
+                stripped[name] = _rows_of(text, rows)
+        del work
+        self._stripped = {}
+        kept = Cells(pd.DataFrame(taken, index=index, copy=False), pd.DataFrame(index=index))
+        kept._stripped = stripped
+        kept._as_read = {name for name in self._as_read if name in taken}
         return kept
+
+
+def _rows_of(series: pd.Series, rows: np.ndarray | None) -> pd.Series:
+    return series if rows is None else series.iloc[rows]
 
 
 def per_distinct(series: pd.Series, compute: Any) -> tuple[pd.Series, ...]:
@@ -319,15 +361,22 @@ def holds_country_codes(labels: Iterable[object], user: Mapping[str, str]) -> bo
 
 
 def countries(
-    values: pd.Series, user: Mapping[str, str], stats: LabelStats, codes: bool | None = None
+    values: pd.Series,
+    user: Mapping[str, str],
+    stats: LabelStats,
+    codes: bool | None = None,
+    seen: set[str] | None = None,
 ) -> pd.Series:
     """ISO alpha-2 codes for a raw country column: the user's mapping first, then the matcher.
 
-    `codes`: whether the column is a column of codes (None: decided from `values`)."""
+    `codes`: whether the column is a column of codes (None: decided from `values`); `seen`
+    collects the distinct labels."""
     user_folded = _user_countries(user)
     position, uniques = pd.factorize(values, use_na_sentinel=True)
     rows = np.bincount(position[position >= 0], minlength=len(uniques))
     labels = list(uniques)
+    if seen is not None:
+        seen.update(labels)
     keys = [fold(strip_tags(str(label))) for label in labels]
     left = [lab for lab, k in zip(labels, keys, strict=True) if k not in user_folded]
     builtin = iter(match_many(left, codes=codes))

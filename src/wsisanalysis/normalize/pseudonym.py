@@ -135,9 +135,10 @@ def _map_each(series: pd.Series, func: Any) -> pd.Series:
                 pa.large_string(),
             )
             for chunk in _chunks(series)
-        ]
-        mapped = pa.chunked_array(parts, pa.large_string()).combine_chunks()
-        return pd.Series(mapped, index=series.index, dtype="str")
+        ]  # kept as chunks: one buffer would copy the whole column once more
+        return pd.Series(
+            pa.chunked_array(parts, pa.large_string()), index=series.index, dtype="str"
+        )
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     parts = [
         pa.array([func(u) for u in uniques[start : start + _CHUNK].tolist()], pa.large_string())
@@ -305,6 +306,7 @@ def _hex_ids(digests: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     text[:, 0], text[:, 1] = ord("p"), ord("_")
     text[:, 2::2] = _HEX[digests >> 4]
     text[:, 3::2] = _HEX[digests & 15]
-    offsets = np.arange(0, width * (rows + 1), width, dtype=np.int32)
+    # 64-bit offsets: pandas' text columns are large strings, so the ids are not copied again
+    offsets = np.arange(0, width * (rows + 1), width, dtype=np.int64)
     nulls = None if valid is None or valid.all() else pa.array(valid).buffers()[1]
-    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(text), nulls)
+    return pa.LargeStringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(text), nulls)
