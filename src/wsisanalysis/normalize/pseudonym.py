@@ -165,8 +165,15 @@ def _repeated(values: pd.Series) -> np.ndarray:
     hashes = np.empty(len(values), dtype=np.int64)
     for start, chunk in zip(range(0, len(values), _CHUNK), _chunks(values), strict=True):
         hashes[start : start + len(chunk)] = [hash(v) for v in chunk.tolist()]
-    candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
+    order = np.argsort(hashes, kind="stable")  # a sort: no hash table beside the hashes
+    ordered = hashes[order]
     del hashes
+    same = ordered[1:] == ordered[:-1]
+    repeats = np.zeros(len(ordered), dtype=bool)
+    repeats[1:] |= same
+    repeats[:-1] |= same
+    candidates = np.sort(order[repeats])
+    del order, ordered
     out = np.zeros(len(values), dtype=bool)
     subset = values.iloc[candidates]
     out[candidates] = (subset.duplicated(keep=False) & subset.notna()).to_numpy(dtype=bool)
