@@ -40,3 +40,16 @@ def test_clean_files_returns_large_blocks_before_reading(monkeypatch, tmp_path):
     src.write_text("email,event\na@x.org,E\n", encoding="utf-8")
     pipeline.clean_files([src], "participation", tmp_path / "out", key="k")
     assert calls == [1]
+
+
+def test_the_duckdb_engine_returns_large_blocks_too(monkeypatch, tmp_path):
+    pytest.importorskip("duckdb")
+    from wsisanalysis.clean import duckdb_engine
+
+    calls = []
+    monkeypatch.setattr(duckdb_engine, "return_large_blocks", lambda: calls.append(1))
+    monkeypatch.setenv("WSISANALYSIS_KEY", "k")
+    src = tmp_path / "x.csv"
+    src.write_text("email,event\na@x.org,E\n", encoding="utf-8")
+    duckdb_engine.clean_files_duckdb([src], "participation", tmp_path / "out")
+    assert calls == [1]

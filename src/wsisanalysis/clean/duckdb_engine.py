@@ -39,6 +39,7 @@ import pandas as pd
 from wsisanalysis import schema as C
 from wsisanalysis.clean.kinds import KindSpec, kind_spec
 from wsisanalysis.clean.log import CleaningLog, FileLog
+from wsisanalysis.clean.memory import return_large_blocks
 from wsisanalysis.clean.pipeline import _attendance, _clean_one, _prepare, _quarantine_table
 from wsisanalysis.clean.provenance import input_provenance
 from wsisanalysis.clean.quality import DEFAULT_MAX_QUARANTINED, quality_warnings, raise_if_strict
@@ -676,6 +677,7 @@ def clean_files_duckdb(
         msg = "No input files given. Pass one or more exports (CSV, XLSX or Parquet)."
         raise WsisAnalysisError(msg)
     duckdb = _duckdb()
+    return_large_blocks()  # freed temporary columns of each chunk go back to the system
     spec = kind_spec(kind)
     user = mapping if isinstance(mapping, UserMapping) else load_mapping(mapping)
     out = Path(out_dir)
