@@ -176,3 +176,33 @@ def test_engines_merge_event_spellings_across_chunks_and_files(tmp_path):
     log = assert_same_outputs([one, two], "participation", tmp_path, chunk_rows=1)
     assert log["event_merges"] == [{"event": "ICANN 82", "merged": ["icann 82"], "rows": 1}]
     assert log["duplicates_merged"] == 1
+
+
+def _countries_file(path, labels):
+    rows = [f"p{i}@x.org,ICANN82,{label}" for i, label in enumerate(labels)]
+    path.write_text("email,event,country\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_column_of_codes_is_decided_over_the_whole_file_not_per_chunk(tmp_path):
+    """Two-letter words ("no", "in") are ISO codes only in a column of codes. The first chunk
+    holds codes, the last names: every chunk must read "no" as the pandas engine does for
+    the whole file (Norway), not as its own chunk would alone (unresolved)."""
+    codes = ["SE", "DK", "FR", "DE", "ES", "PT"]
+    src = _countries_file(tmp_path / "x.csv", [*codes, "Ghana", "Peru", "no", "Chile"])
+    log = assert_same_outputs([src], "participation", tmp_path, chunk_rows=6)
+    assert not log["unresolved"]
+    clean = pd.read_parquet(tmp_path / "duckdb" / "participation.parquet")
+    assert clean["country_iso2"].tolist() == [*codes, "GH", "PE", "NO", "CL"]
+
+
+def test_a_column_of_codes_is_decided_on_the_rows_kept_as_the_pandas_engine_does(tmp_path):
+    """Quarantined rows (no event) do not count: here their codes would tip the whole file to
+    a column of codes, which the kept rows are not."""
+    rows = [f"p{i}@x.org,ICANN82,{c}" for i, c in enumerate(["Ghana", "Peru", "Chile", "no"])]
+    rows += [f"q{i}@x.org,,{c}" for i, c in enumerate(["SE", "DK", "FR", "DE", "ES"])]
+    src = tmp_path / "x.csv"
+    src.write_text("email,event,country\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    log = assert_same_outputs([src], "participation", tmp_path, chunk_rows=3)
+    assert log["rows_quarantined"] == 5
+    assert [u["label"] for u in log["unresolved"]] == ["no"]

@@ -414,16 +414,123 @@ def test_the_column_steps_get_no_copy_of_the_identity_columns(monkeypatch):
     from wsisanalysis.clean import steps
 
     seen = []
-    subset = steps.Cells.subset
+    take = steps.Cells.take
 
     def recorded(self, keep, *args, **kwargs):
-        kept = subset(self, keep, *args, **kwargs)
+        kept = take(self, keep, *args, **kwargs)
         seen.append(set(kept.table.columns))
         return kept
 
-    monkeypatch.setattr(steps.Cells, "subset", recorded)
+    monkeypatch.setattr(steps.Cells, "take", recorded)
     raw = pd.DataFrame({"E-mail": ["a@x.org", ""], "Name": ["Ana", ""], "Event": ["E", "E"],
                         "Country": ["Peru", "Chile"]})  # fmt: skip
     result = clean_participation(raw, key="k")
     assert result.clean["participant_id"].notna().all()
     assert seen and not seen[0] & {"email", "name"}, seen
+
+
+def _participation_rows(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "E-mail": [f"p{i % (n - 3)}@example.org" for i in range(n)],
+            "Country": ["Ghana", "USA", "France"] * (n // 3) + ["Peru"] * (n % 3),
+            "Meeting": ["ICANN82"] * (n - 1) + [""],
+        }
+    )
+
+
+def test_the_raw_export_is_released_before_the_column_steps(monkeypatch):
+    """Memory: once the quarantine is cut, nothing holds the export as read (at 1M rows it is
+    ~190 MB that would stay beside every clean column; enumerate()'s cached tuple once did)."""
+    import weakref
+
+    from wsisanalysis.clean import pipeline
+    from wsisanalysis.read import RawTable
+
+    refs, alive = [], []
+
+    def table(name):
+        made = RawTable(_participation_rows(30), name, np.arange(2, 32), "csv")
+        refs.append(weakref.ref(made))
+        return made
+
+    def tables():  # hands each table over, as the file reader's generator does
+        for name in ("a.csv", "b.csv"):
+            yield table(name)
+
+    record_ids = pipeline.record_ids
+
+    def spy(*args, **kwargs):
+        alive.append(refs[-1]() is not None)
+        return record_ids(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "record_ids", spy)
+    result = pipeline.clean_tables(tables(), "participation", key="k")
+    assert alive == [False, False]
+    assert _invariant(result.log)
+
+
+def test_combining_lets_each_exports_clean_rows_go(monkeypatch):
+    """Memory: the per-export clean tables are not held while the combined one is built
+    (each copy of the table would otherwise add a whole table to the peak)."""
+    import weakref
+
+    from wsisanalysis.clean import pipeline
+
+    parts, alive = [], []
+    combine, add_reference = pipeline._combine, pipeline.add_reference
+
+    def spy_combine(cleaned, spec, log):
+        parts.extend(weakref.ref(part) for part in cleaned)
+        return combine(cleaned, spec, log)
+
+    def spy_reference(frame):
+        alive.append([part() is not None for part in parts])
+        return add_reference(frame)
+
+    monkeypatch.setattr(pipeline, "_combine", spy_combine)
+    monkeypatch.setattr(pipeline, "add_reference", spy_reference)
+    result = clean_participation([_participation_rows(30), _participation_rows(12)], key="k")
+    assert alive == [[False, False]]
+    assert result.log.duplicates_merged > 0  # rows were dropped from the combined table
+
+
+def test_rows_are_dropped_column_by_column_as_loc_drops_them():
+    from wsisanalysis.clean.pipeline import _without_rows
+
+    frame = pd.DataFrame(
+        {
+            "text": pd.Series(["a", None, "c", "d"], dtype="str"),
+            "number": pd.Series([1, None, 3, 4], dtype="Int64"),
+            "flag": pd.Series([True, None, False, True], dtype="boolean"),
+            "group": pd.Categorical(["x", "y", None, "x"]),
+            "date": pd.to_datetime(["2025-01-01", None, "2025-01-03", "2025-01-04"]),
+            "plain": [1.0, 2.0, 3.0, 4.0],
+        },
+        index=[10, 11, 12, 13],
+    )
+    drop = np.array([False, True, False, True])
+    expected = frame.loc[~drop]
+    out = _without_rows(frame.copy(), drop)
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_each_column_a_step_reads_is_let_go_once_no_later_step_reads_it(monkeypatch):
+    """Memory: once the vocabulary steps have made their clean columns, the text as read is
+    not held to the end of the export (at 1M rows ~75 MB)."""
+    from wsisanalysis.clean import pipeline
+
+    left = []
+    tag_free_text = pipeline.tag_free_text
+
+    def spy(cells, names):
+        left.append(set(cells.table.columns))
+        return tag_free_text(cells, names)
+
+    monkeypatch.setattr(pipeline, "tag_free_text", spy)
+    raw = pd.DataFrame({"E-mail": ["a@x.org", "b@x.org"], "Event": ["E", "E"],
+                        "Country": ["Peru", "Chile"], "Stakeholder group": ["Academia", "Civil"],
+                        "Gender": ["Female", "Male"]})  # fmt: skip
+    result = clean_participation(raw, key="k")
+    assert result.clean["country_iso2"].tolist() == ["PE", "CL"]
+    assert left == [set()], left

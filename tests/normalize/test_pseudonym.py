@@ -60,3 +60,36 @@ def test_namesakes_without_email_merge_only_when_country_and_organisation_agree(
     ids = pseudonymize(None, name, org, key=b"k", country=country)
     assert ids[0] == ids[1]
     assert ids.nunique() == 3
+
+
+def _many_identities(n: int = 25_000) -> pd.Series:
+    """Mostly distinct e-mails (some repeated, some missing): the row-by-row path."""
+    values = [f"P{i % (n - 500)}@Example.org " if i % 97 else None for i in range(n)]
+    return pd.Series(values, dtype="str")
+
+
+def test_mostly_distinct_columns_give_the_ids_the_distinct_value_path_gives(monkeypatch):
+    """Columns of nearly distinct values are hashed and normalized row by row (no table of
+    a million distinct values at the peak): the ids must be those of the per-value path."""
+    from wsisanalysis.normalize import pseudonym
+
+    emails = _many_identities()
+    assert pseudonym._mostly_distinct(emails)
+    row_by_row = pseudonymize(emails, None, None, key=b"k")
+    monkeypatch.setattr(pseudonym, "_SAMPLE", len(emails) + 1)  # never "mostly distinct"
+    assert not pseudonym._mostly_distinct(emails)
+    per_value = pseudonymize(emails, None, None, key=b"k")
+    pd.testing.assert_series_equal(row_by_row, per_value)
+    assert row_by_row.isna().sum() == emails.isna().sum()
+
+
+def test_repeated_values_are_exact_even_when_every_hash_collides(monkeypatch):
+    """Shared e-mails are found on 64-bit hashes, then checked exactly: a collision must
+    never make two different e-mails one."""
+    from wsisanalysis.normalize import pseudonym
+
+    values = pd.Series(["a@x.org", "b@x.org", None, "a@x.org", None, "c@x.org"], dtype="str")
+    expected = (values.duplicated(keep=False) & values.notna()).to_numpy()
+    assert pseudonym._repeated(values).tolist() == expected.tolist()
+    monkeypatch.setattr(pseudonym, "hash", lambda value: 0, raising=False)
+    assert pseudonym._repeated(values).tolist() == expected.tolist()

@@ -172,3 +172,56 @@ def test_the_plain_check_agrees_with_the_record_scan_on_every_hostile_file():
         assert reader._plain(body, layout.delimiter, len(layout.header)) == plain, path.name
         checked += 1
     assert checked >= 10
+
+
+def test_body_blocks_split_lines_as_physical_lines_do(monkeypatch):
+    """The plain check reads the text a block at a time: the lines it sees are exactly
+    ``physical_lines(text)[skip:]``, whatever the blocks' size and the line endings."""
+    import wsisanalysis.read.csv as reader
+    from wsisanalysis.read.records import physical_lines
+
+    texts = [
+        "h1,h2\na,b\r\nc,d\n\ne,f\r\n\n",
+        "h1,h2\na,b\nc\rd,e\nlast",
+        "h1,h2\n",
+        "h1,h2",
+        "\n\n\na,b\n",
+        "h\r\n" + "".join(f"{i},x{'y' * (i % 7)}\r\n" for i in range(50)),
+    ]
+    for block in (1, 3, 8, 1 << 20):
+        monkeypatch.setattr(reader, "_BLOCK", block)
+        for text in texts:
+            for skip in (0, 1, 2, 5):
+                seen = [line for b in reader._body_blocks(text, skip) for line in b]
+                assert seen == physical_lines(text)[skip:], (block, skip, text)
+            head = reader._first_lines(text, 2)
+            assert head == physical_lines(text)[:2], text
+
+
+def test_the_block_plain_check_counts_the_data_lines_of_every_hostile_file(monkeypatch):
+    """On the hostile corpus, the block-by-block check answers what the line-list check does
+    and counts the lines the parser must return."""
+    from helpers import DATA
+
+    import wsisanalysis.read.csv as reader
+    from wsisanalysis.read.detect import decode_text
+    from wsisanalysis.read.records import physical_lines
+
+    monkeypatch.setattr(reader, "_BLOCK", 64)
+    checked = 0
+    for path in sorted((DATA / "hostile").glob("*.csv")):
+        try:
+            text, _, _ = decode_text(reader._load(path), None)
+        except (LookupError, InputFileError):
+            continue
+        text = text.lstrip("\ufeff")
+        lines = physical_lines(text)
+        layout = reader._layout(lines, None)
+        assert (
+            reader._layout(reader._first_lines(text, reader.HEADER_SCAN_ROWS * 4), None) == layout
+        ), path.name
+        body = lines[layout.body_start :]
+        plain = reader._plain(body, layout.delimiter, len(layout.header)) and bool(layout.header)
+        assert reader._plain_lines(text, layout) == (len(body) if plain else None), path.name
+        checked += 1
+    assert checked >= 10

@@ -8,7 +8,8 @@ The same cleaning as :mod:`wsisanalysis.clean.pipeline`, in bounded memory:
 - each chunk goes through the pandas path's own steps (``_prepare`` and ``_clean_one``: the
   kind's parsers, quarantine rules and column steps, which map each distinct value once),
   with the file-wide decisions taken first over the whole file (the day/month order of
-  dates, decided from the file's distinct date values as ``parse_dates`` does);
+  dates, decided from the file's distinct date values as ``parse_dates`` does; whether the
+  country column is a column of codes, checked on the rows kept once they are known);
 - the clean rows go to a DuckDB table on disk, where duplicates are found over all files
   with a window (DuckDB spills to disk under ``memory_limit``);
 - the rows left are streamed back in their original order, given their reference columns
@@ -20,13 +21,15 @@ are the pandas path's (``tests/clean/test_duckdb_engine.py`` checks it).
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ import pandas as pd
 from wsisanalysis import schema as C
 from wsisanalysis.clean.kinds import KindSpec, kind_spec
 from wsisanalysis.clean.log import CleaningLog, FileLog
+from wsisanalysis.clean.memory import return_large_blocks
 from wsisanalysis.clean.pipeline import _attendance, _clean_one, _prepare, _quarantine_table
 from wsisanalysis.clean.provenance import input_provenance
 from wsisanalysis.clean.quality import DEFAULT_MAX_QUARANTINED, quality_warnings, raise_if_strict
@@ -44,6 +48,7 @@ from wsisanalysis.clean.steps import (
     add_reference,
     as_categories,
     as_text,
+    holds_country_codes,
     years_out_of_range,
 )
 from wsisanalysis.errors import InputFileError, WsisAnalysisError
@@ -188,41 +193,53 @@ def _raw(path: Path, layout: _CsvLayout, table: Any, first: int, notes: list[str
 
 @dataclass
 class _Table:
-    """One table of an export: its chunks, and the text of its date column for the
-    file-wide day/month order (what ``_prepare`` would put in the ``date`` column)."""
+    """One table of an export: a pass over its chunks (each call starts one), and the text
+    of its date and country columns, distinct values batch by batch, for the file-wide
+    decisions (what ``_prepare`` would put in the ``date`` and ``country`` columns)."""
 
-    chunks: Iterator[RawTable]
-    dates: Iterator[pd.Series]
+    chunks: Callable[[], Iterator[RawTable]]
+    columns: Iterator[dict[str, pd.Series]]
 
 
-def _date_header(table: RawTable, mapping: UserMapping) -> str | None:
-    """The header ``_prepare`` maps to ``date`` in `table` (its shape's mapping included)."""
+#: Columns whose distinct values decide something for a whole table.
+_FILE_WIDE = (C.DATE, C.COUNTRY)
+
+
+def _headers(table: RawTable, mapping: UserMapping) -> dict[str, str]:
+    """The headers ``_prepare`` maps to the file-wide columns in `table` (its shape's
+    mapping included), by canonical name."""
     found = match_headers(
         [str(c) for c in table.frame.columns], mapping.columns,
         shape=table.columns, shape_ignored=table.ignored,
     )  # fmt: skip
-    return next((h for h, c in found.mapping.items() if c == C.DATE), None)
+    return {c: h for h, c in found.mapping.items() if c in _FILE_WIDE}
 
 
-def _streamed_dates(path: Path, layout: _CsvLayout, mapping: UserMapping) -> Iterator[pd.Series]:
-    """The streamed CSV's date column, batch by batch, as distinct values only."""
+def _streamed_columns(
+    path: Path, layout: _CsvLayout, mapping: UserMapping
+) -> Iterator[dict[str, pd.Series]]:
+    """The streamed CSV's date and country columns, batch by batch, as distinct values only."""
     import pyarrow.compute as pc
 
     template = adapt_table(RawTable(pd.DataFrame(columns=layout.header), path.name,
                                     np.arange(0), "csv"))  # fmt: skip
-    header = _date_header(template, mapping)
-    if header is None or header not in layout.header:
+    wanted = {c: h for c, h in _headers(template, mapping).items() if h in layout.header}
+    if not wanted:
         return
-    for batch in _reader(path, layout, [header]):
-        yield pd.Series(pc.unique(batch.column(0)), dtype="str")
+    names = list(dict.fromkeys(wanted.values()))
+    for batch in _reader(path, layout, names):
+        yield {
+            canonical: pd.Series(pc.unique(batch.column(names.index(header))), dtype="str")
+            for canonical, header in wanted.items()
+        }
 
 
-def _whole_dates(table: RawTable, mapping: UserMapping) -> Iterator[pd.Series]:
-    header = _date_header(table, mapping)
-    if header is not None:
-        yield as_text(table.frame[[header]]).iloc[:, 0]
-    elif table.event_date:
-        yield pd.Series([table.event_date], dtype="str")
+def _whole_columns(table: RawTable, mapping: UserMapping) -> Iterator[dict[str, pd.Series]]:
+    headers = _headers(table, mapping)
+    columns = {c: as_text(table.frame[[h]]).iloc[:, 0] for c, h in headers.items()}
+    if C.DATE not in columns and table.event_date:
+        columns[C.DATE] = pd.Series([table.event_date], dtype="str")
+    yield columns
 
 
 def _slices(table: RawTable, rows: int) -> Iterator[RawTable]:
@@ -243,13 +260,40 @@ def export_tables(
     path = Path(path)
     layout = _csv_layout(path)
     if layout is not None:
-        yield _Table(_streamed(path, layout, rows), _streamed_dates(path, layout, mapping))
+        yield _Table(
+            lambda: _streamed(path, layout, rows), _streamed_columns(path, layout, mapping)
+        )
         return
     for table in read_tables(path):
-        yield _Table(_slices(table, rows), _whole_dates(table, mapping))
+        yield _Table(partial(_slices, table, rows), _whole_columns(table, mapping))
 
 
 # --- file-wide decisions -------------------------------------------------------------------
+
+
+@dataclass
+class _FileWide:
+    """What is decided once for a whole table before its chunks are cleaned."""
+
+    dayfirst: bool | None
+    evidence: Any
+    country_codes: bool | None  # a column of codes: over every row's label, to be checked
+
+
+def _file_wide(table: _Table, dayfirst: bool | None, user: UserMapping) -> _FileWide:
+    """The day/month order over all dates, and a first answer to whether the country column
+    is a column of codes, over all of its labels (the pandas path decides it on the rows
+    kept: :func:`_clean_table` checks the answer once those are known)."""
+    dates: list[pd.Series] = []
+    labels: set[str] = set()
+    for columns in table.columns:
+        if C.DATE in columns:
+            dates.append(columns[C.DATE])
+        if C.COUNTRY in columns:
+            labels.update(columns[C.COUNTRY].dropna().unique().tolist())
+    order, evidence = _date_order(iter(dates), dayfirst)
+    codes = holds_country_codes(labels, user.labels.get("countries", {})) if labels else None
+    return _FileWide(order, evidence, codes)
 
 
 def _date_order(values: Iterator[pd.Series], dayfirst: bool | None) -> Any:
@@ -339,12 +383,37 @@ def _wait_for_insert(run: _Run) -> None:
 
 
 def _clean_table(run: _Run, table: _Table, dayfirst: bool | None) -> FileLog | None:
-    """Clean one table chunk by chunk; its file log (counts summed over the chunks)."""
-    order, evidence = _date_order(table.dates, dayfirst)
-    ctx = Context(mapping=run.ctx.mapping, key=run.ctx.key, dayfirst=order, stats=run.ctx.stats)
+    """Clean one table chunk by chunk; its file log (counts summed over the chunks).
+
+    Whether the country column is a column of codes is decided, as by the pandas path, on
+    the distinct labels of the rows kept. Those are known only once every chunk is cleaned,
+    so the chunks are cleaned with the answer over all rows (the same unless quarantined rows
+    tip it) and, when the kept rows give the other answer, cleaned again with it.
+    """
+    wide = _file_wide(table, dayfirst, run.ctx.mapping)
+    before = _Mark.of(run)
+    file_log, kept = _clean_chunks(run, table.chunks(), wide)
+    codes = holds_country_codes(kept, run.ctx.mapping.labels.get("countries", {}))
+    if kept and codes != wide.country_codes:
+        before.restore(run)
+        file_log, _ = _clean_chunks(run, table.chunks(), replace(wide, country_codes=codes))
+    run.tables += 1
+    if file_log is not None and file_log.dates:
+        file_log.dates.update(dayfirst=wide.dayfirst, order_evidence=wide.evidence)
+    return file_log
+
+
+def _clean_chunks(
+    run: _Run, chunks: Iterator[RawTable], wide: _FileWide
+) -> tuple[FileLog | None, set[str]]:
+    """Clean and store a table's chunks; its file log and the country labels of rows kept."""
+    kept: set[str] = set()  # the country step adds the labels of the rows kept
+    ctx = Context(mapping=run.ctx.mapping, key=run.ctx.key, dayfirst=wide.dayfirst,
+                  stats=run.ctx.stats, country_codes=wide.country_codes,
+                  country_labels=kept)  # fmt: skip
     file_log: FileLog | None = None
     position = 0
-    for chunk in table.chunks:
+    for chunk in chunks:
         prepared = _prepare(chunk, run.spec, run.ctx.mapping, run.event)
         del chunk  # `prepared` holds what is needed; _clean_one frees it as it goes
         run.log.rows_in += len(prepared.cells.index) + (
@@ -358,10 +427,30 @@ def _clean_table(run: _Run, table: _Table, dayfirst: bool | None) -> FileLog | N
         reasons = quarantine["reason"].value_counts()
         prepared.file_log.quarantine_reasons = {str(k): int(v) for k, v in reasons.items()}
         file_log = _merge_file_log(file_log, prepared.file_log)
-    run.tables += 1
-    if file_log is not None and file_log.dates:
-        file_log.dates.update(dayfirst=order, order_evidence=evidence)
-    return file_log
+    return file_log, kept
+
+
+@dataclass
+class _Mark:
+    """Where a run stood before a table was cleaned, to clean the table again from there."""
+
+    stats: Any
+    quarantined: int
+    rows_stored: int
+    rows_in: int
+
+    @classmethod
+    def of(cls, run: _Run) -> _Mark:
+        stats = copy.deepcopy(run.ctx.stats)
+        return cls(stats, len(run.quarantined), run.rows_stored, run.log.rows_in)
+
+    def restore(self, run: _Run) -> None:
+        _wait_for_insert(run)
+        if run.rows_stored > self.rows_stored:
+            run.con.execute("DELETE FROM parts WHERE _ord >= ?", [self.rows_stored])
+        run.ctx.stats = self.stats
+        del run.quarantined[self.quarantined :]
+        run.rows_stored, run.log.rows_in = self.rows_stored, self.rows_in
 
 
 def _clean_file(run: _Run, path: Path, dayfirst: bool | None) -> None:
@@ -588,6 +677,7 @@ def clean_files_duckdb(
         msg = "No input files given. Pass one or more exports (CSV, XLSX or Parquet)."
         raise WsisAnalysisError(msg)
     duckdb = _duckdb()
+    return_large_blocks()  # freed temporary columns of each chunk go back to the system
     spec = kind_spec(kind)
     user = mapping if isinstance(mapping, UserMapping) else load_mapping(mapping)
     out = Path(out_dir)

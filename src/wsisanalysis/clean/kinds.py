@@ -69,10 +69,14 @@ def _blank_text(column: str) -> Callable[[Cells, Mapping[str, pd.Series]], pd.Se
     """Blank once markup, entities and invisible characters are removed (``<b></b>``)."""
 
     def test(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:
-        text = map_distinct(cells.stripped(column), strip_tags)
-        return text.isna() | (text == "")
+        return steps.per_distinct(cells.stripped(column), _blank_without_markup)[0]
 
     return test
+
+
+def _blank_without_markup(values: pd.Series) -> tuple[pd.Series]:
+    text = map_distinct(values, strip_tags)
+    return (text.isna() | (text == ""),)
 
 
 def _empty_row(cells: Cells, parsed: Mapping[str, pd.Series]) -> pd.Series:
@@ -98,9 +102,21 @@ _COMMON_RULES = (
 )
 
 
+def _reading(*names: str) -> Callable[[ColumnStep], ColumnStep]:
+    """Mark a column step with the input columns it reads (``step.reads``): the pipeline
+    lets each go once no later step reads it."""
+
+    def mark(step: ColumnStep) -> ColumnStep:
+        step.reads = names  # type: ignore[attr-defined]
+        return step
+
+    return mark
+
+
 def _labels(column: str, source: str, mapper: Callable[[Context], object]) -> ColumnStep:
     """A step mapping the raw `source` column into vocabulary column `column`."""
 
+    @_reading(source)
     def step(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
         found = mapper(ctx)
         return {column: steps.map_label_column(cells.column(source), found, ctx.stats, column)}  # type: ignore[arg-type]
@@ -112,19 +128,28 @@ def _user(section: str, base: Callable[[], object]) -> Callable[[Context], objec
     return lambda ctx: base().with_user_aliases(ctx.mapping.labels.get(section, {}))  # type: ignore[attr-defined]
 
 
+@_reading(C.COUNTRY)
 def _countries(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     user = ctx.mapping.labels.get("countries", {})
-    return {C.COUNTRY_ISO2: steps.countries(cells.column(C.COUNTRY), user, ctx.stats)}
+    column = cells.column(C.COUNTRY)
+    iso = steps.countries(column, user, ctx.stats, ctx.country_codes, ctx.country_labels)
+    return {C.COUNTRY_ISO2: iso}
 
 
+@_reading(C.ORGANISATION)
 def _organisation(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     return {C.ORGANISATION: steps.organisation(cells)}
 
 
 def _text(*names: str) -> ColumnStep:
-    return lambda cells, ctx: steps.tag_free_text(cells, names)
+    @_reading(*names)
+    def step(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
+        return steps.tag_free_text(cells, names)
+
+    return step
 
 
+@_reading(C.TOPICS)
 def _topics(cells: Cells, ctx: Context) -> dict[str, pd.Series]:
     mapper = topic_mapper().with_user_aliases(ctx.mapping.labels.get("topics", {}))
     return {C.TOPICS: steps.topics(cells, mapper, ctx.stats)}

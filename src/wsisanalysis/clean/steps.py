@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from wsisanalysis._text import fold, map_distinct, strip_tags
 from wsisanalysis.clean.log import FileLog, LabelStats
 from wsisanalysis.clean.provenance import scrub_emails as scrub_text
 from wsisanalysis.errors import MappingFileError
-from wsisanalysis.normalize.countries import match_many
+from wsisanalysis.normalize.countries import holds_codes, match_many
 from wsisanalysis.normalize.dates import parse_dates
 from wsisanalysis.normalize.mapping import UserMapping
 from wsisanalysis.normalize.pseudonym import hash_identities, pseudonymize
@@ -33,6 +33,7 @@ _OUR_ID = r"^p_[0-9a-f]{16}$"
 _MAX_DIGITS = 18
 _YEAR = r"(?<!\d)(\d{4})(?!\d)"
 _YEARS = (1900, 2100)
+_SAMPLE = 10_000  # rows looked at before factorizing a column (see per_distinct)
 _ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
 #: Columns that never hold free text, so the e-mail scrub leaves them alone.
 _NOT_FREE_TEXT = (C.RECORD_ID, C.SOURCE, C.PARTICIPANT_ID, C.COUNTRY_ISO2)
@@ -48,6 +49,11 @@ class Context:
     stats: LabelStats = field(default_factory=LabelStats)
     file_log: FileLog | None = None
     anonymous: bool = False  # the file's responses may be anonymous (form responses)
+    #: Whether the country column is a column of codes (None: decided from the rows cleaned,
+    #: as the pandas path does per export; the DuckDB engine decides it for a whole table).
+    country_codes: bool | None = None
+    #: Collects the distinct country labels of the rows cleaned, when set (DuckDB engine).
+    country_labels: set[str] | None = None
 
 
 class Cells:
@@ -57,6 +63,8 @@ class Cells:
         self.table = table  # canonical column names, text
         self.raw = raw  # original headers, text (for the quarantine)
         self._stripped: dict[str, pd.Series] = {}
+        self._as_read: set[str] = set()  # stripped columns that are the column as read
+        self._absent: pd.Series | None = None  # one all-missing column for every absent one
 
     @property
     def index(self) -> pd.Index:
@@ -71,25 +79,71 @@ class Cells:
         """The column as read (all missing if absent): for mappers that work per distinct value."""
         if name in self.table:
             return self.table[name]
-        return pd.Series(pd.NA, index=self.index, dtype="str")
+        if self._absent is None:  # shared by every absent column (8 MB each at 1M rows)
+            self._absent = pd.Series(pd.NA, index=self.index, dtype="str")
+        return self._absent
 
     def stripped(self, name: str) -> pd.Series:
         """The column with white space stripped and blank cells missing (computed once)."""
         if name not in self._stripped:
-            text = self.column(name).str.strip()
-            self._stripped[name] = text.mask(text == "")
+            column = self.column(name)
+            text = column.str.strip()
+            blank = text == ""
+            if blank.any():
+                text = text.mask(blank)
+            # nothing to strip (the common case): the column as read, not a second copy
+            if text.equals(column):
+                text = column
+                self._as_read.add(name)
+            self._stripped[name] = text
         return self._stripped[name]
 
-    def subset(self, keep: pd.Series, without: tuple[str, ...] = ()) -> Cells:
-        """The same access restricted to the rows in `keep` (without the raw columns, which
-        only quarantine needs, nor the canonical columns in `without`: copying them would add
-        to the peak what no later step reads)."""
-        table = self.table.drop(columns=[c for c in without if c in self.table])
-        kept = Cells(table.loc[keep], self.raw.iloc[:, :0].loc[keep])
-        kept._stripped = {
-            name: s.loc[keep] for name, s in self._stripped.items() if name not in without
-        }
+    def release(self, names: list[str]) -> None:
+        """Let go of these columns (a step has made its clean column of them)."""
+        present = [name for name in names if name in self.table]
+        if present:
+            self.table = self.table.drop(columns=present)
+        for name in names:
+            self._stripped.pop(name, None)
+
+    def take(self, keep: pd.Series, without: tuple[str, ...] = ()) -> Cells:
+        """The same access restricted to the rows in `keep`, moving the columns out of this
+        one (which is left empty): without the raw columns, which only quarantine needs, nor
+        the canonical columns in `without`, which no later step reads.
+
+        Column by column, each as read let go once its rows are taken, and not copied at all
+        when every row is kept; a stripped column that is the column as read stays one
+        array (filtering the two would copy it twice).
+        """
+        every = bool(keep.all())
+        rows = None if every else np.flatnonzero(keep.to_numpy(dtype=bool))
+        index = self.table.index if rows is None else self.table.index[rows]
+        # the quarantine has its rows: the raw and canonical frames share their arrays, which
+        # go once both let them go (the caller's frames are not changed)
+        work = self.table.copy(deep=False)
+        self.raw, self.table = self.raw.iloc[:, :0], self.table.iloc[:, :0]
+        taken: dict[str, pd.Series] = {}
+        stripped: dict[str, pd.Series] = {}
+        for name in [c for c in work.columns if c not in without]:
+            column = work.pop(name)
+            text = self._stripped.pop(name, None)
+            taken[name] = column if rows is None else column.iloc[rows]
+            if text is not None:
+                as_read = name in self._as_read
+                stripped[name] = taken[name] if as_read else _rows_of(text, rows)
+        for name, text in self._stripped.items():  # stripped columns the table lacks
+            if name not in without:
+                stripped[name] = _rows_of(text, rows)
+        del work
+        self._stripped = {}
+        kept = Cells(pd.DataFrame(taken, index=index, copy=False), pd.DataFrame(index=index))
+        kept._stripped = stripped
+        kept._as_read = {name for name in self._as_read if name in taken}
         return kept
+
+
+def _rows_of(series: pd.Series, rows: np.ndarray | None) -> pd.Series:
+    return series if rows is None else series.iloc[rows]
 
 
 def per_distinct(series: pd.Series, compute: Any) -> tuple[pd.Series, ...]:
@@ -102,6 +156,8 @@ def per_distinct(series: pd.Series, compute: Any) -> tuple[pd.Series, ...]:
     >>> per_distinct(pd.Series(["a", None, "a"], dtype="str"), lambda s: (s.isna(),))[0].tolist()
     [False, True, False]
     """
+    if _mostly_distinct(series.iloc[:_SAMPLE]):  # e-mails, names: no table of a million values
+        return tuple(compute(series))
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if 2 * len(uniques) > len(series):  # mostly distinct: nothing to gain
         return tuple(compute(series))
@@ -111,6 +167,12 @@ def per_distinct(series: pd.Series, compute: Any) -> tuple[pd.Series, ...]:
         pd.Series(result.array.take(take), index=series.index, name=result.name)
         for result in compute(distinct)
     )
+
+
+def _mostly_distinct(sample: pd.Series) -> bool:
+    """Whether a column's first rows are mostly distinct values (a large sample only: the
+    answer only decides how the same result is computed)."""
+    return len(sample) >= _SAMPLE and 2 * sample.nunique(dropna=False) > len(sample)
 
 
 def whole_numbers(series: pd.Series, *, default: int | None) -> tuple[pd.Series, pd.Series]:
@@ -294,16 +356,33 @@ def _country_candidates(match: object) -> str:
     return "; ".join(f"{c} ({s:g})" for c, s in candidates) or str(getattr(match, "reason", ""))
 
 
-def countries(values: pd.Series, user: Mapping[str, str], stats: LabelStats) -> pd.Series:
-    """ISO alpha-2 codes for a raw country column: the user's mapping first, then the matcher."""
+def holds_country_codes(labels: Iterable[object], user: Mapping[str, str]) -> bool:
+    """Whether the distinct country `labels` the matcher sees (those the user's mapping does
+    not settle) are mostly ISO codes: what :func:`countries` decides for a column."""
     user_folded = _user_countries(user)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    rows = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return holds_codes([lab for lab in labels if fold(strip_tags(str(lab))) not in user_folded])
+
+
+def countries(
+    values: pd.Series,
+    user: Mapping[str, str],
+    stats: LabelStats,
+    codes: bool | None = None,
+    seen: set[str] | None = None,
+) -> pd.Series:
+    """ISO alpha-2 codes for a raw country column: the user's mapping first, then the matcher.
+
+    `codes`: whether the column is a column of codes (None: decided from `values`); `seen`
+    collects the distinct labels."""
+    user_folded = _user_countries(user)
+    position, uniques = pd.factorize(values, use_na_sentinel=True)
+    rows = np.bincount(position[position >= 0], minlength=len(uniques))
     labels = list(uniques)
+    if seen is not None:
+        seen.update(labels)
     keys = [fold(strip_tags(str(label))) for label in labels]
-    builtin = iter(
-        match_many([lab for lab, k in zip(labels, keys, strict=True) if k not in user_folded])
-    )
+    left = [lab for lab, k in zip(labels, keys, strict=True) if k not in user_folded]
+    builtin = iter(match_many(left, codes=codes))
     iso: list[str | None] = []
     for label, key, n in zip(labels, keys, rows, strict=True):
         if key in user_folded:
@@ -315,23 +394,38 @@ def countries(values: pd.Series, user: Mapping[str, str], stats: LabelStats) -> 
         stats.count(C.COUNTRY_ISO2, match.method, int(n))
         if match.iso2 is None and match.reason != "empty":
             stats.unresolved(C.COUNTRY_ISO2, str(label), int(n), _country_candidates(match))
-    blank = int((codes < 0).sum())
+    blank = int((position < 0).sum())
     if blank:
         stats.count(C.COUNTRY_ISO2, "empty", blank)
-    out = np.array([*iso, None], dtype=object)[codes]
+    out = np.array([*iso, None], dtype=object)[position]
     return pd.Series(out, index=values.index, dtype="str", name=C.COUNTRY_ISO2)
+
+
+def without_tags(series: pd.Series) -> pd.Series:
+    """`series` with HTML tags removed (once per distinct value); `series` itself, not a copy,
+    when no value changes (the clean column then shares the column as read).
+
+    >>> text = pd.Series(["ICANN", None], dtype="str")
+    >>> without_tags(text) is text, without_tags(pd.Series(["<b>A</b>"])).tolist()
+    (True, ['A'])
+    """
+    uniques = pd.factorize(series, use_na_sentinel=True)[1].tolist()
+    if pd.api.types.is_string_dtype(series) and all(strip_tags(u) == u for u in uniques):
+        return series
+    return map_distinct(series, strip_tags)
 
 
 def tag_free_text(cells: Cells, names: tuple[str, ...]) -> dict[str, pd.Series]:
     """Free-text columns with HTML tags removed (once per distinct value)."""
-    return {name: map_distinct(cells.column(name), strip_tags) for name in names}
+    return {name: without_tags(cells.column(name)) for name in names}
 
 
 def organisation(cells: Cells) -> pd.Series:
     """The organisation without markup, with runs of white space collapsed (once per distinct
     value)."""
-    text = map_distinct(cells.column(C.ORGANISATION), strip_tags)
-    return text.mask(text == "")
+    text = without_tags(cells.column(C.ORGANISATION))
+    blank = text == ""
+    return text.mask(blank) if blank.any() else text
 
 
 def topics(cells: Cells, mapper: LabelMapper, stats: LabelStats) -> pd.Series:
@@ -340,6 +434,22 @@ def topics(cells: Cells, mapper: LabelMapper, stats: LabelStats) -> pd.Series:
     for row in distinct[distinct["method"] == "unresolved"].itertuples():
         stats.unresolved(C.TOPICS, str(row.label), int(row.rows))
     return mapped
+
+
+#: What every e-mail the scrub removes contains (its "at", plain or disguised), case aside:
+#: a column with none of these anywhere has nothing to scrub.
+#: (A pattern without flags: pandas runs it in arrow's RE2 kernel, without Python strings.)
+_AT_SIGNS = r"(?is)@|＠|﹫|%40|&#|&commat;|[\[({<].*at"
+
+
+def may_hold_email(text: pd.Series) -> bool:
+    """Whether any cell of `text` could hold an e-mail :func:`scrub_emails` would remove (one
+    pass over the column, no table of its distinct values).
+
+    >>> may_hold_email(pd.Series(["Org 1", None])), may_hold_email(pd.Series(["a (at) b.org"]))
+    (False, True)
+    """
+    return bool(text.str.contains(_AT_SIGNS, na=False).any())
 
 
 def scrub_emails(clean: pd.DataFrame, stats: LabelStats) -> pd.DataFrame:
@@ -352,6 +462,8 @@ def scrub_emails(clean: pd.DataFrame, stats: LabelStats) -> pd.DataFrame:
     scrubbed = 0
     for name in clean.columns:
         if name in _NOT_FREE_TEXT or not pd.api.types.is_string_dtype(clean[name]):
+            continue
+        if not may_hold_email(clean[name]):
             continue
         codes, uniques = pd.factorize(clean[name], use_na_sentinel=True)
         distinct = uniques.tolist()

@@ -440,10 +440,11 @@ def holds_codes(values: Sequence[object]) -> bool:
     return coded > len(texts) / 2
 
 
-def match_many(values: Sequence[object]) -> list[CountryMatch]:
+def match_many(values: Sequence[object], *, codes: bool | None = None) -> list[CountryMatch]:
     """Match the distinct values of one column: exact tiers one by one, the fuzzy remainder
-    in one batch. Two-letter words are read as codes only when the column holds codes."""
-    codes = holds_codes(values)
+    in one batch. Two-letter words are read as codes only when the column holds codes
+    (`codes`, decided from `values` when None)."""
+    codes = holds_codes(values) if codes is None else codes
     matches = [match_country(value, fuzzy=False, codes=codes) for value in values]
     pending = [i for i, m in enumerate(matches) if m.method == _PENDING]
     for i, match in zip(

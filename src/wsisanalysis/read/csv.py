@@ -12,9 +12,9 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -182,7 +182,7 @@ def _scan(lines: list[str], layout: _Layout) -> tuple[list[Record], list[Record]
     return records, rejected, plain
 
 
-def _plain(body: list[str], delimiter: str, width: int) -> bool:
+def _plain(body: Iterable[str], delimiter: str, width: int) -> bool:
     """Whether :func:`_scan` would find every line a plain record (one line, no bare CR, the
     header's width once blank trailing fields are dropped, no rejects), without building a
     record per line: only lines with a quote are parsed. A long line answers False (the
@@ -205,19 +205,51 @@ def _plain(body: list[str], delimiter: str, width: int) -> bool:
     return True
 
 
-def _plain_table(data: bytes, encoding: str, lines: list[str], layout: _Layout) -> Any:
-    """The body read by the fast parser when every record is plain, else None; `lines` is
-    emptied first (the caller's list), so the parser never holds it alongside the frame."""
-    width = len(layout.header)
-    if not width or not _plain(lines[layout.body_start :], layout.delimiter, width):
+_BLOCK = 1 << 20  # characters of text split into lines at a time
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first `count` physical lines of `text` (as :func:`physical_lines` splits them)."""
+    end = 0
+    for _ in range(count):
+        found = text.find("\n", end)
+        if found < 0:
+            return physical_lines(text)
+        end = found + 1
+    return physical_lines(text[:end])
+
+
+def _body_blocks(text: str, skip: int) -> Iterator[list[str]]:
+    """The physical lines of `text` after the first `skip`, a block of lines at a time:
+    the same lines as ``physical_lines(text)[skip:]``, without a list of every line of the
+    file (1M rows: ~180 MB of line strings beside the text)."""
+    pos = 0
+    for _ in range(skip):
+        found = text.find("\n", pos)
+        if found < 0:
+            return
+        pos = found + 1
+    while pos < len(text):
+        found = text.find("\n", pos + _BLOCK)
+        end = len(text) if found < 0 else found + 1
+        lines = text[pos:end].split("\n")
+        if lines[-1] == "":  # the text after the block's last line break
+            lines.pop()
+        yield [line.removesuffix("\r") for line in lines]
+        pos = end
+
+
+def _plain_lines(text: str, layout: _Layout) -> int | None:
+    """How many data lines `text` has below the header when every one is plain (see
+    :func:`_plain`), else None. Reads the text a block at a time."""
+    width, count = len(layout.header), 0
+    if not width:
         return None
-    expected = len(lines) - layout.body_start
-    lines.clear()  # 1M rows: ~170 MB of line strings, not needed past this point
-    frame = _fast_frame(data, encoding, layout, expected)
-    if frame is None:  # the parser disagreed: the full scan decides, on lines read again
-        lines.extend(physical_lines(decode_text(data, encoding)[0].lstrip("\ufeff")))
-        return None
-    return frame, np.arange(layout.body_start + 1, layout.body_start + 1 + expected)
+    for block in _body_blocks(text, layout.body_start):
+        if not _plain(block, layout.delimiter, width):
+            return None
+        count += len(block)
+    return count
 
 
 def _notes(records: list[Record], width: int) -> list[str]:
@@ -249,13 +281,25 @@ def read_csv_export(
     except LookupError:
         msg = f"{path}: unknown encoding {encoding!r}. Use an encoding Python knows, e.g. utf-8 or cp1252."
         raise InputFileError(msg) from None
-    lines = physical_lines(text.lstrip("\ufeff"))
-    del text
-    layout = _layout(lines, delimiter)
+    text = text.lstrip("\ufeff")
+    if notes or "\n" not in text:  # repaired lines, or a one-line or CR-only file
+        lines = physical_lines(text)
+        del text
+        layout = _layout(lines, delimiter)
+    else:
+        layout = _layout(_first_lines(text, HEADER_SCAN_ROWS * 4), delimiter)
+        expected = _plain_lines(text, layout)
+        if expected is not None:
+            del text  # the parser reads the bytes: ~1x the file freed before it runs
+            frame = _fast_frame(data, encoding, layout, expected)
+            if frame is not None:
+                rows = np.arange(layout.body_start + 1, layout.body_start + 1 + expected)
+                return _table(path, frame, rows, encoding, layout, _header_notes(layout))
+            # the parser disagreed: the full scan decides, on the text decoded again
+            text = decode_text(data, encoding)[0].lstrip("\ufeff")
+        lines = physical_lines(text)
+        del text
     width = len(layout.header)
-    fast = None if notes else _plain_table(data, encoding, lines, layout)
-    if fast is not None:
-        return _table(path, fast[0], fast[1], encoding, layout, _header_notes(layout))
     records, rejected, plain = _scan(lines, layout)
     frame = _fast_frame(data, encoding, layout, len(records)) if plain and not notes else None
     if frame is None:
