@@ -118,7 +118,10 @@ class TableSet:
         unfixable = protect(cells, self.threshold, first)
         if unfixable:
             cells.listed &= ~_left_out(cells, mine, current, list(unfixable))
-            unfixable = protect(cells, self.threshold)
+            # leaving cells out only widens ranges: only the narrow ones need checking again
+            again = np.zeros(len(cells.value), dtype=bool)
+            again[list(unfixable)] = True
+            unfixable = protect(cells, self.threshold, again)
         if unfixable:
             return self._withheld(current)
         return Verdict(cells.published[mine], cells.listed[mine])
