@@ -304,3 +304,14 @@ def test_a_small_change_since_the_previous_snapshot_is_hidden_and_protected(tmp_
     cells = [((r,), _value(second, r)) for r in regions] + [((ALL,), _total(second))]
     low, high = reader_ranges(cells, [(r,) for r in regions], [(r,) for r in regions])[("AF",)]
     assert high - low >= 5, (low, high)
+
+
+def test_what_derives_from_a_withheld_table_stays_withheld():
+    from wsisanalysis.metrics.disclosure import PublishedTable
+    from wsisanalysis.reporting import categories
+
+    withheld = PublishedTable(pd.DataFrame(columns=["community", "count"]), ("community",), "count", 5, "", (), withheld=True)
+    frame = pd.DataFrame({"event": ["A"], "date": pd.to_datetime(["2025-06-02"])})
+    for derived in (categories.publish_rollup(withheld), categories.parents_only(withheld),
+                    categories.known_shares(withheld, "community"), categories.with_event_dates(withheld, frame)):  # fmt: skip
+        assert derived.withheld

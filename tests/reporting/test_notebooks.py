@@ -106,7 +106,7 @@ PAGE_CALLS = {("figures", None), ("narrative", None), ("rp", "show_table")}
 PUBLISHERS = {"publish", "publish_aggregate"}
 #: Calls that derive a table from published cells only: their result is published when
 #: their first argument is (``rp.publish_rollup(safe_communities)``).
-DERIVERS = {"known_shares", "publish_rollup", "parents_only"}
+DERIVERS = {"known_shares", "publish_rollup", "parents_only", "with_event_dates"}
 SAFE_DISPLAYS = {"data_source_note", "run_details", "published_source_note", "use_report_style"}
 
 
@@ -156,7 +156,11 @@ def unguarded_uses(sources: list[str]) -> list[str]:
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
         found += [ast.unparse(n)[:80] for n in calls if _unguarded_call(n, published)]
         last = tree.body[-1] if tree.body else None
-        if isinstance(last, ast.Expr) and not isinstance(last.value, ast.Call):
+        # a call, or calls joined by and/or (each checked above), may end a cell
+        shown = last.value.values if isinstance(last, ast.Expr) and isinstance(last.value, ast.BoolOp) else []
+        if isinstance(last, ast.Expr) and not isinstance(last.value, ast.Call) and not (
+            shown and all(isinstance(v, ast.Call) for v in shown)
+        ):
             found.append(f"bare expression shown: {ast.unparse(last)[:60]}")
     return found
 

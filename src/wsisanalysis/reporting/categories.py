@@ -39,6 +39,8 @@ def publish_rollup(table: PublishedTable, *, by: str = C.COMMUNITY) -> Published
     [['GNSO', 'all', 13], ['GNSO', 'GNSO', 0]]
     """
     published = require_published(table, "publish_rollup")
+    if published.withheld:  # nothing to derive from, and the notice must stay
+        return published
     data = published.table
     hidden = published.hidden_cells["count"].to_numpy(dtype=bool) | data["count"].isna().to_numpy()
     frame = pd.DataFrame({"community": data[by].map(_parent).astype(str), "part": data[by].astype(str),
@@ -77,6 +79,8 @@ def publish_rollup(table: PublishedTable, *, by: str = C.COMMUNITY) -> Published
 def parents_only(table: PublishedTable) -> PublishedTable:
     """The parent rows (``part == "all"``) of :func:`publish_rollup`'s table, for a chart."""
     published = require_published(table, "parents_only")
+    if published.withheld:  # nothing to derive from, and the notice must stay
+        return published
     keep = (published.table["part"] == ALL_PARTS).to_numpy()
     frame = published.table[keep].drop(columns="part").reset_index(drop=True)
     mask = published.hidden_cells[keep].drop(columns="part").reset_index(drop=True)
@@ -111,6 +115,8 @@ def known_shares(table: PublishedTable, by: str) -> PublishedTable:
     [0.25, 0.75]
     """
     published = require_published(table, "known_shares")
+    if published.withheld:  # nothing to derive from, and the notice must stay
+        return published
     data, mask = published.table, published.hidden_cells
     placed = ~data[by].astype(str).isin(NOT_PLACED.get(by, (UNKNOWN_LABEL,)))
     denominator = _known_total(data, placed)
@@ -154,6 +160,8 @@ def with_event_dates(table: PublishedTable, frame: pd.DataFrame) -> PublishedTab
     from wsisanalysis.metrics.headline import events
 
     published = require_published(table, "with_event_dates")
+    if published.withheld:  # nothing to derive from, and the notice must stay
+        return published
     first = events(frame).set_index(C.EVENT)["first"]
     data = published.table.drop(columns="date", errors="ignore")
     data = data.assign(date=data[C.EVENT].astype(str).map(first).to_numpy())
