@@ -294,7 +294,7 @@ CELL_FORMATS = {
         r"\d{1,3}(,\d{3})*"
     ),
     re.compile(
-        r"Share of participants|Share, (lower|upper) bound \(95%\)|Baseline share|Share \(%\)"
+        r"Share of (participants|activities)|Share, (lower|upper) bound \(95%\)|Baseline share|Share \(%\)"
     ): re.compile(r"\d{1,3}\.\d%?"),
     re.compile(r"Date"): re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}"),
 }
