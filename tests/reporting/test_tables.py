@@ -114,6 +114,15 @@ def test_hidden_cells_stay_suppressed_and_values_are_named_for_their_column():
                                                 "Non answer", "ccTLD", "GNSO", "25.0%"]  # fmt: skip
 
 
+def test_a_date_known_to_the_month_reads_as_a_month_and_downloads_as_one():
+    frame = pd.DataFrame({"date": pd.PeriodIndex(["2021-03", "2024-06"], freq="M")})
+    markup = html_table(frame).markup
+    assert re.findall(r"<td[^>]*>.*?</td>", markup) == [
+        '<td data-v="2021-03">March 2021</td>',
+        '<td data-v="2024-06">June 2024</td>',
+    ]
+
+
 def test_the_share_of_what_a_table_counts_is_headed_with_it():
     heads = re.findall(
         r"<th>(.*?)</th>",

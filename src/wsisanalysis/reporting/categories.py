@@ -186,3 +186,19 @@ def counting(table: PublishedTable, what: str) -> PublishedTable:
         _mask=mask.rename(columns=names),
         count=what if published.count == "count" else published.count,
     )
+
+
+def as_months(table: PublishedTable, column: str = "period") -> PublishedTable:
+    """`table` with `column` (the first day of each month, as ``activity_timeline(freq="MS")``
+    gives it) as months (``period[M]``): a whole month's count reads "March 2024", never as the
+    count of its first day ("1 Mar 2024"). The cells and the hidden ones are unchanged.
+
+    >>> from wsisanalysis.metrics.disclosure import guard
+    >>> t = guard(pd.DataFrame({"period": pd.to_datetime(["2024-03-01"]), "count": [40]}), "period")
+    >>> str(as_months(t).table["period"].iloc[0])
+    '2024-03'
+    """
+    published = require_published(table, "as_months")
+    data = published.table
+    data[column] = pd.to_datetime(data[column]).dt.to_period("M")
+    return dataclasses.replace(published, _frame=data)
