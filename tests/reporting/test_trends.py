@@ -68,7 +68,7 @@ def test_milestones_are_numbered_with_their_key_under_the_chart_and_months_read_
     assert fig.figure.layout.xaxis.hoverformat == "%B %Y"
 
 
-def test_a_hidden_point_is_a_gap_in_its_line():
+def test_a_hidden_point_is_a_gap_in_its_line_marked_suppressed():
     frame = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"] * 3),
                           "group": ["A"] * 3 + ["B"] * 3 + ["C"] * 3,
                           "count": [30, 3, 35, 40, 50, 45, 60, 70, 65]})  # fmt: skip
@@ -78,3 +78,8 @@ def test_a_hidden_point_is_a_gap_in_its_line():
     drawn = [float(v) for t in fig.figure.data for v in (() if t.y is None else t.y)]
     assert 3.0 not in drawn and any(v > 0 for v in drawn)
     assert "0 suppressed" not in fig.alt
+    crosses = [t for t in fig.figure.data if t.name == "suppressed"]  # the gap is marked
+    assert len(crosses) == 1 and len(crosses[0].x) == int(
+        fig.alt.split(" suppressed")[0].split()[-1]
+    )
+    assert set(crosses[0].y) == {0}

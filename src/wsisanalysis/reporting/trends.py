@@ -159,6 +159,20 @@ def _line_traces(fig: go.Figure, data: pd.DataFrame, hidden: pd.Series, *, color
     return drawn, empty
 
 
+def _hidden_points(fig: go.Figure, data: pd.DataFrame, hidden: pd.Series, color: str) -> None:
+    """Each hidden point as a grey cross on the axis, named "suppressed" in the legend and on
+    hover, so a gap in a line reads as a hidden count, not as an event without data."""
+    rows = data[hidden.to_numpy(dtype=bool)]
+    if rows.empty:
+        return
+    x, _ = date_axis(rows["date"])
+    text = [f"{C.display_label(v, capital=True)}: {HIDDEN_LABEL}" for v in rows[color]]
+    fig.add_trace(go.Scatter(x=x, y=[0] * len(rows), mode="markers", name=HIDDEN_LABEL, text=text, cliponaxis=False,
+                             hovertemplate="%{text}<extra></extra>", **month_span(rows["date"]),
+                             marker={"symbol": "x-thin-open", "size": 11, "color": "#777777",
+                                     "line": {"width": 2, "color": "#777777"}}))  # fmt: skip
+
+
 def _mark_milestones(
     fig: go.Figure, marks: pd.DataFrame | None, dates: pd.Series, top: float
 ) -> str:
@@ -184,7 +198,7 @@ def _mark_milestones(
 def trend_lines(table: PublishedTable, *, color: str, y: str, title: str,
                 marks: pd.DataFrame | None = None, percent: bool = True) -> ReportFigure:  # fmt: skip
     """One line per `color` category over ``date`` (shares in % with `percent`), hidden points left
-    as gaps, each line with its own dash and marker (said in the caption where two lie on each
+    as gaps marked by grey crosses named "suppressed", each line with its own dash and marker (said in the caption where two lie on each
     other), and the main WSIS+20 milestones in `marks` that fall within the plotted period as
     numbered dotted lines, their key in the caption. A ``date`` known to the month only
     (``period[M]``) is drawn and read as that month."""
@@ -193,6 +207,7 @@ def trend_lines(table: PublishedTable, *, color: str, y: str, title: str,
     hidden = table.hidden_cells[y] if y in table.hidden_cells else pd.Series(False, data.index)
     fig = go.Figure()
     drawn, empty = _line_traces(fig, data, hidden, color=color, y=y, scale=scale)
+    _hidden_points(fig, data, hidden, color)
     top = float((data[y].where(~hidden).astype(float) * scale).max())
     key = _mark_milestones(fig, marks, data["date"], top if top > 0 else 1.0)
     fig.update_layout(title=title, yaxis_title="Share (%)" if percent else column_label(y),
