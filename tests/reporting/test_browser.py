@@ -294,9 +294,10 @@ CELL_FORMATS = {
         r"\d{1,3}(,\d{3})*"
     ),
     re.compile(
-        r"Share of participants|Share, (lower|upper) bound \(95%\)|Baseline share|Share \(%\)"
+        r"Share of (participants|activities)|Share, (lower|upper) bound \(95%\)|Baseline share|Share \(%\)"
     ): re.compile(r"\d{1,3}\.\d%?"),
-    re.compile(r"Date"): re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}"),
+    # a day, or a month where only the month is known (ICANN meetings): never "1 Mar 2021"
+    re.compile(r"Date"): re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}|[A-Z][a-z]+ \d{4}"),
 }
 CELLS = """() => Array.from(document.querySelectorAll('table')).flatMap(t => {
     const heads = Array.from(t.querySelectorAll('thead th, tr:first-child > th')).map(h => h.textContent.trim());

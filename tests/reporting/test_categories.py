@@ -14,7 +14,8 @@ from helpers import decode_plotly
 
 from wsisanalysis import schema as C
 from wsisanalysis.metrics.disclosure import guard
-from wsisanalysis.reporting import known_shares, parents_only, publish_rollup
+from wsisanalysis.reporting import known_shares, parents_only, publish_rollup, show_table
+from wsisanalysis.reporting.categories import counting
 
 
 def test_known_shares_leave_unknown_out_of_table_and_denominator():
@@ -231,3 +232,24 @@ def test_every_chart_of_the_demo_report_set_equals_its_table(report_project):
     assert pages
     problems = {p.stem: chart_table_mismatches(p.read_text(encoding="utf-8")) for p in pages}
     assert not any(problems.values()), {k: v[:5] for k, v in problems.items() if v}
+
+
+def test_a_table_of_activities_is_headed_activities_not_participants():
+    """Page 40's activity types: the count column counts activities, and the share is theirs."""
+    t = pd.DataFrame({"activity_type": ["webinar", "statement", "briefing"], "count": [3, 40, 30],
+                      "total": [73] * 3, "share": [3 / 73, 40 / 73, 30 / 73]})  # fmt: skip
+    counted = counting(guard(t, "activity_type"), "activities")
+    assert list(counted.table.columns)[:4] == [
+        "activity_type",
+        "activities",
+        "total",
+        "share_of_activities",
+    ]
+    assert list(counted.hidden_cells.columns) == list(counted.table.columns)
+    assert (
+        counted.hidden_cells["activities"].tolist()
+        == guard(t, "activity_type").hidden_cells["count"].tolist()
+    )
+    markup = show_table(counted).markup
+    assert "<th>Activities</th>" in markup and "<th>Share of activities</th>" in markup
+    assert "Participants" not in markup

@@ -15,6 +15,7 @@ from wsisanalysis import schema as C
 from wsisanalysis.metrics import coverage
 from wsisanalysis.metrics.disclosure import HIDDEN_LABEL, DisclosureError, guard
 from wsisanalysis.reporting import figures, narrative, show_table
+from wsisanalysis.reporting.categories import as_months
 
 FRAME = pd.DataFrame(
     {C.ICANN_REGION: ["AF"] * 3 + ["AP"] * 40 + ["EU"] * 57 + ["LAC"] * 2 + ["NA"] * 30}
@@ -40,7 +41,9 @@ def test_hidden_counts_never_reach_figure_data():
     assert {shares[k] for k in hidden} == {max(published)}
     text = fig.to_json()
     truth = FRAME[C.ICANN_REGION].value_counts()
-    secrets = [truth[r] / len(FRAME) * 100 for r in safe.table.loc[safe.hidden_rows, C.ICANN_REGION]]
+    secrets = [
+        truth[r] / len(FRAME) * 100 for r in safe.table.loc[safe.hidden_rows, C.ICANN_REGION]
+    ]
     assert len(secrets) >= 3, "two small counts and at least one cell hiding them"
     for secret in secrets:
         assert f"{secret:.6}"[:6] not in text
@@ -223,3 +226,20 @@ def test_timeline_numbers_its_milestones_and_names_them_in_the_caption():
     assert [a.text for a in fig.figure.layout.annotations] == ["<b>1</b>", "<b>2</b>"]
     assert "Milestones: 1 = First (2 Jan 2025); 2 = Second (10 Feb 2025)." in fig.alt
     assert fig.figure.layout.yaxis.title.text == "Participants"
+
+
+def test_a_monthly_timeline_reads_months_not_first_days():
+    """Bars of whole months stand at "2025-01" (the value the table downloads), hover as
+    "January 2025", and the caption names the peak's month."""
+    table = pd.DataFrame(
+        {"period": pd.to_datetime(["2025-01-01", "2025-02-01"]), "count": [30, 12]}
+    )
+    months = as_months(guard(table, "period"))
+    fig = figures.timeline(
+        months, pd.DataFrame(columns=["start", "milestone"]), title="t", y="count"
+    )
+    assert list(fig.figure.data[0].x) == ["2025-01", "2025-02"]
+    assert fig.figure.data[0].xperiodalignment == "middle"  # a bar spans its month
+    assert fig.figure.layout.xaxis.hoverformat == "%B %Y"
+    assert "peak 30 in January 2025" in fig.alt
+    assert 'data-v="2025-01">January 2025<' in show_table(months).markup

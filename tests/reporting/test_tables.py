@@ -112,3 +112,21 @@ def test_hidden_cells_stay_suppressed_and_values_are_named_for_their_column():
                           "community": ["none", "GNSO"], "share_at_host_meeting": [0.5, 0.25]})  # fmt: skip
     assert _cells(html_table(frame).markup) == ["suppressed", "Not matched", "No ICANN community", "50.0%",
                                                 "Non answer", "ccTLD", "GNSO", "25.0%"]  # fmt: skip
+
+
+def test_a_date_known_to_the_month_reads_as_a_month_and_downloads_as_one():
+    frame = pd.DataFrame({"date": pd.PeriodIndex(["2021-03", "2024-06"], freq="M")})
+    markup = html_table(frame).markup
+    assert re.findall(r"<td[^>]*>.*?</td>", markup) == [
+        '<td data-v="2021-03">March 2021</td>',
+        '<td data-v="2024-06">June 2024</td>',
+    ]
+
+
+def test_the_share_of_what_a_table_counts_is_headed_with_it():
+    heads = re.findall(
+        r"<th>(.*?)</th>",
+        html_table(pd.DataFrame(columns=["activities", "share_of_activities"])).markup,
+    )
+    assert heads == ["Activities", "Share of activities"]
+    assert _cells(html_table(pd.DataFrame({"share_of_activities": [0.125]})).markup) == ["12.5%"]

@@ -7,6 +7,8 @@ published table does not already show: a parent with a suppressed part is itself
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -169,3 +171,42 @@ def with_event_dates(table: PublishedTable, frame: pd.DataFrame) -> PublishedTab
     return PublishedTable(data, published.by, published.count, published.threshold, published.legend,
                           published.hidden, published.aggregate, dict(published.statistics),
                           name=published.name, _mask=mask)  # fmt: skip
+
+
+def counting(table: PublishedTable, what: str) -> PublishedTable:
+    """`table` with its ``count`` and ``share`` columns named for `what` it counts
+    (``activities``, ``share_of_activities``), so its headers read "Activities" and "Share of
+    activities", not "Participants". The cells and the hidden ones are unchanged.
+
+    >>> from wsisanalysis.metrics.disclosure import guard
+    >>> t = guard(pd.DataFrame({"activity_type": ["webinar"], "count": [40], "share": [1.0]}), "activity_type")
+    >>> list(counting(t, "activities").table.columns)[:3]
+    ['activity_type', 'activities', 'share_of_activities']
+    """
+    published = require_published(table, "counting")
+    data, mask = published.table, published.hidden_cells
+    if "share" in data and "known_share" in data:  # the same share twice: keep one
+        data, mask = data.drop(columns="known_share"), mask.drop(columns="known_share")
+    names = {"count": what, "share": f"share_of_{what}", "known_share": f"share_of_{what}"}
+    return dataclasses.replace(
+        published,
+        _frame=data.rename(columns=names),
+        _mask=mask.rename(columns=names),
+        count=what if published.count == "count" else published.count,
+    )
+
+
+def as_months(table: PublishedTable, column: str = "period") -> PublishedTable:
+    """`table` with `column` (the first day of each month, as ``activity_timeline(freq="MS")``
+    gives it) as months (``period[M]``): a whole month's count reads "March 2024", never as the
+    count of its first day ("1 Mar 2024"). The cells and the hidden ones are unchanged.
+
+    >>> from wsisanalysis.metrics.disclosure import guard
+    >>> t = guard(pd.DataFrame({"period": pd.to_datetime(["2024-03-01"]), "count": [40]}), "period")
+    >>> str(as_months(t).table["period"].iloc[0])
+    '2024-03'
+    """
+    published = require_published(table, "as_months")
+    data = published.table
+    data[column] = pd.to_datetime(data[column]).dt.to_period("M")
+    return dataclasses.replace(published, _frame=data)

@@ -329,14 +329,43 @@ def world_map(table: PublishedTable, *, title: str, value: str = "count") -> Rep
     return ReportFigure(fig, alt, data, published.legend)
 
 
-def _milestone_marks(fig: go.Figure, shown: pd.DataFrame, top: float) -> str:
+def date_axis(dates: pd.Series) -> tuple[list, str]:
+    """A chart's x values for `dates` and how hover reads them: a date known to the month only
+    (``period[M]``) as "2021-03", the value its table downloads, read "March 2021"; a day as
+    the day ("27 May 2024")."""
+    if isinstance(dates.dtype, pd.PeriodDtype) and dates.dtype.freq.freqstr.startswith("M"):
+        return dates.dt.strftime("%Y-%m").tolist(), "%B %Y"
+    return pd.to_datetime(dates).tolist(), "%-d %b %Y"
+
+
+def month_span(dates: pd.Series) -> dict[str, str]:
+    """Trace settings that draw a month (``period[M]``) across its month, its point or bar in the
+    middle: a milestone of 30 May then stands before June's bar, not on it."""
+    if isinstance(dates.dtype, pd.PeriodDtype) and dates.dtype.freq.freqstr.startswith("M"):
+        return {"xperiod": "M1", "xperiodalignment": "middle"}
+    return {}
+
+
+def _when(value: object) -> str:
+    """A date in a sentence: a month as "March 2024", a day as "27 May 2024"."""
+    if isinstance(value, pd.Period):
+        day = value.start_time
+        return (
+            value.strftime("%B %Y") if value.freqstr.startswith("M") else f"{day.day} {day:%B %Y}"
+        )
+    return f"{pd.Timestamp(value):%B %Y}"
+
+
+def milestone_marks(
+    fig: go.Figure, shown: pd.DataFrame, top: float, colour: str = PALETTE[3]
+) -> str:
     """Number the milestones on the chart (staggered on three rows so close dates do not collide)
     and return their key, "1 = WSIS+20 ...", for the caption."""
     for i, m in enumerate(shown.itertuples(), start=1):
         x = pd.Timestamp(m.start)
-        fig.add_vline(x=x.timestamp() * 1000, line_dash="dot", line_color=PALETTE[3])
+        fig.add_vline(x=x.timestamp() * 1000, line_dash="dot", line_color=colour)
         fig.add_annotation(x=x, y=top * (1.06 + 0.07 * (i % 3)), text=f"<b>{i}</b>", showarrow=False,
-                           font={"color": PALETTE[3], "size": 12}, bgcolor="white")  # fmt: skip
+                           font={"color": colour, "size": 12}, bgcolor="white")  # fmt: skip
     return "; ".join(f"{i} = {m.milestone} ({pd.Timestamp(m.start).day} {pd.Timestamp(m.start):%b %Y})"
                      for i, m in enumerate(shown.itertuples(), start=1))  # fmt: skip
 
@@ -349,22 +378,22 @@ def timeline(
     published = require_published(table, "timeline")
     series = published.table
     hidden = _hidden(published, y)
-    fig = go.Figure(_bars(series["period"].tolist(), series[y].astype(float), hidden, name=column_label(y), colour=PALETTE[0]))  # fmt: skip
+    x, hover = date_axis(series["period"])
+    bars = _bars(x, series[y].astype(float), hidden, name=column_label(y), colour=PALETTE[0])
+    fig = go.Figure(bars.update(month_span(series["period"])))
     shown = milestones[["start", "milestone"]].drop_duplicates("start").sort_values("start")
     top = series[y].where(~hidden).astype(float).max()
     top = float(top) if pd.notna(top) else 1.0
-    key = _milestone_marks(fig, shown, top)
+    key = milestone_marks(fig, shown, top)
     fig.add_trace(go.Scatter(x=shown["start"], y=[top * 1.02] * len(shown), mode="markers",
                              name="WSIS+20 milestone (numbered, see below)", text=shown["milestone"], hoverinfo="text+x",
                              marker={"symbol": "triangle-down", "color": PALETTE[3], "size": 10}))  # fmt: skip
     fig.update_layout(title=title, yaxis_title=column_label(y), yaxis_range=[0, top * 1.3],
-                      legend={"orientation": "h", "y": -0.2})  # fmt: skip
+                      xaxis={"type": "date", "hoverformat": hover}, legend={"orientation": "h", "y": -0.2})  # fmt: skip
     visible = series[~hidden].dropna(subset=[y])
     peak = visible.loc[visible[y].astype(float).idxmax()] if len(visible) else None
     alt = f"{title}. {len(series)} periods, {int(hidden.sum())} {HIDDEN_LABEL}" + (
-        f"; peak {float(peak[y]):,.0f} in {pd.Timestamp(peak['period']):%B %Y}."
-        if peak is not None
-        else "."
+        f"; peak {float(peak[y]):,.0f} in {_when(peak['period'])}." if peak is not None else "."
     )
     return ReportFigure(fig, f"{alt} Milestones: {key}." if key else alt, series, published.legend)
 

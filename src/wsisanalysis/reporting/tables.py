@@ -152,7 +152,7 @@ COLUMN_LABELS = {
 }  # fmt: skip
 #: Columns whose values are vocabulary codes, shown by their display names.
 CATEGORY_COLUMNS = frozenset({"icann_region", "stakeholder_group", "community", "topic",
-    "activity_type", "attendance_mode", "newcomer", "phase", "channel", "process", "gender", "role", "group",
+    "activity_type", "attendance_mode", "attendance", "newcomer", "phase", "channel", "process", "gender", "role", "group",
     "reason", "method", "best candidates"})  # fmt: skip
 #: Names of values that mean something else in one column (how a label was resolved).
 COLUMN_VALUE_NAMES = {"method": {"none": "Not matched", "cctld": "ccTLD", "fuzzy": "Fuzzy match"}}
@@ -239,12 +239,24 @@ def _text(value: object, column: str) -> str:
     return C.display_label(value, capital=True) if column in CATEGORY_COLUMNS else str(value)
 
 
+def _period(value: pd.Period) -> tuple[str, str]:
+    """A month as "March 2021" (downloaded as 2021-03), never as its first day; a year as 2021."""
+    if value.freqstr.startswith("M"):
+        return value.strftime("%B %Y"), value.strftime("%Y-%m")
+    if value.freqstr.startswith(("Y", "A")):
+        return value.strftime("%Y"), value.strftime("%Y")
+    start = value.start_time
+    return f"{start.day} {start:%b %Y}", f"{start:%Y-%m-%d}"
+
+
 def _cell(value: object, column: str, *, whole: bool = False) -> tuple[str, str]:
     """A cell as (shown text, value for sorting and the CSV download) at the same precision."""
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return "–", ""
     if isinstance(value, (bool, np.bool_)):
         return ("Yes", "Yes") if value else ("No", "No")
+    if isinstance(value, pd.Period):  # a date known to the month only (ICANN meetings)
+        return _period(value)
     if isinstance(value, (pd.Timestamp, datetime, date)):
         stamp = pd.Timestamp(value)
         return f"{stamp.day} {stamp:%b %Y}", f"{stamp:%Y-%m-%d}"
