@@ -212,7 +212,7 @@ def test_a_hidden_cell_an_earlier_page_pins_is_left_out_not_shown_as_hidden(tmp_
     everyone, main, ledger = _scoped(tmp_path, side_af=2)
     assert everyone.table.set_index("region")["count"]["AF"] == 5
     assert "AF" not in set(main.table["region"]), main.table
-    assert "left out" in main.legend
+    assert "left out" in main.legend and main.left_out and not everyone.left_out
     assert not main.unresolved and not main.withheld
     written = [json.loads(line) for line in ledger.read_text().splitlines()]
     assert {"key": ["AF"], "value": None, "listed": False} in written[1]["cells"]

@@ -243,3 +243,15 @@ def test_a_monthly_timeline_reads_months_not_first_days():
     assert fig.figure.layout.xaxis.hoverformat == "%B %Y"
     assert "peak 30 in January 2025" in fig.alt
     assert 'data-v="2025-01">January 2025<' in show_table(months).markup
+
+
+def test_a_map_with_countries_left_out_does_not_call_unshaded_countries_empty():
+    import dataclasses
+
+    table = pd.DataFrame(
+        {"iso3": ["KEN", "FRA", "GHA"], "name": ["Kenya", "France", "Ghana"], "count": [10, 20, 2]}
+    )
+    safe = guard(table, "iso3")
+    assert figures.world_map(safe, title="t").figure.layout.annotations[0].text.endswith("□ no participant")
+    shown = figures.world_map(dataclasses.replace(safe, left_out=True), title="t")
+    assert "no participant, or left out" in shown.figure.layout.annotations[0].text

@@ -319,7 +319,8 @@ def world_map(table: PublishedTable, *, title: str, value: str = "count") -> Rep
                                     text=data["name"][hidden] if "name" in data else None, marker_line_color="white",
                                     hovertemplate=f"%{{text}}: {HIDDEN_LABEL}<extra></extra>"))  # fmt: skip
         fig.add_annotation(text=f"<span style='color:{HIDDEN_COLOUR}'>■</span> {HIDDEN_LABEL} (fewer than the threshold, or hidden)"
-                                "   □ no participant", showarrow=False,
+                                f"   □ {'no participant, or left out (see below)' if published.left_out else 'no participant'}",
+                           showarrow=False,
                            x=0, y=0, xref="paper", yref="paper", xanchor="left", bgcolor="white")  # fmt: skip
     fig.update_geos(projection_type="natural earth", projection_rotation={"lon": 10}, center={"lon": 10, "lat": 10},
                     showcountries=True, showframe=False, resolution=110, lataxis_range=[-58, 85])  # fmt: skip

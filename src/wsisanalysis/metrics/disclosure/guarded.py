@@ -69,6 +69,9 @@ class PublishedTable:
     unresolved: tuple[str, ...] = ()
     #: True when the audit withheld the whole table: it has no rows, and the page says why
     withheld: bool = False
+    #: True when the audit left some categories out (see :class:`~.sets.Verdict`): a map then
+    #: cannot say that an unshaded country had nobody
+    left_out: bool = False
 
     @property
     def hidden_cells(self) -> pd.DataFrame:
@@ -300,7 +303,8 @@ def _published_table(table: pd.DataFrame, safe: pd.DataFrame, spec: TableSpec, v
     return PublishedTable(frame[keep], tuple(by), rules.count, rules.threshold, note,
                           tuple(bool(h) for h in hidden[keep]), statistics=statistics, name=rules.name,
                           _mask=mask, cells=tuple(zip(spec.keys, spec.values, strict=True)),
-                          unresolved=tuple(verdict.unresolved), withheld=verdict.withheld)  # fmt: skip
+                          unresolved=tuple(verdict.unresolved), withheld=verdict.withheld,
+                          left_out=not keep.all() and not verdict.withheld)  # fmt: skip
 
 
 #: Added to the legend of a table some rows of which the audit left out.
