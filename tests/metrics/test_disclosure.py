@@ -312,6 +312,6 @@ def test_what_derives_from_a_withheld_table_stays_withheld():
 
     withheld = PublishedTable(pd.DataFrame(columns=["community", "count"]), ("community",), "count", 5, "", (), withheld=True)
     frame = pd.DataFrame({"event": ["A"], "date": pd.to_datetime(["2025-06-02"])})
-    for derived in (categories.publish_rollup(withheld), categories.parents_only(withheld),
+    for derived in (categories.publish_rollup(withheld), categories.parents_only(withheld), categories.as_months(withheld),
                     categories.known_shares(withheld, "community"), categories.with_event_dates(withheld, frame)):  # fmt: skip
         assert derived.withheld

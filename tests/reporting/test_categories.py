@@ -253,3 +253,11 @@ def test_a_table_of_activities_is_headed_activities_not_participants():
     markup = show_table(counted).markup
     assert "<th>Activities</th>" in markup and "<th>Share of activities</th>" in markup
     assert "Participants" not in markup
+
+
+def test_a_table_of_activities_says_activities_in_its_legend():
+    from wsisanalysis.metrics.disclosure import guard
+    from wsisanalysis.reporting.categories import counting
+
+    table = guard(pd.DataFrame({"activity_type": ["a", "b", "c"], "count": [3, 40, 50]}), "activity_type")
+    assert "fewer than 5 activities" in counting(table, "activities").legend

@@ -106,7 +106,7 @@ PAGE_CALLS = {("figures", None), ("narrative", None), ("rp", "show_table")}
 PUBLISHERS = {"publish", "publish_aggregate"}
 #: Calls that derive a table from published cells only: their result is published when
 #: their first argument is (``rp.publish_rollup(safe_communities)``).
-DERIVERS = {"known_shares", "publish_rollup", "parents_only", "with_event_dates"}
+DERIVERS = {"known_shares", "publish_rollup", "parents_only", "with_event_dates", "as_months", "counting"}
 SAFE_DISPLAYS = {"data_source_note", "run_details", "published_source_note", "use_report_style"}
 
 
@@ -115,9 +115,14 @@ def _is_publish(node) -> bool:
 
 
 def _is_derived(node, published: set[str]) -> bool:
+    """A published table derived from a published one, or either of two (``a if c else b``)."""
+    if isinstance(node, ast.IfExp):
+        return all(_is_publish(n) or _is_derived(n, published) or (isinstance(n, ast.Name) and n.id in published)
+                   for n in (node.body, node.orelse))  # fmt: skip
     first = node.args[0] if isinstance(node, ast.Call) and node.args else None
     return (
-        getattr(node.func, "attr", "") in DERIVERS
+        isinstance(node, ast.Call)
+        and getattr(node.func, "attr", "") in DERIVERS
         and isinstance(first, ast.Name)
         and first.id in published
     )
@@ -143,7 +148,8 @@ def _unguarded_call(node: ast.Call, published: set[str]) -> bool:
     if not page or node.func.attr in SAFE_DISPLAYS:
         return False
     first = node.args[0] if node.args else None
-    return not (_is_publish(first) or (isinstance(first, ast.Name) and first.id in published))
+    named = isinstance(first, ast.Name) and first.id in published
+    return not (_is_publish(first) or named or _is_derived(first, published))
 
 
 def unguarded_uses(sources: list[str]) -> list[str]:
@@ -181,6 +187,15 @@ def test_the_notebook_check_catches_an_unguarded_table():
     found = unguarded_uses(cells)
     assert len(found) == 3, found
     assert any("narrative.largest(sg" in f for f in found)
+
+
+def test_a_choice_between_tables_is_published_only_when_both_are():
+    head = "safe = rp.publish(t, by='period', source=frame)\nraw = metrics.activity_timeline(frame)"
+    both = head + "\nperiods = categories.as_months(safe) if monthly else safe"
+    one = head + "\nperiods = categories.as_months(safe) if monthly else raw"
+    shown = "rp.show_table(periods)"
+    assert unguarded_uses([both, shown]) == []
+    assert unguarded_uses([one, shown]) == ["rp.show_table(periods)"]
 
 
 def test_a_table_derived_from_an_unpublished_one_is_caught():

@@ -193,6 +193,7 @@ def counting(table: PublishedTable, what: str) -> PublishedTable:
         _frame=data.rename(columns=names),
         _mask=mask.rename(columns=names),
         count=what if published.count == "count" else published.count,
+        legend=published.legend.replace(f"{published.threshold} people", f"{published.threshold} {what}"),
     )
 
 
@@ -207,6 +208,8 @@ def as_months(table: PublishedTable, column: str = "period") -> PublishedTable:
     '2024-03'
     """
     published = require_published(table, "as_months")
+    if published.withheld:  # nothing to derive from, and the notice must stay
+        return published
     data = published.table
     data[column] = pd.to_datetime(data[column]).dt.to_period("M")
     return dataclasses.replace(published, _frame=data)
