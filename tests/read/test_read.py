@@ -150,22 +150,31 @@ def test_a_plain_csv_is_read_without_a_record_per_line(tmp_path, monkeypatch):
     assert table.source_rows.tolist() == [2, 3]
 
 
-def test_the_plain_check_agrees_with_the_record_scan_on_every_hostile_file():
-    """Every file of the hostile corpus: the quick check says plain exactly when the full
-    scan does (a line it misjudged would skip the scan's quarantine)."""
+
+def _hostile_texts():
+    """Each hostile CSV that decodes, with its text (byte-order mark stripped)."""
     from helpers import DATA
 
     import wsisanalysis.read.csv as reader
     from wsisanalysis.read.detect import decode_text
-    from wsisanalysis.read.records import physical_lines
 
-    checked = 0
     for path in sorted((DATA / "hostile").glob("*.csv")):
         try:
             text, _, _ = decode_text(reader._load(path), None)
         except (LookupError, InputFileError):
             continue
-        lines = physical_lines(text.lstrip("\ufeff"))
+        yield path, text.lstrip("\ufeff")
+
+
+def test_the_plain_check_agrees_with_the_record_scan_on_every_hostile_file():
+    """Every file of the hostile corpus: the quick check says plain exactly when the full
+    scan does (a line it misjudged would skip the scan's quarantine)."""
+    import wsisanalysis.read.csv as reader
+    from wsisanalysis.read.records import physical_lines
+
+    checked = 0
+    for path, text in _hostile_texts():
+        lines = physical_lines(text)
         layout = reader._layout(lines, None)
         body = lines[layout.body_start :]
         plain = reader._scan(lines, layout)[2]
@@ -201,20 +210,12 @@ def test_body_blocks_split_lines_as_physical_lines_do(monkeypatch):
 def test_the_block_plain_check_counts_the_data_lines_of_every_hostile_file(monkeypatch):
     """On the hostile corpus, the block-by-block check answers what the line-list check does
     and counts the lines the parser must return."""
-    from helpers import DATA
-
     import wsisanalysis.read.csv as reader
-    from wsisanalysis.read.detect import decode_text
     from wsisanalysis.read.records import physical_lines
 
     monkeypatch.setattr(reader, "_BLOCK", 64)
     checked = 0
-    for path in sorted((DATA / "hostile").glob("*.csv")):
-        try:
-            text, _, _ = decode_text(reader._load(path), None)
-        except (LookupError, InputFileError):
-            continue
-        text = text.lstrip("\ufeff")
+    for path, text in _hostile_texts():
         lines = physical_lines(text)
         layout = reader._layout(lines, None)
         assert (
