@@ -258,13 +258,13 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
                               (False,) * len(table), name=rules.name)  # fmt: skip
     safe = suppress(table, count=rules.count, by=by, threshold=rules.threshold, total=rules.total)
     where = _records(table, by, source, rules)
-    spec, _ = _spec(table, safe, by, rules, where)
+    spec, true = _spec(table, safe, by, rules, where)
     dataset = where[1]
     if ledger is not None and dataset is not None:
         with ledger_file.locked(ledger) as path:
             if rules.run is not None:
                 before = ledger_file.previous(path, dataset, rules.run, spec)
-                spec = _small_changes(spec, where[0], before, rules.threshold)
+                spec = _small_changes(spec, true, before, rules.threshold)
             earlier = ledger_file.read(path, dataset)
             verdict = TableSet(where[0], earlier, rules.threshold).audit(spec)
             spec = spec.with_audit(verdict.shown, verdict.listed)
@@ -276,14 +276,13 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
     return _published_table(table, safe, spec, verdict, by, rules)
 
 
-def _small_changes(spec: TableSpec, records: Records, before: Mapping[tuple[str, ...], int],
+def _small_changes(spec: TableSpec, true: np.ndarray, before: Mapping[tuple[str, ...], int],
                    threshold: int) -> TableSpec:  # fmt: skip
     """`spec` with the cells hidden whose count changed by fewer than `threshold` people (but
     some) since the same run's previous snapshot published them; they stay protected (sensitive)
-    in this run's audit and in later ones, like small counts."""
+    in this run's audit and in later ones, like small counts. `true` holds every cell's count."""
     if not before:
         return spec
-    true = [records.value(m) for m in records.masks(spec)]
     small = {k for k, v in zip(spec.keys, true, strict=True)
              if k in before and 0 < abs(v - before[k]) < threshold}  # fmt: skip
     values = tuple(None if k in small else v for k, v in zip(spec.keys, spec.values, strict=True))
