@@ -315,3 +315,10 @@ def test_what_derives_from_a_withheld_table_stays_withheld():
     for derived in (categories.publish_rollup(withheld), categories.parents_only(withheld), categories.as_months(withheld),
                     categories.known_shares(withheld, "community"), categories.with_event_dates(withheld, frame)):  # fmt: skip
         assert derived.withheld
+
+
+def test_the_legend_names_what_the_table_counts():
+    activities = pd.DataFrame({"activity_type": ["a", "b", "c"], "activities": [3, 40, 50]})
+    assert "fewer than 5 activities" in guard(activities, "activity_type", rules=Rules(count="activities")).legend
+    people = pd.DataFrame({"region": ["AF", "AP", "EU"], "count": [3, 40, 50]})
+    assert "fewer than 5 people" in guard(people, "region").legend

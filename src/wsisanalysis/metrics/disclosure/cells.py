@@ -28,10 +28,15 @@ INDEPENDENT = frozenset(
 )  # fmt: skip
 
 
-def legend(threshold: int) -> str:
-    """The sentence under every guarded table and figure: what ``suppressed`` means."""
+def legend(threshold: int, count: str | None = "count") -> str:
+    """The sentence under every guarded table and figure: what ``suppressed`` means.
+
+    A count column named for what it counts (``activities``, ``rows``) names it; ``count``
+    counts people.
+    """
+    unit = "people" if count in (None, "count") else str(count).replace("_", " ")
     return (
-        f"{HIDDEN_LABEL}: fewer than {threshold} people, or hidden so that such a count cannot "
+        f"{HIDDEN_LABEL}: fewer than {threshold} {unit}, or hidden so that such a count cannot "
         "be worked out from the other figures; every number derived from it is hidden too."
     )
 

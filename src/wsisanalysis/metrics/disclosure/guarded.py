@@ -298,7 +298,7 @@ def _published_table(table: pd.DataFrame, safe: pd.DataFrame, spec: TableSpec, v
         {"test": table.attrs["test"]} if "test" in table.attrs and verdict.shown.all() else {}
     )
     mask = (frame.isna() & table.reindex(columns=frame.columns).notna())[keep]
-    note = legend(rules.threshold) + (_LEFT_OUT if not keep.all() and not verdict.withheld else "")
+    note = legend(rules.threshold, rules.count) + (_LEFT_OUT if not keep.all() and not verdict.withheld else "")
     return PublishedTable(frame[keep], tuple(by), rules.count, rules.threshold, note,
                           tuple(bool(h) for h in hidden[keep]), statistics=statistics, name=rules.name,
                           _mask=mask, cells=tuple(zip(spec.keys, spec.values, strict=True)),
