@@ -94,6 +94,11 @@ def test_report_prints_one_line_per_run_and_a_summary_and_the_kernel_is_quiet(
     # CI runs, after the run had succeeded) is an upstream race, not our output: left out
     noise = re.compile(r"^Assertion failed: pfd\.revents & POLLIN \(src/signaler\.cpp:\d+\)$")
     err = "\n".join(line for line in err.splitlines() if not noise.match(line))
+    # the same race seen from ipykernel: its control channel answering after the socket closed
+    # at shutdown (once in six CI runs, after the run had succeeded); only that whole block
+    race = re.compile(r"ERROR:tornado\.general:Uncaught exception in ZMQStream callback\n"
+                      r"\s*Traceback.*?\n\s*zmq\.error\.ZMQError: [^\n]*\n?", re.DOTALL)  # fmt: skip
+    err = race.sub("", err).strip()
     assert err == "", err  # e.g. "Kernel is running over TCP without encryption"
 
 
