@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -12,7 +13,7 @@ import pytest
 from helpers import write_probe_notebook
 
 from wsisanalysis.metrics.disclosure import HIDDEN_LABEL
-from wsisanalysis.reporting import changes, history
+from wsisanalysis.reporting import benchmark_changes, changes, history
 from wsisanalysis.reporting.changes import Headline, compare, people_change
 from wsisanalysis.reporting.export import rebase_links
 from wsisanalysis.reporting.runner import run_reports
@@ -43,8 +44,8 @@ def test_a_share_change_of_a_hidden_region_stays_hidden():
     before = Headline(regions={"AF": None, "EU": 0.5})
     now = Headline(regions={"AF": 0.1, "EU": 0.45})
     table = compare(before, now, 5).set_index("figure")
-    assert table.loc["Share from AF", "change"] == HIDDEN_LABEL
-    assert table.loc["Share from EU", "change"] == "-5.0 points"
+    assert table.loc["Share from Africa", "change"] == HIDDEN_LABEL
+    assert table.loc["Share from Europe", "change"] == "-5.0 points"
 
 
 # --- three runs of one notebook on three data sets into one folder ------------------------
@@ -147,7 +148,7 @@ def test_a_hidden_count_change_is_not_revealed(three_weeks):
         assert germany and germany[0]["count"] is None  # hidden in both weeks
     rows = _rows(page)
     # Europe's count went 33 -> 34 (Germany's hidden +1): its share change is not stated
-    assert rows["Share from EU"][1] == HIDDEN_LABEL
+    assert rows["Share from Europe"][1] == HIDDEN_LABEL
     # no "null" (a hidden value serialised) in what a reader sees: tables and text, not scripts
     visible = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.DOTALL)
     assert json.dumps(None) not in visible
@@ -159,7 +160,10 @@ def test_comparing_two_snapshots_gives_no_small_change_back(three_weeks):
     # Europe 33 -> 34 is Germany's one new participant, Africa 20 -> 22 Ghana's two
     second, third = history.snapshots(three_weeks, "01-weekly__w")[1:]
     for name in (changes.REGIONS, changes.COUNTRIES, changes.DEVELOPMENT):
-        before, now = (history.read_published(s.path / history.PUBLISHED)[name]["rows"] for s in (second, third))
+        before, now = (
+            history.read_published(s.path / history.PUBLISHED)[name]["rows"]
+            for s in (second, third)
+        )
         key = next(k for k in ("icann_region", "iso2", "flag") if k in now[0])
         old = {r[key]: r["count"] for r in before if r.get("count") is not None}
         for row in now:
@@ -170,3 +174,75 @@ def test_comparing_two_snapshots_gives_no_small_change_back(three_weeks):
         if name == changes.REGIONS and all(len(t) == 1 for t in totals):
             change = abs(totals[1].pop() - totals[0].pop())
             assert change == 0 or change >= 5
+
+
+# --- the public-benchmarks page: published figures, shipped tables ------------------------
+
+
+def _public(meeting, total, share, year="IGF 2025"):
+    region = {"icann_region": "AF", "total": total, "share": share, "covers": meeting}
+    group = {"stakeholder_group": "media", "total": None, "share": 0.01, "covers": year}
+    return {
+        benchmark_changes.MEETING: {"rows": [region]},
+        benchmark_changes.IGF: {"rows": [group]},
+    }
+
+
+def test_public_figures_change_only_between_the_same_meeting():
+    same = benchmark_changes.compare_public(
+        _public("ICANN80", 1000, 0.40), _public("ICANN80", 1004, 0.443)
+    )
+    rows = {r.figure: (r.now, r.change) for r in same.itertuples()}
+    assert rows["ICANN meeting covered"] == ("ICANN80", "same")
+    assert rows["ICANN80: people counted"] == ("1,004", "+4")  # public counts: no suppression
+    assert rows["ICANN80: share from Africa"] == ("44.3%", "+4.3 points")
+    assert rows["IGF 2025: share from media"] == ("1.0%", "+0.0 points")
+    other = benchmark_changes.compare_public(
+        _public("ICANN74", 900, 0.2, "IGF 2022"), _public("ICANN80", 1004, 0.443)
+    )
+    rows = {r.figure: (r.now, r.change) for r in other.itertuples()}
+    # another meeting is not a change in participation: its shares are not subtracted
+    assert rows["ICANN meeting covered"] == ("ICANN80", "was ICANN74")
+    assert rows["ICANN80: people counted"] == ("1,004", "–")
+    assert rows["ICANN80: share from Africa"] == ("44.3%", "–")
+    assert ("IGF year covered", "IGF 2025", "was IGF 2022") in other.itertuples(index=False, name=None)
+
+
+def test_shipped_inputs_are_the_public_tables_with_checksums_and_rows():
+    from importlib import resources
+
+    import pandas as pd
+
+    inputs = {i["file"]: i for i in benchmark_changes.shipped_inputs()}
+    folder = resources.files("wsisanalysis").joinpath("data", "public")
+    assert set(inputs) == {f.name for f in folder.iterdir() if f.name.endswith(".csv")}
+    attendance = inputs["icann_meeting_attendance_by_region.csv"]
+    with resources.as_file(folder / attendance["file"]) as path:
+        assert attendance["rows"] == len(pd.read_csv(path))
+        assert attendance["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.notebook
+def test_the_benchmarks_page_says_what_changed_between_two_runs(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    write_probe_notebook(tmp_path / "notebooks" / "01-public.ipynb",
+                         'meeting: str = "ICANN74"  # meeting\nigf_year: int = 2022  # IGF year',
+                         "from wsisanalysis import reporting as rp\nrp.public_changes(meeting, igf_year)")  # fmt: skip
+    runs = tmp_path / "notebooks" / "runs.toml"
+    out = tmp_path / "reports"
+    pages = []
+    for meeting in ("ICANN74", "ICANN80"):
+        runs.write_text('[[run]]\nnotebook = "01-public"\nslug = "p"\n'
+                        f'parameters = {{ meeting = "{meeting}", igf_year = 2022 }}\n')  # fmt: skip
+        assert run_reports(run_all=True, runs_file=runs, out_dir=out).ok
+        pages.append((out / "html" / "01-public__p.html").read_text())
+        time.sleep(1.1)  # snapshots are named by the second they started
+    assert "first successful snapshot" in pages[0]
+    rows = _rows(pages[1])
+    assert rows["ICANN meeting covered"] == ("ICANN80", "was ICANN74")
+    assert rows["ICANN80: people counted"] == ("1,004", "–")
+    assert rows["IGF 2022: people counted"] == ("5,120", "0")
+    assert rows["IGF 2022: share from government"] == ("29.0%", "+0.0 points")
+    # the shipped tables did not change between the runs, and the page says so
+    assert "The shipped public data is the same (same files, same checksums)" in pages[1]
+    assert "icann_meeting_attendance_by_region.csv" in pages[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wsisanalysis.metrics.disclosure import PublishedTable
+from wsisanalysis.reporting.benchmark_changes import public_changes
 from wsisanalysis.reporting.categories import (
     known_shares,
     parents_only,
@@ -53,6 +54,7 @@ __all__ = [
     "page_title",
     "parents_only",
     "project_root",
+    "public_changes",
     "publish",
     "publish_aggregate",
     "publish_rollup",

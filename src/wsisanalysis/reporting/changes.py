@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from wsisanalysis import metrics
+from wsisanalysis import schema as C
 from wsisanalysis.metrics.disclosure import DEFAULT_THRESHOLD, HIDDEN_LABEL, PublishedTable
 from wsisanalysis.reporting import history
 from wsisanalysis.reporting.runs import resolve_data_dir
@@ -88,7 +89,11 @@ def headline_of(tables: Mapping[str, Mapping[str, Any]]) -> Headline:
         countries={str(r["iso2"]): _int(r.get("count")) for r in countries},
         names={str(r["iso2"]): str(r.get("name") or r["iso2"]) for r in countries},
         development={
-            str(r["flag"]): (str(r["group"]), _int(r.get("countries_present")), _int(r.get("count")))
+            str(r["flag"]): (
+                str(r["group"]),
+                _int(r.get("countries_present")),
+                _int(r.get("count")),
+            )
             for r in development
         },
     )
@@ -138,7 +143,11 @@ def compare(before: Headline, now: Headline, threshold: int = DEFAULT_THRESHOLD,
         hidden = old is None or new is None or (people == HIDDEN_LABEL and bool(now.region_counts))
         change = HIDDEN_LABEL if hidden else f"{(new - old) * 100:+.1f} points"  # type: ignore[operator]
         rows.append(
-            (f"Share from {region}", HIDDEN_LABEL if new is None else f"{new * 100:.1f}%", change)
+            (
+                f"Share from {C.display_label(region, capital=True)}",
+                HIDDEN_LABEL if new is None else f"{new * 100:.1f}%",
+                change,
+            )
         )
     newly = sorted(c for c in present_now - present_before if now.countries[c] is not None)
     gone = sorted(c for c in present_before - present_now if before.countries[c] is not None)
@@ -210,20 +219,22 @@ def _day(iso: object) -> str:
     return f"{stamp.day} {stamp:%B %Y, %H:%M} UTC"
 
 
-def _data_verdict(changes: Sequence[Mapping[str, Any]]) -> str:
+def _data_verdict(changes: Sequence[Mapping[str, Any]], what_data: str = "input data") -> str:
     moved = [c for c in changes if c["change"] != "unchanged"]
     if not moved:
-        return ("The input data is the same (same files, same checksums): any change below comes from "
+        return (f"The {what_data} is the same (same files, same checksums): any change below comes from "
                 "the code or the parameters, not from participation.")  # fmt: skip
-    return (f"The input data changed ({len(moved)} of {len(changes)} file(s) added, removed or changed): "
+    return (f"The {what_data} changed ({len(moved)} of {len(changes)} file(s) added, removed or changed): "
             "the changes below may be in the data (new exports, corrections), not only in participation.")  # fmt: skip
 
 
-def _inputs_table(changes: Sequence[Mapping[str, Any]]) -> Html:
+def _inputs_table(changes: Sequence[Mapping[str, Any]], what_data: str = "input data") -> Html:
     rows = [{"file": c["file"], "change": c["change"], "rows before": _text(c["rows_before"]),
              "rows now": _text(c["rows_now"])} for c in changes]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["file", "change", "rows before", "rows now"])
-    return html_table(frame, caption="Input data since the previous snapshot")
+    return html_table(
+        frame, caption=f"{what_data[0].upper()}{what_data[1:]} since the previous snapshot"
+    )
 
 
 def _text(value: object) -> str:
@@ -233,6 +244,23 @@ def _text(value: object) -> str:
 def render(previous: Previous | None, now: Headline, inputs: Sequence[Mapping[str, Any]],
            threshold: int = DEFAULT_THRESHOLD, what: str = "Participants") -> Html:  # fmt: skip
     """The "what changed" section: headline changes, then the input data's change."""
+    legend = (f"A change in a count of people is shown only when the count was published in both "
+              f"snapshots and the change is 0 or at least {threshold}; otherwise it is {HIDDEN_LABEL}. "
+              "Countries are named only where their count is published.")  # fmt: skip
+    return section(previous, inputs, lambda tables: compare(headline_of(tables), now, threshold, what=what),
+                   legend)  # fmt: skip
+
+
+def section(
+    previous: Previous | None,
+    inputs: Sequence[Mapping[str, Any]],
+    figures: Callable[[Mapping[str, Mapping[str, Any]]], pd.DataFrame],
+    legend: str,
+    *,
+    what_data: str = "input data",
+) -> Html:
+    """A "what changed" section: `figures` of the previous snapshot's published tables (a
+    table of figure, now, change), its `legend`, then how the inputs changed."""
     head = '<section class="wsis-changes"><h2>What changed since the previous snapshot</h2>'
     if previous is None:
         note = "This page was not made by <code>wsisanalysis report</code>: there is no earlier snapshot to compare with."
@@ -241,20 +269,19 @@ def render(previous: Previous | None, now: Headline, inputs: Sequence[Mapping[st
         return Html(
             f"{head}<p>This is the first successful snapshot of this page: nothing to compare with yet.</p></section>"
         )
-    when = html.escape(_day(previous.entry.get("started_utc")))
+    when = _day(previous.entry.get("started_utc"))
     if not previous.kept:
-        return Html(
-            f"{head}<p>The previous snapshot ({when}) is no longer kept (retention setting): no comparison.</p></section>"
-        )
+        return Html(f"{head}<p>The previous snapshot ({html.escape(when)}) is no longer kept (retention "
+                    "setting): no comparison.</p></section>")  # fmt: skip
     before = previous.tables.get(INPUTS, {}).get("rows", previous.entry.get("inputs", []))
     changes = history.input_changes({"inputs": before}, {"inputs": list(inputs)})
-    table = html_table(compare(headline_of(previous.tables), now, threshold, what=what),
-                       caption=f"Headline figures now and their change since {_day(previous.entry.get('started_utc'))}")  # fmt: skip
-    legend = (f'<p class="wsis-legend">A change in a count of people is shown only when the count was published in both '
-              f"snapshots and the change is 0 or at least {threshold}; otherwise it is {HIDDEN_LABEL}. Countries are named "
-              "only where their count is published.</p>")  # fmt: skip
-    return Html(f"{head}<p>Compared with the snapshot of {when}. {html.escape(_data_verdict(changes))}</p>"
-                f"{table.markup}{legend}{_inputs_table(changes).markup}</section>")  # fmt: skip
+    table = html_table(
+        figures(previous.tables), caption=f"Headline figures now and their change since {when}"
+    )
+    verdict = html.escape(_data_verdict(changes, what_data))
+    return Html(f"{head}<p>Compared with the snapshot of {html.escape(when)}. {verdict}</p>{table.markup}"
+                f'<p class="wsis-legend">{html.escape(legend)}</p>'
+                f"{_inputs_table(changes, what_data).markup}</section>")  # fmt: skip
 
 
 def what_changed(
