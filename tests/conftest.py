@@ -14,6 +14,13 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_state(tmp_path_factory):
+    """The guard's private memory of scheduled runs (``$XDG_STATE_HOME``) in a temporary
+    folder, for the tests and the kernels they start, never the user's."""
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+
+
 @pytest.fixture(autouse=True)
 def _fixed_key(monkeypatch):
     """A fixed pseudonymization key so tests never write key files by accident."""

@@ -266,7 +266,9 @@ def test_a_table_the_audit_withholds_shows_nothing_but_saying_so(tmp_path, monke
     assert "Withheld" in chart._repr_html_() and "plotly" not in chart._repr_html_()
     page = show_table(withheld).markup
     assert "Withheld" in page and not re.search(r"\d{2}", page.replace("fewer than 5", ""))
-    assert not ledger.exists() or not ledger.read_text().strip(), "a withheld table is not recorded"
+    assert not ledger.exists() or not ledger.read_text().strip(), (
+        "a withheld table is not recorded"
+    )
 
 
 def _week(folder, counts):
@@ -310,7 +312,15 @@ def test_what_derives_from_a_withheld_table_stays_withheld():
     from wsisanalysis.metrics.disclosure import PublishedTable
     from wsisanalysis.reporting import categories
 
-    withheld = PublishedTable(pd.DataFrame(columns=["community", "count"]), ("community",), "count", 5, "", (), withheld=True)
+    withheld = PublishedTable(
+        pd.DataFrame(columns=["community", "count"]),
+        ("community",),
+        "count",
+        5,
+        "",
+        (),
+        withheld=True,
+    )
     frame = pd.DataFrame({"event": ["A"], "date": pd.to_datetime(["2025-06-02"])})
     for derived in (categories.publish_rollup(withheld), categories.parents_only(withheld), categories.as_months(withheld),
                     categories.known_shares(withheld, "community"), categories.with_event_dates(withheld, frame)):  # fmt: skip
@@ -319,6 +329,120 @@ def test_what_derives_from_a_withheld_table_stays_withheld():
 
 def test_the_legend_names_what_the_table_counts():
     activities = pd.DataFrame({"activity_type": ["a", "b", "c"], "activities": [3, 40, 50]})
-    assert "fewer than 5 activities" in guard(activities, "activity_type", rules=Rules(count="activities")).legend
+    assert (
+        "fewer than 5 activities"
+        in guard(activities, "activity_type", rules=Rules(count="activities")).legend
+    )
     people = pd.DataFrame({"region": ["AF", "AP", "EU"], "count": [3, 40, 50]})
     assert "fewer than 5 people" in guard(people, "region").legend
+
+
+def _two_weeks(tmp_path, week1, week2):
+    from wsisanalysis.metrics.disclosure.ledger import Run
+
+    ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
+    out = []
+    for n, counts in enumerate((week1, week2), start=1):
+        frame = _week(tmp_path / f"week{n}", counts)
+        rules = Rules(run=Run("weekly", f"2026-11-{n:02d}T09:00:00+00:00"), name="region")
+        out.append(guard(_table(frame), "region", source=frame, rules=rules, ledger=ledger))
+    return out
+
+
+def test_a_cell_hidden_last_week_without_being_kept_wide_shows_no_small_change(
+    tmp_path, monkeypatch
+):
+    from wsisanalysis.metrics.disclosure import memory
+    from wsisanalysis.metrics.disclosure.tables import TableSpec
+
+    # last week Africa's 3 was hidden, and one more region with it (a complementary cell: not
+    # small, so the audit never kept it wide and a reader may have narrowed it). This week
+    # that region grew by 2: published, a reader could take the 2 back. Africa's own change
+    # (3 -> 6) is safe: a small hidden count is kept at least 5 wide, so its change is too.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    week1 = {"AF": 3, "AP": 40, "EU": 50, "LAC": 30, "NA": 33}
+    first = _two_weeks(tmp_path / "probe", week1, week1)[0]
+    complement = next(r for r in ("AP", "EU", "LAC", "NA") if _value(first, r) is None)
+    week2 = {**week1, "AF": 6, complement: week1[complement] + 2}
+    first, second = _two_weeks(tmp_path / "weeks", week1, week2)
+    assert _value(first, complement) is None and _value(second, complement) is None
+    ledger = tmp_path / "weeks" / "reports" / "disclosure_ledger.jsonl"
+    protected = {k[0] for k in memory.marked(ledger, [TableSpec.from_json(json.loads(line))
+                 for line in ledger.read_text().splitlines()])[-1].sensitive}  # fmt: skip
+    assert protected == {complement}, "only the complement is protected for its change"
+    assert "sensitive" not in ledger.read_text(), "the ledger does not say which change was small"
+    regions = ["AF", "AP", "EU", "LAC", "NA"]
+    cells = [((r,), _value(second, r)) for r in regions] + [((ALL,), _total(second))]
+    low, high = reader_ranges(cells, [(r,) for r in regions], [(r,) for r in regions])[
+        (complement,)
+    ]
+    assert high - low >= 5, (low, high)
+
+
+def test_the_private_memory_keeps_true_counts_out_of_the_output_folder(tmp_path, monkeypatch):
+    from wsisanalysis.metrics.disclosure import memory
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    week = {"AF": 3, "AP": 40, "EU": 50, "LAC": 30, "NA": 33}
+    _two_weeks(tmp_path / "weeks", week, week)
+    ledger = tmp_path / "weeks" / "reports" / "disclosure_ledger.jsonl"
+    path = memory.memory_path(ledger)
+    assert path.is_relative_to(tmp_path / "state") and path.stat().st_mode & 0o077 == 0
+    remembered = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [{tuple(k): v for k, v, _ in e["cells"]}[("AF",)] for e in remembered] == [3, 3]
+    assert [e["id"] for e in remembered] == [
+        e["id"] for e in map(json.loads, ledger.read_text().splitlines())
+    ]
+    # the output folder holds published values only: Africa's 3 is nowhere in it
+    for entry in map(json.loads, ledger.read_text().splitlines()):
+        assert {tuple(c["key"]): c["value"] for c in entry["cells"]}[("AF",)] is None
+
+
+def test_the_private_memory_keeps_the_last_executions_of_each_run(tmp_path, monkeypatch):
+    from wsisanalysis.metrics.disclosure import memory
+    from wsisanalysis.metrics.disclosure.ledger import Run
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
+    frame = _week(tmp_path / "data", {"AF": 10, "EU": 20})
+    for day in range(1, memory.KEPT + 3):
+        for run in ("weekly", "monthly"):
+            rules = Rules(run=Run(run, f"2026-11-{day:02d}T09:00:00+00:00"), name="region")
+            guard(_table(frame), "region", source=frame, rules=rules, ledger=ledger)
+    kept = [json.loads(line) for line in memory.memory_path(ledger).read_text().splitlines()]
+    for run in ("weekly", "monthly"):
+        days = sorted(e["started"][8:10] for e in kept if e["run"] == run and "cells" in e)
+        assert days == [f"{d:02d}" for d in range(3, memory.KEPT + 3)], (run, days)
+        # which cells each table protected stays as long as the ledger keeps the table
+        assert sum(1 for e in kept if e["run"] == run) == memory.KEPT + 2
+
+
+def test_a_later_table_on_the_same_data_keeps_a_small_change_protected(tmp_path, monkeypatch):
+    # week 2 hides Africa's change (20 -> 22) without the ledger saying so; a second page of
+    # the same week's data, published after it, must still keep Africa at least 5 wide
+    from wsisanalysis.metrics.disclosure.ledger import Run
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
+    week1 = {"AF": 20, "AP": 40, "EU": 50, "LAC": 30, "NA": 30}
+    week2 = {**week1, "AF": 22}
+    for n, counts in enumerate((week1, week2), start=1):
+        frame = _week(tmp_path / f"week{n}", counts)
+        run = Run("weekly", f"2026-11-{n:02d}T09:00:00+00:00")
+        guard(
+            _table(frame),
+            "region",
+            source=frame,
+            rules=Rules(run=run, name="region"),
+            ledger=ledger,
+        )
+    # the same counts again, as another page of that run would publish them (its own name)
+    again = guard(
+        _table(frame), "region", source=frame, rules=Rules(name="other page"), ledger=ledger
+    )
+    assert "sensitive" not in ledger.read_text()
+    assert _value(again, "AF") is None, "Africa's 22 beside last week's 20 gives its 2 back"
+    regions = ["AF", "AP", "EU", "LAC", "NA"]
+    cells = [((r,), _value(again, r)) for r in regions] + [((ALL,), _total(again))]
+    low, high = reader_ranges(cells, [(r,) for r in regions], [(r,) for r in regions])[("AF",)]
+    assert high - low >= 5, (low, high)

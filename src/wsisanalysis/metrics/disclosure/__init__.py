@@ -7,6 +7,7 @@
 - :mod:`.tables`, :mod:`.sets`: tables as cells over the records they count, alone or with
   every table of a report set;
 - :mod:`.ledger`: what earlier runs published into the same output folder;
+- :mod:`.memory`: what a scheduled run's previous snapshot truly counted (kept privately);
 - :mod:`.guarded`: :func:`guard`, the one way to make a :class:`PublishedTable`.
 """
 

@@ -9,6 +9,7 @@ ledger from the same clean data; only then is it recorded in the ledger.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis.metrics.disclosure import ledger as ledger_file
+from wsisanalysis.metrics.disclosure import memory
 from wsisanalysis.metrics.disclosure.audit import DisclosureError
 from wsisanalysis.metrics.disclosure.cells import (
     DEFAULT_THRESHOLD,
@@ -104,9 +106,10 @@ class Rules:
     `keys` maps a table column to the source column it groups by (``{"iso2": "country_iso2"}``);
     `indicator` says each category names a true/false source column (``ldc``, ``sids``).
     `run` names the scheduled run publishing the table and when this execution started: the
-    same run's previous snapshot, made from other data, is then read back from the ledger, and
-    a cell whose count changed by fewer than the threshold since is hidden (the change is a
-    count of people a reader gets by comparing the two snapshots).
+    same run's previous snapshot, made from other data, is then read back (the ledger's
+    published values, and the true counts :mod:`.memory` keeps privately), and a cell whose
+    count changed by fewer than the threshold since is hidden where a reader may have fixed
+    it then (the change is a count of people a reader gets by comparing the two snapshots).
     """
 
     count: str | None = "count"
@@ -263,13 +266,19 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
     if ledger is not None and dataset is not None:
         with ledger_file.locked(ledger) as path:
             if rules.run is not None:
-                before = ledger_file.previous(path, dataset, rules.run, spec)
-                spec = _small_changes(spec, true, before, rules.threshold)
-            earlier = ledger_file.read(path, dataset)
+                before = memory.exposed(ledger_file.previous(path, dataset, rules.run, spec),
+                                        memory.previous(path, dataset, rules.run, spec))  # fmt: skip
+                spec = replace(
+                    _small_changes(spec, true, before, rules.threshold), ident=secrets.token_hex(8)
+                )
+            earlier = memory.marked(path, ledger_file.read(path, dataset))
             verdict = TableSet(where[0], earlier, rules.threshold).audit(spec)
             spec = spec.with_audit(verdict.shown, verdict.listed)
             if not verdict.withheld:  # a withheld table tells a reader nothing: not recorded
                 ledger_file.append(path, dataset, spec, run=rules.run)
+                if rules.run is not None:
+                    wide = memory.kept_wide(where[0], earlier, spec, rules.threshold)
+                    memory.remember(path, dataset, rules.run, spec, true, wide)
     else:
         verdict = TableSet(where[0], [], rules.threshold).audit(spec)
         spec = spec.with_audit(verdict.shown, verdict.listed)
@@ -279,8 +288,10 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
 def _small_changes(spec: TableSpec, true: np.ndarray, before: Mapping[tuple[str, ...], int],
                    threshold: int) -> TableSpec:  # fmt: skip
     """`spec` with the cells hidden whose count changed by fewer than `threshold` people (but
-    some) since the same run's previous snapshot published them; they stay protected (sensitive)
-    in this run's audit and in later ones, like small counts. `true` holds every cell's count."""
+    some) since the same run's previous snapshot, where a reader may have fixed them then
+    (`before`: published, or hidden without being kept wide, see :func:`memory.exposed`);
+    they stay protected (sensitive) in this run's audit and in later ones, like small counts.
+    `true` holds every cell's count."""
     if not before:
         return spec
     small = {k for k, v in zip(spec.keys, true, strict=True)
@@ -298,7 +309,9 @@ def _published_table(table: pd.DataFrame, safe: pd.DataFrame, spec: TableSpec, v
         {"test": table.attrs["test"]} if "test" in table.attrs and verdict.shown.all() else {}
     )
     mask = (frame.isna() & table.reindex(columns=frame.columns).notna())[keep]
-    note = legend(rules.threshold, rules.count) + (_LEFT_OUT if not keep.all() and not verdict.withheld else "")
+    note = legend(rules.threshold, rules.count) + (
+        _LEFT_OUT if not keep.all() and not verdict.withheld else ""
+    )
     return PublishedTable(frame[keep], tuple(by), rules.count, rules.threshold, note,
                           tuple(bool(h) for h in hidden[keep]), statistics=statistics, name=rules.name,
                           _mask=mask, cells=tuple(zip(spec.keys, spec.values, strict=True)),

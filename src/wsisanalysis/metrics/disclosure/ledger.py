@@ -61,30 +61,46 @@ class Run:
 def _entries(path: Path) -> list[dict]:
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
-def previous(path: str | Path, dataset: str, run: Run, spec: TableSpec) -> dict[tuple[str, ...], int]:
-    """What the same table published in the latest earlier execution of `run` made from other
-    data than `dataset`: the n-th table of that name and grouping there, where this is the n-th
-    in this execution. Keys to published values; empty when there is none."""
-    entries = _entries(Path(path))
-
-    def same(entry: dict) -> bool:
-        return entry.get("table") == spec.name and entry.get("columns") == list(spec.columns)
+def previous_entry(entries: list[dict], dataset: str, run: Run, spec: TableSpec) -> dict | None:
+    """Among `entries` (one per published table, in order), the same table in the latest
+    earlier execution of `run` made from other data than `dataset`: the n-th table of that
+    name and grouping there, where `spec` is the n-th in this execution; None when none."""
 
     def of(entry: dict) -> bool:
-        return entry.get("run") == run.name and same(entry)
+        return (entry.get("run") == run.name and entry.get("table") == spec.name
+                and entry.get("columns") == list(spec.columns))  # fmt: skip
 
-    mine = sum(1 for e in entries if of(e) and e.get("started") == run.started and e.get("dataset") == dataset)
-    earlier = [e for e in entries if of(e) and str(e.get("started", "")) < run.started and e.get("dataset") != dataset]
+    mine = sum(
+        1
+        for e in entries
+        if of(e) and e.get("started") == run.started and e.get("dataset") == dataset
+    )
+    earlier = [
+        e
+        for e in entries
+        if of(e) and str(e.get("started", "")) < run.started and e.get("dataset") != dataset
+    ]
     if not earlier:
-        return {}
+        return None
     last = max(str(e.get("started", "")) for e in earlier)
     tables = [e for e in earlier if e.get("started") == last]
-    if mine >= len(tables):
+    return tables[mine] if mine < len(tables) else None
+
+
+def previous(
+    path: str | Path, dataset: str, run: Run, spec: TableSpec
+) -> dict[tuple[str, ...], int]:
+    """What the same table published in the run's previous execution on other data (see
+    :func:`previous_entry`): keys to published values; empty when there is none."""
+    entry = previous_entry(_entries(Path(path)), dataset, run, spec)
+    if entry is None:
         return {}
-    return {tuple(c["key"]): int(c["value"]) for c in tables[mine]["cells"] if c["value"] is not None}
+    return {tuple(c["key"]): int(c["value"]) for c in entry["cells"] if c["value"] is not None}
 
 
 def append(path: str | Path, dataset: str, spec: TableSpec, *, run: Run | None = None) -> None:

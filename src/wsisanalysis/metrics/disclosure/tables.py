@@ -55,7 +55,8 @@ class TableSpec:
     the keys of hidden cells the page leaves out altogether (not shown as hidden), so a reader
     cannot tell them from empty ones. `sensitive` holds the keys of cells protected like
     small counts although their count is not small (their change since the run's previous
-    snapshot is).
+    snapshot is); it is never written to the ledger (it would tell a reader that the change
+    was small) but kept privately (:mod:`.memory`), under the table's `ident`.
     """
 
     name: str
@@ -67,13 +68,14 @@ class TableSpec:
     indicator: bool = False
     unlisted: frozenset[tuple[str, ...]] = frozenset()
     sensitive: frozenset[tuple[str, ...]] = frozenset()
+    ident: str = ""
 
     def to_json(self) -> dict:
-        cells = [{"key": list(k), "value": v, **({"listed": False} if k in self.unlisted else {}),
-                  **({"sensitive": True} if k in self.sensitive else {})}
+        cells = [{"key": list(k), "value": v, **({"listed": False} if k in self.unlisted else {})}
                  for k, v in zip(self.keys, self.values, strict=True)]  # fmt: skip
         return {"table": self.name, "columns": list(self.columns), "indicator": self.indicator,
-                "scope": self.scope, "rows": self.rows, "cells": cells}  # fmt: skip
+                "scope": self.scope, "rows": self.rows, "cells": cells,
+                **({"id": self.ident} if self.ident else {})}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: Mapping) -> TableSpec:
@@ -81,7 +83,8 @@ class TableSpec:
         unlisted = frozenset(k for k, c in zip(keys, data["cells"], strict=True) if c.get("listed") is False)
         sensitive = frozenset(k for k, c in zip(keys, data["cells"], strict=True) if c.get("sensitive"))
         return cls(data["table"], tuple(data["columns"]), keys, tuple(c["value"] for c in data["cells"]),
-                   data["scope"], int(data["rows"]), bool(data.get("indicator")), unlisted, sensitive)  # fmt: skip
+                   data["scope"], int(data["rows"]), bool(data.get("indicator")), unlisted, sensitive,
+                   str(data.get("id", "")))  # fmt: skip
 
     def listed(self) -> np.ndarray:
         """True for each category a reader sees listed: published, or shown as hidden. Totals
