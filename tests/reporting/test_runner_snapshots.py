@@ -152,3 +152,8 @@ def test_a_snapshot_that_cannot_be_kept_is_said_in_the_history_not_raised(tmp_pa
     assert history.snapshots(out, "r") == [earlier]  # the snapshot already there is kept
     assert sorted(p.name for p in (out / "html").iterdir()) == ["r.html"]  # no scratch left
     assert list((out / "manifests").iterdir()) == []
+    from wsisanalysis.reporting.index import run_history
+
+    later = {**entry, "started_utc": "2026-12-14T06:00:00+00:00"}  # a copy that failed alone
+    listed = run_history([later], out)  # the index says the copy failed, not "no longer kept"
+    assert "no snapshot kept" in listed and "no longer kept" not in listed

@@ -226,13 +226,23 @@ def run_history(entries: list[dict[str, Any]], out_dir: Path) -> str:
             if folder
             else None
         )
-        text = f'<a href="{html.escape(page)}">{when}</a>' if page else f"{when} (no longer kept)"
-        items.append(f'<li class="run-ok">{text}: ok</li>')
+        items.append(f'<li class="run-ok">{_kept(when, page, entry)}: ok</li>')
     if not items:
         return ""
     failed = sum(1 for e in entries if e.get("status") != "ok")
     return (f'<details class="history"{" open" if failed else ""}><summary>History: {len(items)} run(s), '
             f'{failed} failed</summary><ol class="history">{"".join(items)}</ol></details>')  # fmt: skip
+
+
+def _kept(when: str, page: str | None, entry: Mapping[str, Any]) -> str:
+    """A good run's date: a link to its snapshot, or why there is none (never kept, or
+    deleted by the retention setting)."""
+    if page:
+        return f'<a href="{html.escape(page)}">{when}</a>'
+    if entry.get("snapshot_error"):
+        why = html.escape(str(entry["snapshot_error"])[:160])
+        return f'<span title="{why}">{when} (no snapshot kept: the page was written, its copy failed)</span>'
+    return f"{when} (no longer kept)"
 
 
 def _entry(m: Mapping[str, Any], out_dir: Path, past: list[dict[str, Any]] | None = None) -> str:
