@@ -239,7 +239,7 @@ def _total(published):
 
 def test_a_later_run_reads_left_out_cells_back_as_unlisted(tmp_path):
     _scoped(tmp_path, side_af=2)
-    from wsisanalysis.metrics.disclosure.ledger import read
+    from wsisanalysis.metrics.disclosure.memory import read
 
     ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
     dataset = json.loads(ledger.read_text().splitlines()[0])["dataset"]
@@ -353,7 +353,6 @@ def test_a_cell_hidden_last_week_without_being_kept_wide_shows_no_small_change(
     tmp_path, monkeypatch
 ):
     from wsisanalysis.metrics.disclosure import memory
-    from wsisanalysis.metrics.disclosure.tables import TableSpec
 
     # last week Africa's 3 was hidden, and one more region with it (a complementary cell: not
     # small, so the audit never kept it wide and a reader may have narrowed it). This week
@@ -367,8 +366,8 @@ def test_a_cell_hidden_last_week_without_being_kept_wide_shows_no_small_change(
     first, second = _two_weeks(tmp_path / "weeks", week1, week2)
     assert _value(first, complement) is None and _value(second, complement) is None
     ledger = tmp_path / "weeks" / "reports" / "disclosure_ledger.jsonl"
-    protected = {k[0] for k in memory.marked(ledger, [TableSpec.from_json(json.loads(line))
-                 for line in ledger.read_text().splitlines()])[-1].sensitive}  # fmt: skip
+    dataset = json.loads(ledger.read_text().splitlines()[-1])["dataset"]
+    protected = {k[0] for k in memory.read(ledger, dataset)[-1].sensitive}
     assert protected == {complement}, "only the complement is protected for its change"
     assert "sensitive" not in ledger.read_text(), "the ledger does not say which change was small"
     regions = ["AF", "AP", "EU", "LAC", "NA"]
@@ -389,7 +388,7 @@ def test_the_private_memory_keeps_true_counts_out_of_the_output_folder(tmp_path,
     path = memory.memory_path(ledger)
     assert path.is_relative_to(tmp_path / "state") and path.stat().st_mode & 0o077 == 0
     remembered = [json.loads(line) for line in path.read_text().splitlines()]
-    assert [{tuple(k): v for k, v, _ in e["cells"]}[("AF",)] for e in remembered] == [3, 3]
+    assert [{tuple(k): v for k, v, _ in e["counts"]}[("AF",)] for e in remembered] == [3, 3]
     assert [e["id"] for e in remembered] == [
         e["id"] for e in map(json.loads, ledger.read_text().splitlines())
     ]
@@ -411,10 +410,10 @@ def test_the_private_memory_keeps_the_last_executions_of_each_run(tmp_path, monk
             guard(_table(frame), "region", source=frame, rules=rules, ledger=ledger)
     kept = [json.loads(line) for line in memory.memory_path(ledger).read_text().splitlines()]
     for run in ("weekly", "monthly"):
-        days = sorted(e["started"][8:10] for e in kept if e["run"] == run and "cells" in e)
+        days = sorted(e["started"][8:10] for e in kept if e.get("run") == run and "counts" in e)
         assert days == [f"{d:02d}" for d in range(3, memory.KEPT + 3)], (run, days)
         # which cells each table protected stays as long as the ledger keeps the table
-        assert sum(1 for e in kept if e["run"] == run) == memory.KEPT + 2
+        assert sum(1 for e in kept if e.get("run") == run) == memory.KEPT + 2
 
 
 def test_a_later_table_on_the_same_data_keeps_a_small_change_protected(tmp_path, monkeypatch):

@@ -265,37 +265,38 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
     dataset = where[1]
     if ledger is not None and dataset is not None:
         with ledger_file.locked(ledger) as path:
+            earlier = memory.read(path, dataset)
             if rules.run is not None:
-                before = memory.exposed(ledger_file.previous(path, dataset, rules.run, spec),
-                                        memory.previous(path, dataset, rules.run, spec))  # fmt: skip
-                spec = replace(
-                    _small_changes(spec, true, before, rules.threshold), ident=secrets.token_hex(8)
+                spec = _small_changes(
+                    spec, true, memory.exposed(path, dataset, rules.run), rules.threshold
                 )
-            earlier = memory.marked(path, ledger_file.read(path, dataset))
+            spec = replace(spec, ident=secrets.token_hex(8))
             verdict = TableSet(where[0], earlier, rules.threshold).audit(spec)
             spec = spec.with_audit(verdict.shown, verdict.listed)
             if not verdict.withheld:  # a withheld table tells a reader nothing: not recorded
                 ledger_file.append(path, dataset, spec, run=rules.run)
-                if rules.run is not None:
-                    wide = memory.kept_wide(where[0], earlier, spec, rules.threshold)
-                    memory.remember(path, dataset, rules.run, spec, true, wide)
+                wide = (
+                    memory.kept_wide(where[0], earlier, spec, rules.threshold)
+                    if rules.run
+                    else None
+                )
+                memory.remember(path, spec, run=rules.run, dataset=dataset, true=true, wide=wide)
     else:
         verdict = TableSet(where[0], [], rules.threshold).audit(spec)
         spec = spec.with_audit(verdict.shown, verdict.listed)
     return _published_table(table, safe, spec, verdict, by, rules)
 
 
-def _small_changes(spec: TableSpec, true: np.ndarray, before: Mapping[tuple[str, ...], int],
+def _small_changes(spec: TableSpec, true: np.ndarray, before: Mapping[memory.Signature, set[int]],
                    threshold: int) -> TableSpec:  # fmt: skip
     """`spec` with the cells hidden whose count changed by fewer than `threshold` people (but
-    some) since the same run's previous snapshot, where a reader may have fixed them then
-    (`before`: published, or hidden without being kept wide, see :func:`memory.exposed`);
-    they stay protected (sensitive) in this run's audit and in later ones, like small counts.
-    `true` holds every cell's count."""
+    some) since a count of the same records a reader may have fixed in the run's earlier
+    snapshots (`before`, see :func:`memory.exposed`); they stay protected (sensitive) in this
+    run's audit and in later ones, like small counts. `true` holds every cell's count."""
     if not before:
         return spec
-    small = {k for k, v in zip(spec.keys, true, strict=True)
-             if k in before and 0 < abs(v - before[k]) < threshold}  # fmt: skip
+    small = {key for key, count, names in zip(spec.keys, true, memory.signatures(spec), strict=True)
+             if any(0 < abs(count - old) < threshold for name in names for old in before.get(name, ()))}  # fmt: skip
     values = tuple(None if k in small else v for k, v in zip(spec.keys, spec.values, strict=True))
     return replace(spec, values=values, sensitive=spec.sensitive | small)
 

@@ -1,20 +1,20 @@
-"""What a scheduled run's tables truly counted, kept privately between its snapshots.
+"""The private half of the ledger: what the audit needs and a reader must not see.
 
-A reader holding two snapshots of a run subtracts every count both fix. The ledger (in the
-output folder, beside the pages) holds published values only, so from it the guard sees the
-change of cells published both times, but not of a cell that was hidden the first time and is
-published now: a complementary cell (hidden to protect a small neighbour, not small itself)
-is not kept wide by the audit, and a reader may have narrowed it to a value or nearly.
+The ledger in the output folder holds what the pages show (published values). Auditing a
+later table against it needs more: the records each table counted (its scope: the number of
+records in it is a count of people, so it must not sit beside the pages), which cells it
+protected for a small change (a reader who knew would learn the change was small), and, for
+a scheduled run, the true count of every cell (to see a small change of a cell the previous
+snapshot hid without keeping it wide: a complementary cell, which a reader may have
+narrowed). All that is kept here, one JSON line per table under the ledger's id for it, in
+the user's state folder (``$XDG_STATE_HOME/wsisanalysis/ledgers``, else
+``~/.local/state/wsisanalysis/ledgers``), readable by the user only, never in the output
+folder. It holds counts per category and row masks, no record, name or id; true counts are
+kept for the last :data:`KEPT` executions of each run.
 
-This file keeps, per execution of a run, the true count of every cell of every table it
-published, and whether the audit kept that cell wide (a small count, or a small change: the
-audit keeps those at least the threshold wide, so their change is as wide). It also keeps
-which cells each table protected for a small change: the ledger must not say so (a reader of
-it would learn that the change was small), but later tables on the same data are audited
-with that protection. It lives in the
-user's state folder (``$XDG_STATE_HOME/wsisanalysis``, else ``~/.local/state/wsisanalysis``),
-readable by the user only, never in the output folder; it holds counts per category, no
-record, name or id, and only the last :data:`KEPT` executions of each run.
+A ledger whose private half is missing (the output folder copied to another machine, the
+state folder deleted) cannot be audited against: publishing into it is refused with a clear
+error rather than done blind.
 """
 
 from __future__ import annotations
@@ -22,67 +22,78 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
-from dataclasses import replace
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-from wsisanalysis.metrics.disclosure.ledger import Run, previous_entry
+from wsisanalysis.metrics.disclosure.audit import DisclosureError
+from wsisanalysis.metrics.disclosure.ledger import Run, entries
 from wsisanalysis.metrics.disclosure.tables import Records, TableSpec
 
-#: Executions of one run kept (the guard reads only the latest earlier one).
+#: Executions of one run whose true counts are kept.
 KEPT = 3
+
+#: What a cell counts, comparable across tables and snapshots (:meth:`TableSpec.signatures`).
+Signature = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def memory_path(ledger: str | Path) -> Path:
-    """The private file for the output folder whose ledger is `ledger`."""
+    """The private half of the ledger at `ledger`."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     folder = hashlib.sha256(str(Path(ledger).resolve()).encode()).hexdigest()[:16]
-    return Path(base) / "wsisanalysis" / "counts" / f"{folder}.jsonl"
+    return Path(base) / "wsisanalysis" / "ledgers" / f"{folder}.jsonl"
 
 
-def _entries(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+def _private(ledger: str | Path) -> dict[str, dict]:
+    return {str(e["id"]): e for e in entries(memory_path(ledger)) if e.get("id")}
 
 
-def previous(
-    ledger: str | Path, dataset: str, run: Run, spec: TableSpec
-) -> dict[tuple[str, ...], tuple[int, bool]]:
-    """The same table in the run's previous execution on other data (as
-    :func:`~wsisanalysis.metrics.disclosure.ledger.previous`): each cell's true count and
-    whether the audit kept it wide. Empty when it was not remembered."""
-    entry = previous_entry(_entries(memory_path(ledger)), dataset, run, spec)
-    if entry is None or "cells" not in entry:
-        return {}
-    return {tuple(key): (int(count), bool(wide)) for key, count, wide in entry["cells"]}
+def read(ledger: str | Path, dataset: str) -> list[TableSpec]:
+    """The tables already published into `ledger` from `dataset`, whole (public half and
+    private half joined). Raises :class:`DisclosureError` when a private half is missing."""
+    public = [e for e in entries(ledger) if e.get("dataset") == dataset]
+    private = _private(ledger) if public else {}
+    missing = [e for e in public if "scope" not in e and str(e.get("id")) not in private]
+    if missing:
+        msg = (f"The disclosure ledger {ledger} lists {len(missing)} table(s) published from this data whose "
+               f"private part is missing from {memory_path(ledger)} (the output folder was moved or copied, "
+               "or that state folder was deleted), so new tables cannot be audited against them. Publish "
+               "into a new output folder (--out), or restore that state folder.")  # fmt: skip
+        raise DisclosureError(msg)
+    return [TableSpec.from_json({**e, **private.get(str(e.get("id")), {})}) for e in public]
 
 
-def remember(ledger: str | Path, dataset: str, run: Run, spec: TableSpec, true: np.ndarray,
-             wide: np.ndarray) -> None:  # fmt: skip
-    """Keep `spec`'s true counts (`true`, one per cell) and which cells the audit kept wide
-    (`wide`, see :func:`kept_wide`) for the run's next execution.
+def remember(ledger: str | Path, spec: TableSpec, *, run: Run | None = None, dataset: str = "",
+             true: np.ndarray | None = None, wide: np.ndarray | None = None) -> None:  # fmt: skip
+    """Keep `spec`'s private half; for a scheduled `run`, also every cell's true count
+    (`true`) and whether the audit kept it wide (`wide`, see :func:`kept_wide`).
 
     Call while holding the ledger's lock: the file is rewritten whole and replaced atomically.
     """
+    entry = spec.private_json()
+    if run is not None and true is not None and wide is not None:
+        cells = [[list(k), int(n), bool(w)] for k, n, w in zip(spec.keys, true, wide, strict=True)]
+        entry |= {"run": run.name, "started": run.started, "dataset": dataset, "counts": cells}
     path = memory_path(ledger)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    cells = [
-        [list(key), int(count), bool(ok)]
-        for key, count, ok in zip(spec.keys, true, wide, strict=True)
-    ]
-    entry = {"id": spec.ident, "dataset": dataset, "run": run.name, "started": run.started,
-             "table": spec.name, "columns": list(spec.columns), "cells": cells,
-             "sensitive": sorted(list(k) for k in spec.sensitive)}  # fmt: skip
-    entries = _recent([*_entries(path), entry], run.name)
+    kept = (
+        _recent([*entries(path), entry], run.name) if run is not None else [*entries(path), entry]
+    )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(e, separators=(",", ":")) + "\n" for e in entries)
+        handle.writelines(json.dumps(e, separators=(",", ":")) + "\n" for e in kept)
     tmp.replace(path)
+
+
+def _recent(kept: list[dict], run: str) -> list[dict]:
+    """`kept`, without the true counts of `run`'s executions older than its last
+    :data:`KEPT` (the rest of their private half stays as long as the ledger keeps them)."""
+    started = sorted({str(e.get("started")) for e in kept if e.get("run") == run})
+    old = set(started[:-KEPT])
+    return [{k: v for k, v in e.items() if k != "counts"} if e.get("run") == run and str(e.get("started")) in old
+            else e for e in kept]  # fmt: skip
 
 
 def kept_wide(
@@ -98,36 +109,52 @@ def kept_wide(
                      for m, v in zip(records.masks(spec), spec.values, strict=True)], dtype=bool)  # fmt: skip
 
 
-def _recent(entries: list[dict], run: str) -> list[dict]:
-    """`entries`, the true counts of `run`'s executions older than its last :data:`KEPT`
-    dropped. Which cells were protected is kept as long as the ledger keeps the table: a
-    later run on the same data is audited with it."""
-    started = sorted({str(e.get("started")) for e in entries if e.get("run") == run})
-    old = set(started[:-KEPT])
-    return [{k: v for k, v in e.items() if k != "cells"} if e.get("run") == run and str(e.get("started")) in old
-            else e for e in entries]  # fmt: skip
+def signatures(spec: TableSpec) -> list[set[Signature]]:
+    """Per cell, what it counts (:meth:`TableSpec.signatures`), and the same categories in a
+    table of the same name (how a table is matched when its scope is not known)."""
+    return [{(where, pairs), (spec.name, pairs)} for where, pairs in spec.signatures()]
 
 
-def marked(ledger: str | Path, specs: list[TableSpec]) -> list[TableSpec]:
-    """`specs` read back from the ledger at `ledger`, each with the cells it protected for a
-    small change (kept here, never in the ledger)."""
-    sensitive = {e["id"]: frozenset(tuple(k) for k in e.get("sensitive", []))
-                 for e in _entries(memory_path(ledger)) if e.get("id")}  # fmt: skip
-    return [replace(s, sensitive=s.sensitive | sensitive.get(s.ident, frozenset())) for s in specs]
+def _named(entry: dict) -> list[set[Signature]]:
+    columns = entry["columns"]
+    return [{(entry["table"], tuple((c, v) for c, v in zip(columns, cell["key"], strict=True) if v != "*"))}
+            for cell in entry["cells"]]  # fmt: skip
 
 
-def exposed(
-    published: Mapping[tuple[str, ...], int],
-    remembered: Mapping[tuple[str, ...], tuple[int, bool]],
-) -> dict[tuple[str, ...], int]:
-    """The previous snapshot's counts a reader may have fixed: its published values, and the
-    true counts of the cells it hid without keeping them wide (complementary cells).
-
-    >>> exposed({("EU",): 50}, {("EU",): (50, False), ("AF",): (3, True), ("LAC",): (30, False)})
-    {('EU',): 50, ('LAC',): 30}
-    """
-    out = dict(published)
-    for key, (count, wide) in remembered.items():
-        if not wide:
-            out.setdefault(key, count)
+def exposed(ledger: str | Path, dataset: str, run: Run) -> dict[Signature, set[int]]:
+    """Every count a reader may have fixed in `run`'s earlier executions on other data than
+    `dataset`, by what it counts (in any of their tables): the counts they published, and
+    the true counts of the cells they hid without keeping them wide (complementary cells;
+    known for the executions whose true counts are kept). A table whose private half is
+    missing is matched by its name and categories only."""
+    private = _private(ledger)
+    out: dict[Signature, set[int]] = defaultdict(set)
+    for entry in entries(ledger):
+        if (entry.get("run") != run.name or str(entry.get("started", "")) >= run.started
+                or entry.get("dataset") == dataset):  # fmt: skip
+            continue
+        whole = {**entry, **private.get(str(entry.get("id")), {})}
+        values = [cell["value"] for cell in entry["cells"]]
+        if "scope" not in whole:
+            found, counts = _named(entry), {}
+        else:
+            spec = TableSpec.from_json(whole)
+            found = signatures(spec)
+            counts = {tuple(k): (n, w) for k, n, w in whole.get("counts", [])}
+        keys = [tuple(cell["key"]) for cell in entry["cells"]]
+        for names, key, value in zip(found, keys, values, strict=True):
+            seen = _fixed(value, counts.get(key))
+            if seen is not None:
+                for name in names:
+                    out[name].add(seen)
     return out
+
+
+def _fixed(value: int | None, remembered: tuple[int, bool] | None) -> int | None:
+    """The count a reader may have fixed: the published one, else the true count of a cell
+    hidden without being kept wide; None when the cell was kept wide or is not known."""
+    if value is not None:
+        return int(value)
+    if remembered is None or remembered[1]:
+        return None
+    return int(remembered[0])

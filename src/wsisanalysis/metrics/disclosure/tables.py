@@ -71,20 +71,42 @@ class TableSpec:
     ident: str = ""
 
     def to_json(self) -> dict:
+        """What the ledger in the output folder holds: published values only. The records in
+        scope (a count of them is a count of people) and the protections stay private
+        (:meth:`private_json`)."""
         cells = [{"key": list(k), "value": v, **({"listed": False} if k in self.unlisted else {})}
                  for k, v in zip(self.keys, self.values, strict=True)]  # fmt: skip
-        return {"table": self.name, "columns": list(self.columns), "indicator": self.indicator,
-                "scope": self.scope, "rows": self.rows, "cells": cells,
-                **({"id": self.ident} if self.ident else {})}  # fmt: skip
+        return {"id": self.ident, "table": self.name, "columns": list(self.columns),
+                "indicator": self.indicator, "cells": cells}  # fmt: skip
+
+    def private_json(self) -> dict:
+        """The rest of the table, kept by :mod:`.memory` under its `ident`."""
+        return {"id": self.ident, "scope": self.scope, "rows": self.rows,
+                "sensitive": sorted(list(k) for k in self.sensitive)}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: Mapping) -> TableSpec:
+        """A table from its ledger line merged with its private part (older ledgers held
+        both in one line)."""
         keys = tuple(tuple(c["key"]) for c in data["cells"])
-        unlisted = frozenset(k for k, c in zip(keys, data["cells"], strict=True) if c.get("listed") is False)
-        sensitive = frozenset(k for k, c in zip(keys, data["cells"], strict=True) if c.get("sensitive"))
+        unlisted = frozenset(
+            k for k, c in zip(keys, data["cells"], strict=True) if c.get("listed") is False
+        )
+        sensitive = frozenset(tuple(k) for k in data.get("sensitive", [])) | frozenset(
+            k for k, c in zip(keys, data["cells"], strict=True) if c.get("sensitive")
+        )
         return cls(data["table"], tuple(data["columns"]), keys, tuple(c["value"] for c in data["cells"]),
                    data["scope"], int(data["rows"]), bool(data.get("indicator")), unlisted, sensitive,
-                   str(data.get("id", "")))  # fmt: skip
+                   str(data.get("id") or ""))  # fmt: skip
+
+    def signatures(self) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+        """What each cell counts, comparable across tables and snapshots: its categories
+        (margins drop theirs), within all records (``*``) or within this table's scope (the
+        table's name stands for it)."""
+        whole = bool(unpack(self.scope, self.rows).all())
+        where = ALL if whole else self.name
+        return [(where, tuple((c, v) for c, v in zip(self.columns, key, strict=True) if v != ALL))
+                for key in self.keys]  # fmt: skip
 
     def listed(self) -> np.ndarray:
         """True for each category a reader sees listed: published, or shown as hidden. Totals
