@@ -35,6 +35,9 @@ ID_LENGTH = 16
 _CHUNK = 100_000
 _SAMPLE = 10_000  # rows looked at to tell a column of mostly distinct values
 _EMAIL = re.compile(r"[^\s<>\"'();,:\[\]]+@[^\s<>\"'();,:\[\]]+\.[^\s<>\"'();,:\[\]]+")
+# _EMAIL's parts for ASCII text in RE2's syntax: its \s lacks \v and \x1c-\x1f, which Python's has
+_PART = r"[^\t\n\x0b\x0c\r\x1c-\x1f <>\"'();,:\[\]]+"
+_ASCII_ADDRESS = rf"^{_PART}@{_PART}\.{_PART}$"  # a cell that is nothing but the address
 
 
 def user_key_file() -> Path:
@@ -101,6 +104,43 @@ def normalize_email(value: str) -> str | None:
         return None
     address = found.group(0).casefold().strip(".")
     return address.removeprefix("mailto:")
+
+
+def normalize_emails(email: pd.Series) -> pd.Series:
+    """:func:`normalize_email` of every value: cells that are nothing but an ASCII address
+    vectorized (arrow, a chunk at a time), the others through :func:`normalize_email`.
+
+    For such a cell the search finds the whole cell, NFKC changes nothing and casefold is
+    lower-casing, so lower-casing and trimming dots give the same answer (the ``mailto:``
+    prefix never survives: a match holds no colon). RE2 only tells whether the whole cell
+    matches (its fast automaton); asking it for the match would be slower than Python.
+    1M e-mails: ~0.25 s instead of ~1.1 s.
+    """
+    column = pa.array(email.array, pa.large_string())
+    column = pa.chunked_array([column]) if isinstance(column, pa.Array) else column
+    parts = [
+        chunk
+        for start in range(0, len(column), _CHUNK)
+        for chunk in _whole_addresses(column.slice(start, _CHUNK)).chunks
+    ]  # a chunk at a time: the intermediate arrays stay small
+    del column
+    out = pd.Series(pa.chunked_array(parts, pa.large_string()), index=email.index, dtype="str")
+    other = (out.isna() & email.notna()).to_numpy(dtype=bool)
+    if other.any():
+        out = out.mask(other, _map_each(email[other], normalize_email).reindex(email.index))
+    return out
+
+
+def _whole_addresses(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """:func:`normalize_email` of the values that are nothing but an ASCII address; missing
+    for the others."""
+    import pyarrow.compute as pc
+
+    whole = pc.and_kleene(
+        pc.string_is_ascii(values), pc.match_substring_regex(values, _ASCII_ADDRESS)
+    )
+    kept = pc.if_else(whole, values, pa.scalar(None, pa.large_string()))
+    return pc.utf8_trim(pc.ascii_lower(kept), characters=".")
 
 
 def _name_key(name: str) -> str:
@@ -226,7 +266,7 @@ def pseudonymize(
     shared_rows = 0
     if email is not None:
         # e-mails contain "@" and names are prefixed "name:", so the two never collide
-        identity = _map_each(email.astype("str"), normalize_email)
+        identity = normalize_emails(email.astype("str"))
         if name is not None:
             shared = _shared_emails(identity, name)
             if shared.any():
