@@ -88,6 +88,25 @@ def test_mostly_distinct_columns_give_the_ids_the_distinct_value_path_gives(monk
     assert row_by_row.isna().sum() == emails.isna().sum()
 
 
+def test_ids_reusing_the_email_digests_are_those_hashed_afresh(monkeypatch):
+    """With names, a mostly distinct e-mail column is hashed once, before the shared-e-mail
+    test, and only rows whose identity then changes (a shared e-mail, no e-mail) are hashed
+    again: the ids must be those of hashing the final identities."""
+    from wsisanalysis.normalize import pseudonym
+
+    emails = _many_identities()
+    emails[emails.index % 7 == 0] = "desk@x.gov"  # a delegation address, many people
+    names = pd.Series([f"Person {i % 3000}" for i in range(len(emails))], dtype="str")
+    org = pd.Series(["Org"] * len(emails), dtype="str")
+    assert pseudonym._mostly_distinct(pseudonym.normalize_emails(emails))
+    reused = pseudonymize(emails, names, org, key=b"k")
+    monkeypatch.setattr(pseudonym, "_SAMPLE", len(emails) + 1)  # never "mostly distinct"
+    afresh = pseudonymize(emails, names, org, key=b"k")
+    pd.testing.assert_series_equal(reused, afresh)
+    assert reused.attrs == afresh.attrs and reused.attrs["shared_email_rows"] > 0
+    assert reused.isna().sum() == 0  # rows without an e-mail have a name
+
+
 def test_repeated_values_are_exact_even_when_every_hash_collides(monkeypatch):
     """Shared e-mails are found on 64-bit hashes, then checked exactly: a collision must
     never make two different e-mails one."""

@@ -195,16 +195,18 @@ def _chunks(values: pd.Series) -> Iterator[pd.Series]:
         yield values.iloc[start : start + _CHUNK]
 
 
-def _repeated(values: pd.Series) -> np.ndarray:
+def _repeated(values: pd.Series, hashes: np.ndarray | None = None) -> np.ndarray:
     """Rows whose value (not missing) is on another row too: ``duplicated(keep=False)``.
 
     Found on 64-bit hashes of the values first (a table of integers, not of a million
     strings: ~35 MB less at the peak for 1M e-mails), then checked exactly on the rows whose
-    hash repeats, so a hash collision costs a comparison, never a wrong answer.
+    hash repeats, so a hash collision costs a comparison, never a wrong answer. `hashes`,
+    when given, are such hashes already made (the ids' digests).
     """
-    hashes = np.empty(len(values), dtype=np.int64)
-    for start, chunk in zip(range(0, len(values), _CHUNK), _chunks(values), strict=True):
-        hashes[start : start + len(chunk)] = [hash(v) for v in chunk.tolist()]
+    if hashes is None:
+        hashes = np.empty(len(values), dtype=np.int64)
+        for start, chunk in zip(range(0, len(values), _CHUNK), _chunks(values), strict=True):
+            hashes[start : start + len(chunk)] = [hash(v) for v in chunk.tolist()]
     order = np.argsort(hashes, kind="stable")  # a sort: no hash table beside the hashes
     ordered = hashes[order]
     del hashes
@@ -220,13 +222,15 @@ def _repeated(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _shared_emails(email: pd.Series, name: pd.Series) -> pd.Series:
+def _shared_emails(
+    email: pd.Series, name: pd.Series, hashes: np.ndarray | None = None
+) -> pd.Series:
     """Rows whose e-mail is shared by people with different names (a delegation address).
 
     Only e-mails seen with two or more distinct name spellings are examined (so only rows
-    whose e-mail is on more than one row are looked at).
+    whose e-mail is on more than one row are looked at; see :func:`_repeated`).
     """
-    repeated = _repeated(email)
+    repeated = _repeated(email, hashes)
     pairs = pd.DataFrame({"e": email[repeated], "n": name[repeated].astype("str")})
     pairs = pairs.dropna().drop_duplicates()
     pairs = pairs[pairs["e"].duplicated(keep=False)]
@@ -263,34 +267,82 @@ def pseudonymize(
         raise ValueError(msg)
     index = given.index
     identity = pd.Series(pd.NA, index=index, dtype="str")
-    shared_rows = 0
+    shared = pd.Series(False, index=index)
+    digests = None
     if email is not None:
         # e-mails contain "@" and names are prefixed "name:", so the two never collide
         identity = normalize_emails(email.astype("str"))
         if name is not None:
-            shared = _shared_emails(identity, name)
-            if shared.any():
-                shared_rows = int(shared.sum())
-                person = _map_each(name.astype("str")[shared], _name_key)
-                joined = identity[shared] + "|name:" + person  # the shared rows only
-                identity = identity.mask(shared, joined.reindex(index))
+            digests = _row_digests(identity, key) if _mostly_distinct(identity) else None
+            hashes = None if digests is None else digests.view(np.int64).ravel()
+            shared = _shared_emails(identity, name, hashes)
+            identity = _with_names(identity, name, shared)
     missing = identity.isna()
     if name is not None and missing.any():
-        person = _map_each(name.astype("str")[missing], fold)
-        context = [
-            _map_each(col.astype("str")[missing], fold).fillna("")
-            for col in (organisation, country)
-            if col is not None
-        ]
-        by_name = "name:" + person
-        for part in context:
-            by_name = by_name + "|" + part
-        identity = identity.mask(
-            missing, by_name.where(person.notna() & (person != "")).reindex(index)
-        )
-    hashed = hash_identities(identity, key=key)
-    hashed.attrs["shared_email_rows"] = shared_rows
+        identity = _by_name(identity, missing, name, organisation, country)
+    if digests is None:
+        hashed = hash_identities(identity, key=key)
+    else:  # the e-mails' digests, made for the shared-e-mail test, serve every row not changed
+        hashed = _ids_from(identity, digests, (shared | missing).to_numpy(dtype=bool), key)
+    hashed.attrs["shared_email_rows"] = int(shared.sum())
     return hashed
+
+
+def _with_names(identity: pd.Series, name: pd.Series, shared: pd.Series) -> pd.Series:
+    """`identity` with the name joined to the e-mail on `shared` rows."""
+    if not shared.any():
+        return identity
+    person = _map_each(name.astype("str")[shared], _name_key)
+    joined = identity[shared] + "|name:" + person  # the shared rows only
+    return identity.mask(shared, joined.reindex(identity.index))
+
+
+def _by_name(
+    identity: pd.Series, missing: pd.Series, name: pd.Series,
+    organisation: pd.Series | None, country: pd.Series | None,
+) -> pd.Series:  # fmt: skip
+    """`identity` with rows without an e-mail identified by name, organisation and country."""
+    person = _map_each(name.astype("str")[missing], fold)
+    context = [
+        _map_each(col.astype("str")[missing], fold).fillna("")
+        for col in (organisation, country)
+        if col is not None
+    ]
+    by_name = "name:" + person
+    for part in context:
+        by_name = by_name + "|" + part
+    return identity.mask(
+        missing, by_name.where(person.notna() & (person != "")).reindex(identity.index)
+    )
+
+
+def _keyed(key: bytes) -> Any:
+    """The keyed BLAKE2b state every id is copied from."""
+    if len(key) > 64:  # BLAKE2b takes at most 64 key bytes: hash a longer key, never cut it
+        key = hashlib.blake2b(key, digest_size=64).digest()
+    return hashlib.blake2b(key=key, digest_size=ID_LENGTH // 2)
+
+
+def _row_digests(identity: pd.Series, key: bytes) -> np.ndarray:
+    """The digest of every row's identity (zeros where missing), one row of bytes each."""
+    keyed, digests = _keyed(key), bytearray()
+    for chunk in _chunks(identity):
+        digests += _digests(chunk.tolist(), keyed)
+    return np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2)
+
+
+def _ids_from(
+    identity: pd.Series, digests: np.ndarray, changed: np.ndarray, key: bytes
+) -> pd.Series:
+    """:func:`hash_identities` of `identity`, from `digests` made before the `changed` rows'
+    identity changed: only those rows are hashed again."""
+    rows = np.flatnonzero(changed)
+    if len(rows):
+        digests[rows] = _row_digests(identity.iloc[rows], key)
+    valid = identity.notna().to_numpy(dtype=bool)
+    return pd.Series(
+        _hex_ids(digests, valid), index=identity.index, dtype="str", name="participant_id"
+    )
 
 
 def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
@@ -303,9 +355,7 @@ def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
     ['p_58e096912cc639e1', nan, 'p_58e096912cc639e1']
     """
     index = identity.index
-    if len(key) > 64:  # BLAKE2b takes at most 64 key bytes: hash a longer key, never cut it
-        key = hashlib.blake2b(key, digest_size=64).digest()
-    keyed = hashlib.blake2b(key=key, digest_size=ID_LENGTH // 2)
+    keyed = _keyed(key)
     if _mostly_distinct(identity):  # nearly one id per row: hash each row, no distinct table
         return pd.Series(
             _hash_rows(identity, keyed), index=index, dtype="str", name="participant_id"
