@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from unittest import mock
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wsisanalysis.normalize.pseudonym import (
     KEY_ENV,
     hash_identities,
     normalize_email,
+    normalize_emails,
     pseudonymize,
     resolve_key,
     user_key_file,
@@ -83,6 +88,25 @@ def test_mostly_distinct_columns_give_the_ids_the_distinct_value_path_gives(monk
     assert row_by_row.isna().sum() == emails.isna().sum()
 
 
+def test_ids_reusing_the_email_digests_are_those_hashed_afresh(monkeypatch):
+    """With names, a mostly distinct e-mail column is hashed once, before the shared-e-mail
+    test, and only rows whose identity then changes (a shared e-mail, no e-mail) are hashed
+    again: the ids must be those of hashing the final identities."""
+    from wsisanalysis.normalize import pseudonym
+
+    emails = _many_identities()
+    emails[emails.index % 7 == 0] = "desk@x.gov"  # a delegation address, many people
+    names = pd.Series([f"Person {i % 3000}" for i in range(len(emails))], dtype="str")
+    org = pd.Series(["Org"] * len(emails), dtype="str")
+    assert pseudonym._mostly_distinct(pseudonym.normalize_emails(emails))
+    reused = pseudonymize(emails, names, org, key=b"k")
+    monkeypatch.setattr(pseudonym, "_SAMPLE", len(emails) + 1)  # never "mostly distinct"
+    afresh = pseudonymize(emails, names, org, key=b"k")
+    pd.testing.assert_series_equal(reused, afresh)
+    assert reused.attrs == afresh.attrs and reused.attrs["shared_email_rows"] > 0
+    assert reused.isna().sum() == 0  # rows without an e-mail have a name
+
+
 def test_repeated_values_are_exact_even_when_every_hash_collides(monkeypatch):
     """Shared e-mails are found on 64-bit hashes, then checked exactly: a collision must
     never make two different e-mails one."""
@@ -93,3 +117,45 @@ def test_repeated_values_are_exact_even_when_every_hash_collides(monkeypatch):
     assert pseudonym._repeated(values).tolist() == expected.tolist()
     monkeypatch.setattr(pseudonym, "hash", lambda value: 0, raising=False)
     assert pseudonym._repeated(values).tolist() == expected.tolist()
+
+
+# pieces an e-mail cell is made of, disguises included: full-width and other compatibility
+# forms (NFKC), letters whose casefold is not their lower case, every ASCII whitespace Python's
+# \s knows (RE2's does not know \v and \x1c-\x1f), quotes, brackets and dots
+_PIECES = [
+    "a", "B", "z9", "@", ".", "..", "-", "_", "+", "mailto:", "MAILTO:", "<", ">", '"', "'",
+    "(", ")", ";", ",", ":", "[", "]", " ", "\t", "\n", "\r", "\v", "\f", "\x1c", "\x1f",
+    "\x00", "\x7f", "\u00a0", "\u2003", "\u3000", "\uff41", "\uff20", "\uff0e", "\u00df",
+    "\u0130", "\u212a", "\u00e9", "e\u0301", "\ufb01", "example", ".org", "Ana <",
+]  # fmt: skip
+_BITS = st.lists(st.sampled_from(_PIECES), max_size=4).map("".join)
+_WORD = st.one_of(_BITS, st.sampled_from(["ana", "X", "\u00e9", "\uff41", "a.b", ".", "1"]))
+_EMAIL_LIKE = st.tuples(
+    _BITS, _WORD, st.sampled_from(["@", "\uff20", "@@"]), _WORD,
+    st.sampled_from([".", "\uff0e", "..", ". "]), _WORD, _BITS,
+).map("".join)  # fmt: skip
+_EDGE = st.sampled_from(["", ".", "..", " ", "\x1c", "\x1f", "\x0b", "\u00a0", "\uff0e"])
+_CELLS = st.one_of(
+    st.none(),
+    _EMAIL_LIKE,
+    _EMAIL_LIKE.map(str.upper),
+    st.text(alphabet="aZ9.@-+!\x00\x0b\x1c\x1f\x7f \u00e9\uff0e\u212a", min_size=3, max_size=9),
+    st.builds("{}{}@{}.{}{}".format, _EDGE, _WORD, _WORD, _WORD, _EDGE),  # whole-cell addresses
+    st.lists(st.sampled_from(_PIECES), max_size=12).map("".join),
+    st.text(max_size=20),
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=20),
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(_CELLS, max_size=30), st.integers(1, 8))
+def test_vectorized_emails_are_those_of_normalize_email_on_every_value(cells, chunk):
+    """The arrow path (ASCII values) and the per-value fallback give exactly what
+    :func:`normalize_email` gives each value, whatever the chunking."""
+    from wsisanalysis.normalize import pseudonym
+
+    with mock.patch.object(pseudonym, "_CHUNK", chunk):
+        out = normalize_emails(pd.Series(cells, dtype="str"))
+    expected = [None if c is None else normalize_email(c) for c in cells]
+    assert [None if pd.isna(v) else v for v in out.tolist()] == expected
+    assert str(out.dtype) == "str"

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from unittest import mock
+
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from wsisanalysis.errors import InputFileError
 from wsisanalysis.read import read_export
@@ -150,7 +154,6 @@ def test_a_plain_csv_is_read_without_a_record_per_line(tmp_path, monkeypatch):
     assert table.source_rows.tolist() == [2, 3]
 
 
-
 def _hostile_texts():
     """Each hostile CSV that decodes, with its text (byte-order mark stripped)."""
     from helpers import DATA
@@ -226,3 +229,95 @@ def test_the_block_plain_check_counts_the_data_lines_of_every_hostile_file(monke
         assert reader._plain_lines(text, layout) == (len(body) if plain else None), path.name
         checked += 1
     assert checked >= 10
+
+
+def test_the_byte_plain_check_answers_what_the_text_check_does_on_every_hostile_file(
+    monkeypatch,
+):
+    """The hostile corpus: counted on the file's bytes, the plain check answers exactly what
+    it answers on the decoded text, for every encoding the byte check takes."""
+    from helpers import DATA
+
+    import wsisanalysis.read.csv as reader
+    from wsisanalysis.read.detect import HEADER_SCAN_ROWS, decode_text
+
+    monkeypatch.setattr(reader, "_BLOCK", 64)
+    checked = 0
+    for path in sorted((DATA / "hostile").glob("*.csv")):
+        try:
+            data = reader._load(path)
+            text, encoding, notes = decode_text(data, None)
+        except (LookupError, InputFileError):
+            continue
+        text = text.lstrip("\ufeff")
+        layout = reader._layout(reader._first_lines(text, HEADER_SCAN_ROWS * 4), None)
+        if notes or not reader._by_bytes(encoding, layout):
+            continue
+        expected = reader._plain_lines(text, layout)
+        assert reader._plain_data_lines(data, encoding, layout) == expected, path.name
+        checked += 1
+    assert checked >= 10
+
+
+# bytes of a data line: both delimiters, quotes, bare and CRLF CRs, UTF-8 characters whole,
+# cut and invalid, a byte-order mark, bytes cp1252 leaves undefined, a UTF-8 line separator
+_BYTES = st.lists(
+    st.sampled_from([b"a", b"bc", b",", b";", b",,", b'"', b'""', b"\r", b" ", b"\xc3\xa9",
+                     b"\xe2\x82\xac", b"\xe2\x82", b"\xff", b"\x81", b"\xef\xbb\xbf",
+                     b"\xe2\x80\xa8"]),
+    max_size=8,
+).map(b"".join)  # fmt: skip
+# cells of well-formed lines, so that many bodies are plain: quoted cells holding either
+# delimiter or a doubled quote, a cell opening with a byte-order mark
+_CELL = st.sampled_from(
+    [
+        b"",
+        b"a",
+        b" ",
+        b"\xc3\xa9",
+        b'"x,y"',
+        b'"x;y"',
+        b'"a""b"',
+        b"\xef\xbb\xbf",
+        b'\xef\xbb\xbf"x,y"',
+    ]
+)
+
+
+@st.composite
+def _bodies(draw):
+    """Data lines of `width` cells (some with blank extra cells), mixed with random bytes."""
+    width, delimiter = draw(st.integers(1, 4)), draw(st.sampled_from([b",", b";"]))
+    row = st.tuples(st.lists(_CELL, min_size=width, max_size=width), st.integers(0, 2))
+    rows = [delimiter.join(cells) + delimiter * extra for cells, extra in draw(st.lists(row))]
+    noise = draw(st.lists(st.tuples(st.integers(0, len(rows)), _BYTES), max_size=2))
+    for at, line in noise:
+        rows.insert(at, line)
+    return rows, delimiter.decode(), width
+
+
+@settings(max_examples=400)
+@example(([b'\xef\xbb\xbf"x,y"'], ",", 1), b"\n", True, 30, None, "utf-8-sig")  # a mid-file BOM
+@given(
+    _bodies(), st.sampled_from([b"\n", b"\r\n"]), st.booleans(), st.integers(1, 30),
+    st.sampled_from([4, 9, None]),
+    st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "cp1251", "latin_1", "mac_roman"]),
+)  # fmt: skip
+def test_the_byte_plain_check_answers_what_the_text_check_does(
+    body, ending, last, block, limit, encoding
+):
+    """Whatever the bytes, blocks, cell limit and (pyarrow-read) encoding, the check on the
+    bytes answers what the check on the text they decode to (as decode_text does) answers."""
+    import wsisanalysis.read.csv as reader
+
+    lines, delimiter, width = body
+    data = b"\xef\xbb\xbfh\n" + ending.join(lines) + (ending if last else b"")
+    text = data.decode(encoding, errors="replace").lstrip("\ufeff")
+    layout = reader._Layout(delimiter, [f"h{i}" for i in range(width)], 1, 1)
+    assert reader._by_bytes(encoding, layout)
+    with (
+        mock.patch.object(reader, "_BLOCK", block),
+        mock.patch.object(reader, "FIELD_LIMIT", limit or reader.FIELD_LIMIT),
+    ):
+        expected = reader._plain_lines(text, layout)
+        assert reader._plain_data_lines(data, encoding, layout) == expected

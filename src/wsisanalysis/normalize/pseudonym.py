@@ -35,6 +35,9 @@ ID_LENGTH = 16
 _CHUNK = 100_000
 _SAMPLE = 10_000  # rows looked at to tell a column of mostly distinct values
 _EMAIL = re.compile(r"[^\s<>\"'();,:\[\]]+@[^\s<>\"'();,:\[\]]+\.[^\s<>\"'();,:\[\]]+")
+# _EMAIL's parts for ASCII text in RE2's syntax: its \s lacks \v and \x1c-\x1f, which Python's has
+_PART = r"[^\t\n\x0b\x0c\r\x1c-\x1f <>\"'();,:\[\]]+"
+_ASCII_ADDRESS = rf"^{_PART}@{_PART}\.{_PART}$"  # a cell that is nothing but the address
 
 
 def user_key_file() -> Path:
@@ -103,6 +106,43 @@ def normalize_email(value: str) -> str | None:
     return address.removeprefix("mailto:")
 
 
+def normalize_emails(email: pd.Series) -> pd.Series:
+    """:func:`normalize_email` of every value: cells that are nothing but an ASCII address
+    vectorized (arrow, a chunk at a time), the others through :func:`normalize_email`.
+
+    For such a cell the search finds the whole cell, NFKC changes nothing and casefold is
+    lower-casing, so lower-casing and trimming dots give the same answer (the ``mailto:``
+    prefix never survives: a match holds no colon). RE2 only tells whether the whole cell
+    matches (its fast automaton); asking it for the match would be slower than Python.
+    1M e-mails: ~0.25 s instead of ~1.1 s.
+    """
+    column = pa.array(email.array, pa.large_string())
+    column = pa.chunked_array([column]) if isinstance(column, pa.Array) else column
+    parts = [
+        chunk
+        for start in range(0, len(column), _CHUNK)
+        for chunk in _whole_addresses(column.slice(start, _CHUNK)).chunks
+    ]  # a chunk at a time: the intermediate arrays stay small
+    del column
+    out = pd.Series(pa.chunked_array(parts, pa.large_string()), index=email.index, dtype="str")
+    other = (out.isna() & email.notna()).to_numpy(dtype=bool)
+    if other.any():
+        out = out.mask(other, _map_each(email[other], normalize_email).reindex(email.index))
+    return out
+
+
+def _whole_addresses(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """:func:`normalize_email` of the values that are nothing but an ASCII address; missing
+    for the others."""
+    import pyarrow.compute as pc
+
+    whole = pc.and_kleene(
+        pc.string_is_ascii(values), pc.match_substring_regex(values, _ASCII_ADDRESS)
+    )
+    kept = pc.if_else(whole, values, pa.scalar(None, pa.large_string()))
+    return pc.utf8_trim(pc.ascii_lower(kept), characters=".")
+
+
 def _name_key(name: str) -> str:
     """A name's words longer than one letter, sorted: ``Ana P. Pereira`` meets ``Ana Pereira``."""
     return " ".join(sorted(w for w in fold(name).split() if len(w) > 1))
@@ -155,16 +195,18 @@ def _chunks(values: pd.Series) -> Iterator[pd.Series]:
         yield values.iloc[start : start + _CHUNK]
 
 
-def _repeated(values: pd.Series) -> np.ndarray:
+def _repeated(values: pd.Series, hashes: np.ndarray | None = None) -> np.ndarray:
     """Rows whose value (not missing) is on another row too: ``duplicated(keep=False)``.
 
     Found on 64-bit hashes of the values first (a table of integers, not of a million
     strings: ~35 MB less at the peak for 1M e-mails), then checked exactly on the rows whose
-    hash repeats, so a hash collision costs a comparison, never a wrong answer.
+    hash repeats, so a hash collision costs a comparison, never a wrong answer. `hashes`,
+    when given, are such hashes already made (the ids' digests).
     """
-    hashes = np.empty(len(values), dtype=np.int64)
-    for start, chunk in zip(range(0, len(values), _CHUNK), _chunks(values), strict=True):
-        hashes[start : start + len(chunk)] = [hash(v) for v in chunk.tolist()]
+    if hashes is None:
+        hashes = np.empty(len(values), dtype=np.int64)
+        for start, chunk in zip(range(0, len(values), _CHUNK), _chunks(values), strict=True):
+            hashes[start : start + len(chunk)] = [hash(v) for v in chunk.tolist()]
     order = np.argsort(hashes, kind="stable")  # a sort: no hash table beside the hashes
     ordered = hashes[order]
     del hashes
@@ -180,13 +222,15 @@ def _repeated(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _shared_emails(email: pd.Series, name: pd.Series) -> pd.Series:
+def _shared_emails(
+    email: pd.Series, name: pd.Series, hashes: np.ndarray | None = None
+) -> pd.Series:
     """Rows whose e-mail is shared by people with different names (a delegation address).
 
     Only e-mails seen with two or more distinct name spellings are examined (so only rows
-    whose e-mail is on more than one row are looked at).
+    whose e-mail is on more than one row are looked at; see :func:`_repeated`).
     """
-    repeated = _repeated(email)
+    repeated = _repeated(email, hashes)
     pairs = pd.DataFrame({"e": email[repeated], "n": name[repeated].astype("str")})
     pairs = pairs.dropna().drop_duplicates()
     pairs = pairs[pairs["e"].duplicated(keep=False)]
@@ -223,34 +267,82 @@ def pseudonymize(
         raise ValueError(msg)
     index = given.index
     identity = pd.Series(pd.NA, index=index, dtype="str")
-    shared_rows = 0
+    shared = pd.Series(False, index=index)
+    digests = None
     if email is not None:
         # e-mails contain "@" and names are prefixed "name:", so the two never collide
-        identity = _map_each(email.astype("str"), normalize_email)
+        identity = normalize_emails(email.astype("str"))
         if name is not None:
-            shared = _shared_emails(identity, name)
-            if shared.any():
-                shared_rows = int(shared.sum())
-                person = _map_each(name.astype("str")[shared], _name_key)
-                joined = identity[shared] + "|name:" + person  # the shared rows only
-                identity = identity.mask(shared, joined.reindex(index))
+            digests = _row_digests(identity, key) if _mostly_distinct(identity) else None
+            hashes = None if digests is None else digests.view(np.int64).ravel()
+            shared = _shared_emails(identity, name, hashes)
+            identity = _with_names(identity, name, shared)
     missing = identity.isna()
     if name is not None and missing.any():
-        person = _map_each(name.astype("str")[missing], fold)
-        context = [
-            _map_each(col.astype("str")[missing], fold).fillna("")
-            for col in (organisation, country)
-            if col is not None
-        ]
-        by_name = "name:" + person
-        for part in context:
-            by_name = by_name + "|" + part
-        identity = identity.mask(
-            missing, by_name.where(person.notna() & (person != "")).reindex(index)
-        )
-    hashed = hash_identities(identity, key=key)
-    hashed.attrs["shared_email_rows"] = shared_rows
+        identity = _by_name(identity, missing, name, organisation, country)
+    if digests is None:
+        hashed = hash_identities(identity, key=key)
+    else:  # the e-mails' digests, made for the shared-e-mail test, serve every row not changed
+        hashed = _ids_from(identity, digests, (shared | missing).to_numpy(dtype=bool), key)
+    hashed.attrs["shared_email_rows"] = int(shared.sum())
     return hashed
+
+
+def _with_names(identity: pd.Series, name: pd.Series, shared: pd.Series) -> pd.Series:
+    """`identity` with the name joined to the e-mail on `shared` rows."""
+    if not shared.any():
+        return identity
+    person = _map_each(name.astype("str")[shared], _name_key)
+    joined = identity[shared] + "|name:" + person  # the shared rows only
+    return identity.mask(shared, joined.reindex(identity.index))
+
+
+def _by_name(
+    identity: pd.Series, missing: pd.Series, name: pd.Series,
+    organisation: pd.Series | None, country: pd.Series | None,
+) -> pd.Series:  # fmt: skip
+    """`identity` with rows without an e-mail identified by name, organisation and country."""
+    person = _map_each(name.astype("str")[missing], fold)
+    context = [
+        _map_each(col.astype("str")[missing], fold).fillna("")
+        for col in (organisation, country)
+        if col is not None
+    ]
+    by_name = "name:" + person
+    for part in context:
+        by_name = by_name + "|" + part
+    return identity.mask(
+        missing, by_name.where(person.notna() & (person != "")).reindex(identity.index)
+    )
+
+
+def _keyed(key: bytes) -> Any:
+    """The keyed BLAKE2b state every id is copied from."""
+    if len(key) > 64:  # BLAKE2b takes at most 64 key bytes: hash a longer key, never cut it
+        key = hashlib.blake2b(key, digest_size=64).digest()
+    return hashlib.blake2b(key=key, digest_size=ID_LENGTH // 2)
+
+
+def _row_digests(identity: pd.Series, key: bytes) -> np.ndarray:
+    """The digest of every row's identity (zeros where missing), one row of bytes each."""
+    keyed, digests = _keyed(key), bytearray()
+    for chunk in _chunks(identity):
+        digests += _digests(chunk.tolist(), keyed)
+    return np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2)
+
+
+def _ids_from(
+    identity: pd.Series, digests: np.ndarray, changed: np.ndarray, key: bytes
+) -> pd.Series:
+    """:func:`hash_identities` of `identity`, from `digests` made before the `changed` rows'
+    identity changed: only those rows are hashed again."""
+    rows = np.flatnonzero(changed)
+    if len(rows):
+        digests[rows] = _row_digests(identity.iloc[rows], key)
+    valid = identity.notna().to_numpy(dtype=bool)
+    return pd.Series(
+        _hex_ids(digests, valid), index=identity.index, dtype="str", name="participant_id"
+    )
 
 
 def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
@@ -263,9 +355,7 @@ def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
     ['p_58e096912cc639e1', nan, 'p_58e096912cc639e1']
     """
     index = identity.index
-    if len(key) > 64:  # BLAKE2b takes at most 64 key bytes: hash a longer key, never cut it
-        key = hashlib.blake2b(key, digest_size=64).digest()
-    keyed = hashlib.blake2b(key=key, digest_size=ID_LENGTH // 2)
+    keyed = _keyed(key)
     if _mostly_distinct(identity):  # nearly one id per row: hash each row, no distinct table
         return pd.Series(
             _hash_rows(identity, keyed), index=index, dtype="str", name="participant_id"
@@ -274,8 +364,7 @@ def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
     del identity
     digests = bytearray()
     for start in range(0, len(uniques), _CHUNK):  # no million-element Python lists at once
-        part = uniques[start : start + _CHUNK].tolist()
-        digests += b"".join([_digest(keyed, u) for u in part])
+        digests += _digests(uniques[start : start + _CHUNK].tolist(), keyed)
     hashed = _hex_ids(np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2))
     taken = hashed.take(pa.array(codes, mask=codes < 0))
     return pd.Series(taken, index=index, dtype="str", name="participant_id")
@@ -284,21 +373,27 @@ def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
 def _hash_rows(identity: pd.Series, keyed: Any) -> pa.Array:
     """The id of every row's identity, missing where it is missing."""
     digests, valid = bytearray(), np.zeros(len(identity), dtype=bool)
-    blank = bytes(ID_LENGTH // 2)
     for start, chunk in zip(range(0, len(identity), _CHUNK), _chunks(identity), strict=True):
         part = chunk.tolist()
-        present = [isinstance(v, str) for v in part]
-        valid[start : start + len(part)] = present
-        digests += b"".join(
-            [_digest(keyed, v) if ok else blank for v, ok in zip(part, present, strict=True)]
-        )
+        valid[start : start + len(part)] = [isinstance(v, str) for v in part]
+        digests += _digests(part, keyed)
     return _hex_ids(np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2), valid)
 
 
-def _digest(keyed: Any, value: str) -> bytes:
-    state = keyed.copy()
-    state.update(value.encode("utf-8"))
-    return bytes(state.digest())
+def _digests(values: list[Any], keyed: Any) -> bytearray:
+    """The keyed digest of each string of `values` (zero bytes for anything else), end to end.
+
+    One plain loop, no call per value: 1M e-mails take ~0.5 s instead of ~0.8 s CPU.
+    """
+    out, copy, blank = bytearray(), keyed.copy, bytes(ID_LENGTH // 2)
+    for value in values:
+        if isinstance(value, str):
+            state = copy()
+            state.update(value.encode("utf-8"))
+            out += state.digest()
+        else:
+            out += blank
+    return out
 
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)

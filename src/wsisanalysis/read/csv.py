@@ -252,6 +252,82 @@ def _plain_lines(text: str, layout: _Layout) -> int | None:
     return count
 
 
+def _plain_data_lines(data: bytes, encoding: str, layout: _Layout) -> int | None:
+    """:func:`_plain_lines` of the text `data` decodes to, counted on the bytes themselves.
+
+    In the encodings pyarrow reads (all ASCII-transparent: an ASCII byte is always that
+    character, and no other byte or sequence decodes to one), line breaks, delimiters,
+    quotes and CRs sit where the text has them, and a line has at least as many bytes as
+    characters. numpy finds the lines with exactly the header's width of delimiters, no
+    quote, no bare CR and no more bytes than a cell may hold: plain. Only the others are
+    decoded and checked as text by :func:`_plain`. 1M rows: ~0.15 s instead of ~0.5 s CPU,
+    with no line strings (the header is skipped, so a byte-order mark never matters).
+    """
+    width, count, delimiter = len(layout.header), 0, layout.delimiter
+    if not width:
+        return None
+    lines_as = "utf-8" if encoding == "utf-8-sig" else encoding  # a mid-file BOM is text
+    for start, end in _data_blocks(data, layout.body_start):
+        odd, size = _odd_data_lines(data, start, end, ord(delimiter), width)
+        text = [data[i:j].decode(lines_as, errors="replace") for i, j in odd]
+        if not _plain(text, delimiter, width):
+            return None
+        count += size
+    return count
+
+
+def _by_bytes(encoding: str, layout: _Layout) -> bool:
+    """Whether :func:`_plain_data_lines` may answer for :func:`_plain_lines`: an
+    ASCII-transparent encoding, a one-character ASCII delimiter and a header to skip."""
+    delimiter = layout.delimiter
+    return (
+        encoding in _PYARROW_ENCODINGS and layout.body_start >= 1 and len(delimiter) == 1
+        and delimiter.isascii() and delimiter not in '"\r\n'
+    )  # fmt: skip
+
+
+def _data_blocks(data: bytes, skip: int) -> Iterator[tuple[int, int]]:
+    """Where the blocks of `data` after its first `skip` lines start and end: about
+    :data:`_BLOCK` bytes each, ending at a line break (but the last)."""
+    pos = 0
+    for _ in range(skip):
+        found = data.find(b"\n", pos)
+        if found < 0:
+            return
+        pos = found + 1
+    while pos < len(data):
+        found = data.find(b"\n", pos + _BLOCK)
+        end = len(data) if found < 0 else found + 1
+        yield pos, end
+        pos = end
+
+
+def _odd_data_lines(
+    data: bytes, start: int, end: int, delimiter: int, width: int
+) -> tuple[list[tuple[int, int]], int]:
+    """Where the lines of ``data[start:end]`` that may not be plain are (the CR of a CRLF
+    left out), and how many lines the block has."""
+    raw = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+    breaks = np.flatnonzero(raw == ord("\n"))
+    ends = breaks if raw[-1] == ord("\n") else np.append(breaks, len(raw))
+    starts = np.concatenate(([0], breaks + 1))[: len(ends)]
+    crlf = (ends > starts) & (raw[ends - 1] == ord("\r"))
+    ends = ends - crlf
+    odd = (ends - starts > FIELD_LIMIT) | (_per_line(raw, starts, delimiter) != width - 1)
+    if data.find(b'"', start, end) >= 0:  # quotes and CRs are rare: most blocks hold none
+        odd |= _per_line(raw, starts, ord('"')) > 0
+    if data.find(b"\r", start, end) >= 0:
+        odd |= _per_line(raw, starts, ord("\r")) != crlf
+    where = zip((starts[odd] + start).tolist(), (ends[odd] + start).tolist(), strict=True)
+    return list(where), len(starts)
+
+
+def _per_line(raw: np.ndarray, starts: np.ndarray, byte: int) -> np.ndarray:
+    """How often `byte` occurs on each line (from each start to the next, line break and
+    all)."""
+    return np.add.reduceat((raw == byte).view(np.uint8), starts, dtype=np.int64)
+
+
 def _notes(records: list[Record], width: int) -> list[str]:
     notes = []
     with_cr = [r for r in records if r.bare_cr and r.reason is None]
@@ -288,7 +364,11 @@ def read_csv_export(
         layout = _layout(lines, delimiter)
     else:
         layout = _layout(_first_lines(text, HEADER_SCAN_ROWS * 4), delimiter)
-        expected = _plain_lines(text, layout)
+        expected = (
+            _plain_data_lines(data, encoding, layout)
+            if _by_bytes(encoding, layout)
+            else _plain_lines(text, layout)
+        )
         if expected is not None:
             del text  # the parser reads the bytes: ~1x the file freed before it runs
             frame = _fast_frame(data, encoding, layout, expected)
