@@ -321,3 +321,16 @@ def test_the_byte_plain_check_answers_what_the_text_check_does(
     ):
         expected = reader._plain_lines(text, layout)
         assert reader._plain_data_lines(data, encoding, layout) == expected
+
+
+_BLANKS = b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe"
+
+
+@given(st.lists(st.sampled_from([*_BLANKS, ord("a"), ord('"'), 0x80]), max_size=12).map(bytes))
+@example(b"")
+@example(b"\xef\xbb\xbf\r\n,,;\n")
+def test_a_file_is_empty_exactly_when_only_blanks_and_delimiters_remain(data):
+    from wsisanalysis.read.csv import _BLANK
+
+    # the check matches without copying the file; stripping (which copies it) is the reference
+    assert (_BLANK.fullmatch(data) is not None) == (not data.strip(_BLANKS))
