@@ -22,7 +22,7 @@ from wsisanalysis import schema as C
 from wsisanalysis.metrics import published
 from wsisanalysis.metrics.disclosure import published_aggregate
 from wsisanalysis.reporting import history
-from wsisanalysis.reporting.changes import INPUTS, previous_snapshot, recorded, section
+from wsisanalysis.reporting.changes import INPUTS, points, previous_snapshot, recorded, section
 from wsisanalysis.reporting.tables import Html, sha256, snapshot_record
 
 #: Names of the page's headline tables in a snapshot's ``published.jsonl``.
@@ -98,7 +98,7 @@ def _figures(
     for row in new_rows:
         share, earlier = row.get("share"), old.get(str(row[key]))
         known = same and share is not None and earlier is not None
-        change = f"{(float(share) - float(earlier)) * 100:+.1f} points" if known else "–"  # type: ignore[arg-type]
+        change = points(float(share) - float(earlier)) if known else "–"  # type: ignore[arg-type]
         yield (f"{scope}: share from {C.display_label(row[key])}", _percent(share), change)
 
 

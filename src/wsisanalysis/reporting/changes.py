@@ -115,6 +115,16 @@ def people_change(before: int | None, now: int | None, threshold: int) -> str:
     return _signed(change)
 
 
+def points(change: float) -> str:
+    """A change in a share, in percentage points (none reads as such, not as "+0.0").
+
+    >>> points(0.0123), points(-0.05), points(0.00001)
+    ('+1.2 points', '-5.0 points', '0.0 points')
+    """
+    text = f"{change * 100:+.1f}"
+    return f"{'0.0' if float(text) == 0 else text} points"
+
+
 def _signed(change: int) -> str:
     return f"{change:+d}" if change else "0"
 
@@ -141,7 +151,7 @@ def compare(before: Headline, now: Headline, threshold: int = DEFAULT_THRESHOLD,
         )
         # a share's change gives the region's count change away: shown under the same rule
         hidden = old is None or new is None or (people == HIDDEN_LABEL and bool(now.region_counts))
-        change = HIDDEN_LABEL if hidden else f"{(new - old) * 100:+.1f} points"  # type: ignore[operator]
+        change = HIDDEN_LABEL if hidden else points(new - old)  # type: ignore[operator]
         rows.append(
             (
                 f"Share from {C.display_label(region, capital=True)}",
