@@ -102,11 +102,16 @@ def kept_wide(
     """Per cell of `spec`: hidden, and kept at least `threshold` wide by the audit, i.e. its
     records' count is small, or some table audited with it (`published`, from the same data)
     protects a cell of the same records for a small change."""
-    protected = {m.tobytes() for s in [*published, spec]
-                 for m, k, v in zip(records.masks(s), s.keys, s.values, strict=True)
-                 if v is None and k in s.sensitive}  # fmt: skip
+    mine = records.masks(spec)
+    protected = {
+        m.tobytes()
+        for s in [*published, spec]
+        if s.sensitive  # most tables protect nothing for a change: their cells are not needed
+        for m, k, v in zip(mine if s is spec else records.masks(s), s.keys, s.values, strict=True)
+        if v is None and k in s.sensitive
+    }
     return np.array([v is None and (0 < records.value(m) < threshold or m.tobytes() in protected)
-                     for m, v in zip(records.masks(spec), spec.values, strict=True)], dtype=bool)  # fmt: skip
+                     for m, v in zip(mine, spec.values, strict=True)], dtype=bool)  # fmt: skip
 
 
 def signatures(spec: TableSpec) -> list[set[Signature]]:
