@@ -29,7 +29,7 @@ import numpy as np
 
 from wsisanalysis.metrics.disclosure.audit import DisclosureError
 from wsisanalysis.metrics.disclosure.ledger import Run, entries
-from wsisanalysis.metrics.disclosure.tables import Records, TableSpec
+from wsisanalysis.metrics.disclosure.tables import ALL, Records, TableSpec
 
 #: Executions of one run whose true counts are kept.
 KEPT = 3
@@ -114,16 +114,22 @@ def kept_wide(
                      for m, v in zip(mine, spec.values, strict=True)], dtype=bool)  # fmt: skip
 
 
+def names(
+    table: str, columns: list[str] | tuple[str, ...], keys: list, whole: bool
+) -> list[set[Signature]]:
+    """Per cell, what it counts, comparable across tables and snapshots: its categories
+    (a margin drops its own), within all records (``*``) when the table counts them all, and
+    within a table of the same name (how tables of a part of the records are matched)."""
+    out = []
+    for key in keys:
+        pairs = tuple((c, v) for c, v in zip(columns, key, strict=True) if v != ALL)
+        out.append({(table, pairs), *([(ALL, pairs)] if whole else [])})
+    return out
+
+
 def signatures(spec: TableSpec) -> list[set[Signature]]:
-    """Per cell, what it counts (:meth:`TableSpec.signatures`), and the same categories in a
-    table of the same name (how a table is matched when its scope is not known)."""
-    return [{(where, pairs), (spec.name, pairs)} for where, pairs in spec.signatures()]
-
-
-def _named(entry: dict) -> list[set[Signature]]:
-    columns = entry["columns"]
-    return [{(entry["table"], tuple((c, v) for c, v in zip(columns, cell["key"], strict=True) if v != "*"))}
-            for cell in entry["cells"]]  # fmt: skip
+    """:func:`names` of `spec`'s cells."""
+    return names(spec.name, spec.columns, list(spec.keys), spec.whole)
 
 
 def exposed(ledger: str | Path, dataset: str, run: Run) -> dict[Signature, set[int]]:
@@ -138,20 +144,24 @@ def exposed(ledger: str | Path, dataset: str, run: Run) -> dict[Signature, set[i
         if (entry.get("run") != run.name or str(entry.get("started", "")) >= run.started
                 or entry.get("dataset") == dataset):  # fmt: skip
             continue
-        whole = {**entry, **private.get(str(entry.get("id")), {})}
-        values = [cell["value"] for cell in entry["cells"]]
-        if "scope" not in whole:
-            found, counts = _named(entry), {}
-        else:
-            spec = TableSpec.from_json(whole)
-            found = signatures(spec)
-            counts = {tuple(k): (n, w) for k, n, w in whole.get("counts", [])}
+        part = {**entry, **private.get(str(entry.get("id")), {})}
+        whole = (
+            part["whole"]
+            if "whole" in part
+            else "scope" in part and TableSpec.from_json(part).whole
+        )
         keys = [tuple(cell["key"]) for cell in entry["cells"]]
-        for names, key, value in zip(found, keys, values, strict=True):
-            seen = _fixed(value, counts.get(key))
-            if seen is not None:
-                for name in names:
-                    out[name].add(seen)
+        counts = {tuple(k): (n, w) for k, n, w in part.get("counts", [])}
+        cells = zip(
+            names(entry["table"], entry["columns"], keys, bool(whole)),
+            keys,
+            entry["cells"],
+            strict=True,
+        )
+        for found, key, cell in cells:
+            seen = _fixed(cell["value"], counts.get(key))
+            for name in found if seen is not None else ():
+                out[name].add(seen)  # type: ignore[arg-type]
     return out
 
 

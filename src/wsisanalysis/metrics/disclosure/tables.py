@@ -81,7 +81,7 @@ class TableSpec:
 
     def private_json(self) -> dict:
         """The rest of the table, kept by :mod:`.memory` under its `ident`."""
-        return {"id": self.ident, "scope": self.scope, "rows": self.rows,
+        return {"id": self.ident, "scope": self.scope, "rows": self.rows, "whole": self.whole,
                 "sensitive": sorted(list(k) for k in self.sensitive)}  # fmt: skip
 
     @classmethod
@@ -99,14 +99,10 @@ class TableSpec:
                    data["scope"], int(data["rows"]), bool(data.get("indicator")), unlisted, sensitive,
                    str(data.get("id") or ""))  # fmt: skip
 
-    def signatures(self) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
-        """What each cell counts, comparable across tables and snapshots: its categories
-        (margins drop theirs), within all records (``*``) or within this table's scope (the
-        table's name stands for it)."""
-        whole = bool(unpack(self.scope, self.rows).all())
-        where = ALL if whole else self.name
-        return [(where, tuple((c, v) for c, v in zip(self.columns, key, strict=True) if v != ALL))
-                for key in self.keys]  # fmt: skip
+    @property
+    def whole(self) -> bool:
+        """Whether the table counts all records of its dataset (no event or host left out)."""
+        return bool(unpack(self.scope, self.rows).all())
 
     def listed(self) -> np.ndarray:
         """True for each category a reader sees listed: published, or shown as hidden. Totals
