@@ -130,3 +130,107 @@ def test_a_region_table_after_a_country_table_gives_no_small_change_back(tmp_pat
     old = by_country[("DZ",)] + by_country[("EG",)]  # 20
     new = by_region[("AF",)]
     assert new is None or abs(new - old) >= 5, f"Africa {old} -> {new}: a change of {new - old}"
+
+
+# --- D. indicator tables (LDC/LLDC/SIDS) whose day moves between snapshots --------------------
+
+
+def _development(tmp_path, n, haiti, day):
+    """Execution `n`: Haiti (LDC, SIDS) has `haiti` people, records dated `day`; the guard
+    gets development_coverage as reporting.changes.headline_tables publishes it."""
+    from wsisanalysis.metrics import development_coverage
+
+    rows = [("HT", day)] * haiti + [("NP", day)] * 15 + [("FJ", day)] * 12 + [("FR", day)] * 60
+    frame = _data(tmp_path / f"week{n}", rows, ["country_iso2", "date"])
+    table = development_coverage(frame)  # flags as of the latest date: attrs["as_of"]
+    rules = Rules(run=_run(n), name="flag", indicator=True)
+    cells = guard(table, "flag", source=frame, rules=rules, ledger=_ledger(tmp_path)).cells
+    return {k[0].partition("@")[0]: v for k, v in cells}
+
+
+@pytest.mark.xfail(strict=True, reason="an indicator cell's key carries the day of its flags "
+                   "(ldc@2025-06-16): a week later it is another category, never compared")  # fmt: skip
+def test_development_counts_a_week_apart_give_no_small_change_back(tmp_path):
+    first = _development(tmp_path, 1, 20, "2025-06-16")  # LDC 35, SIDS 32
+    second = _development(tmp_path, 2, 22, "2025-06-23")  # LDC 37, SIDS 34
+    for flag in ("ldc", "sids"):
+        old, new = first[flag], second[flag]
+        assert old is None or new is None or abs(new - old) >= 5, f"{flag} {old} -> {new}"
+
+
+def test_development_counts_on_the_same_day_hide_a_small_change(tmp_path):
+    first = _development(tmp_path, 1, 20, "2025-06-23")
+    second = _development(tmp_path, 2, 22, "2025-06-23")
+    assert first["ldc"] == 35 and second["ldc"] is None and second["sids"] is None
+
+
+# --- E. a cell that oscillates or creeps over several snapshots ------------------------------
+
+
+@pytest.mark.parametrize(
+    "afs",
+    [
+        (20, 22, 20, 22, 20, 22),  # oscillates by 2
+        (20, 21, 22, 23, 24, 25, 26),  # creeps by 1 a week
+        (3, 6, 3, 6),  # small, then not, then small
+        (20, 24, 28, 32, 36),  # moves by 4 a week: each week's change is small
+    ],
+)
+def test_no_two_snapshots_give_a_small_change_of_a_cell(tmp_path, afs):
+    weeks = [{**BASE, "AF": a} for a in afs]
+    snaps, _ = _weeks(tmp_path, weeks)
+    for i in range(len(weeks)):
+        for j in range(i + 1, len(weeks)):
+            for r in [*REGIONS, ALL]:
+                key = (r,)
+                truth = (sum(weeks[j].values()) - sum(weeks[i].values()) if r == ALL
+                         else weeks[j][r] - weeks[i][r])  # fmt: skip
+                if 0 < abs(truth) < 5:
+                    low, high = _change_range(snaps[i], snaps[j], key)
+                    assert _width(low, high) >= 5, (i + 1, j + 1, r, truth, low, high)
+
+
+# --- F. categories that do not cover every record; a category relabelled --------------------
+
+
+def _two(tmp_path, n, rows, ledger, *, run=True):
+    frame = _data(tmp_path / f"week{n}", rows, ["region", "group"])
+    out = {}
+    for columns in (["region"], ["region", "group"]):
+        name = "/".join(columns)
+        rules = Rules(run=_run(n) if run else None, name=name)
+        table = frame.groupby(columns).size().rename("count").reset_index()  # drops a missing group
+        out[name] = dict(guard(table, columns, source=frame, rules=rules, ledger=ledger).cells)
+    return out
+
+
+@pytest.mark.xfail(strict=True, reason="the audit protects cells, not the records outside every "
+                   "cell: region minus its region x group margin counts Europe's missing group")  # fmt: skip
+def test_a_margin_short_of_its_region_gives_no_small_count_back(tmp_path):
+    rows = [(r, g) for r in REGIONS for g in GROUPS for _ in range(10)] + [("EU", None)] * 2
+    week = _two(tmp_path, 1, rows, _ledger(tmp_path), run=False)
+    eu, margin = week["region"][("EU",)], week["region/group"][("EU", ALL)]
+    # 32 - 30: two people in Europe named no stakeholder group, known exactly
+    assert eu is None or margin is None or not 0 < eu - margin < 5, f"Europe {eu}, margin {margin}"
+
+
+def test_a_margin_short_of_its_region_is_compared_with_both_counts_across_weeks(tmp_path):
+    # over-hiding, not a leak: (EU, *) is matched with last week's region EU and margin EU
+    ledger = _ledger(tmp_path)
+    base = [(r, g) for r in REGIONS for g in GROUPS for _ in range(10)]
+    _two(tmp_path, 1, [*base, ("EU", None), ("EU", None)], ledger)
+    second = _two(tmp_path, 2, [*base, ("EU", "civ"), ("EU", "civ")], ledger)
+    assert second["region/group"][("EU", ALL)] is None  # 30 -> 32 (region EU 32 -> 32)
+
+
+@pytest.mark.xfail(strict=True, reason="cells are matched by label: 'civ' relabelled 'civil "
+                   "society' is a new category, its small change is published")  # fmt: skip
+def test_a_relabelled_group_gives_no_small_change_back(tmp_path):
+    ledger = _ledger(tmp_path)
+    base = [(r, g) for r in REGIONS for g in ("gov", "biz") for _ in range(10)]
+    first = _two(tmp_path, 1, [*base, *[(r, "civ") for r in REGIONS for _ in range(10)]], ledger)
+    rows2 = [*base, *[(r, "civil society") for r in REGIONS for _ in range(10)]]
+    rows2 += [("EU", "civil society")] * 2 + [("EU", "gov")] * 10  # Europe 30 -> 42
+    second = _two(tmp_path, 2, rows2, ledger)["region/group"]
+    old, new = first["region/group"][(ALL, "civ")], second[(ALL, "civil society")]  # 50 -> 52
+    assert old is None or new is None or abs(new - old) >= 5, f"civil society {old} -> {new}"
