@@ -8,10 +8,7 @@ two snapshots, may be derived to within a range narrower than 5. A leak is an
 
 from __future__ import annotations
 
-import json
-import time
 
-import pandas as pd
 import pytest
 
 from tests.metrics.test_disclosure_attack import (
