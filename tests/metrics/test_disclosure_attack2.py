@@ -8,9 +8,7 @@ two snapshots, may be derived to within a range narrower than 5. A leak is an
 
 from __future__ import annotations
 
-
 import pytest
-
 from tests.metrics.test_disclosure_attack import (
     ALL,
     BASE,
@@ -20,6 +18,7 @@ from tests.metrics.test_disclosure_attack import (
     _run,
     _weeks,
 )
+
 from wsisanalysis.metrics.disclosure import Rules, guard
 
 GROUPS = ["gov", "civ", "biz"]
