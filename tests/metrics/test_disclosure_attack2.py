@@ -40,7 +40,9 @@ def _by(frame, columns):
 def _cells(frame, columns, name, n, ledger):
     """Publish `frame` counted by `columns` as table `name` in execution `n` of the run."""
     rules = Rules(run=_run(n), name=name)
-    return dict(guard(_by(frame, columns), columns, source=frame, rules=rules, ledger=ledger).cells)
+    return dict(
+        guard(_by(frame, columns), columns, source=frame, rules=rules, ledger=ledger).cells
+    )
 
 
 def _width(low, high):
@@ -104,10 +106,13 @@ def test_a_new_main_event_table_gives_no_small_change_back(tmp_path):
     main = _cells(week2[week2["event"] == "main"], ["region"], "region", 2, ledger)
     old = whole[("EU",)] - side[("EU",)]  # 50 - 10 = 40, exactly
     new = main[("EU",)]
-    assert new is None or abs(new - old) >= 5, f"main event's Europe {old} -> {new}: a change of {new - old}"
+    assert new is None or abs(new - old) >= 5, (
+        f"main event's Europe {old} -> {new}: a change of {new - old}"
+    )
 
 
 # --- C. the same for a whole table: a coarser classification of last week's cells ----------
+
 
 # Week 1: a country table (two African countries, 10 each). Week 2: a region table; Algeria
 # gained 2 people, the United States 10 (so the total moved by 12, and is published). Africa's
@@ -121,7 +126,9 @@ def test_a_region_table_after_a_country_table_gives_no_small_change_back(tmp_pat
     rows1 = [(r, c) for c, (r, k) in countries.items() for _ in range(k)]
     week1 = _data(tmp_path / "week1", rows1, ["region", "iso2"])
     by_country = _cells(week1, ["iso2"], "iso2", 1, ledger)
-    week2 = _data(tmp_path / "week2", [*rows1, *[("AF", "DZ")] * 2, *[("NA", "US")] * 10], ["region", "iso2"])
+    week2 = _data(
+        tmp_path / "week2", [*rows1, *[("AF", "DZ")] * 2, *[("NA", "US")] * 10], ["region", "iso2"]
+    )
     by_region = _cells(week2, ["region"], "region", 2, ledger)
     old = by_country[("DZ",)] + by_country[("EG",)]  # 20
     new = by_region[("AF",)]
@@ -195,7 +202,9 @@ def _two(tmp_path, n, rows, ledger, *, run=True):
     for columns in (["region"], ["region", "group"]):
         name = "/".join(columns)
         rules = Rules(run=_run(n) if run else None, name=name)
-        table = frame.groupby(columns).size().rename("count").reset_index()  # drops a missing group
+        table = (
+            frame.groupby(columns).size().rename("count").reset_index()
+        )  # drops a missing group
         out[name] = dict(guard(table, columns, source=frame, rules=rules, ledger=ledger).cells)
     return out
 
