@@ -122,7 +122,11 @@ def names(
     within a table of the same name (how tables of a part of the records are matched)."""
     out = []
     for key in keys:
-        pairs = tuple((c, v) for c, v in zip(columns, key, strict=True) if v != ALL)
+        # an indicator's key names the day its lists were read ("ldc@2025-06-23"): the same
+        # group a week later is still the same group to a reader
+        pairs = tuple(
+            (c, v.partition("@")[0]) for c, v in zip(columns, key, strict=True) if v != ALL
+        )
         out.append({(table, pairs), *([(ALL, pairs)] if whole else [])})
     return out
 
