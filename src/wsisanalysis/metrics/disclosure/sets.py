@@ -49,6 +49,32 @@ def candidates(
     return [(m, label) for m, label in out if 0 < records.value(m) < threshold]
 
 
+def uncovered(records: Records, spec: TableSpec, masks: list[np.ndarray], threshold: int
+              ) -> list[tuple[np.ndarray, str]]:  # fmt: skip
+    """Small counts outside the categories a margin of `spec` sums (`masks`: its cells').
+
+    A table without a row for some category (nobody named a stakeholder group) sums fewer
+    records in its margin (Europe, all groups) than a table of that margin's categories alone
+    (Europe) counts: the difference is a count a reader gets. Audited like the differences
+    of scopes; where no table counts the larger set, it is wide and costs nothing.
+    """
+    if spec.indicator:
+        return []
+    scope = unpack(spec.scope, spec.rows)
+    out = []
+    for key, mask in zip(spec.keys, masks, strict=True):
+        if ALL not in key:
+            continue
+        rest = scope & ~mask
+        for column, value in zip(spec.columns, key, strict=True):
+            if value != ALL:
+                codes, index = records.codes(column)
+                rest &= codes == index.get(value, -2)
+        if 0 < records.value(rest) < threshold:
+            out.append((rest, f"outside {spec.name}:{'/'.join(key)}"))
+    return out
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What the audit lets one table show.
@@ -78,15 +104,18 @@ class TableSet:
         reader can take between their scopes; and which cells are `current`'s."""
         specs = [*self.published, *([current] if current is not None else [])]
         masks, published, listed, labels, sensitive = [], [], [], [], []
+        outside: list[tuple[np.ndarray, str]] = []
         for number, spec in enumerate(specs):
-            masks += self.records.masks(spec)
+            own = self.records.masks(spec)
+            masks += own
+            outside += uncovered(self.records, spec, own, self.threshold)
             published += [v is not None for v in spec.values]
             sensitive += [k in spec.sensitive for k in spec.keys]
             listed.append(spec.listed())
             labels += [f"{number}:{spec.name}:{'/'.join(key)}" for key in spec.keys]
         editable = np.arange(len(masks)) >= len(masks) - (len(current.keys) if current else 0)
         known = {m.tobytes() for m in masks}
-        for mask, label in candidates(self.records, specs, self.threshold):
+        for mask, label in [*candidates(self.records, specs, self.threshold), *outside]:
             if mask.tobytes() not in known:
                 known.add(mask.tobytes())
                 masks.append(mask)
