@@ -105,11 +105,11 @@ class Rules:
     countries are present, public through the outreach list); `total` a denominator column;
     `keys` maps a table column to the source column it groups by (``{"iso2": "country_iso2"}``);
     `indicator` says each category names a true/false source column (``ldc``, ``sids``).
-    `run` names the scheduled run publishing the table and when this execution started: the
-    same run's previous snapshot, made from other data, is then read back (the ledger's
-    published values, and the true counts :mod:`.memory` keeps privately), and a cell whose
-    count changed by fewer than the threshold since is hidden where a reader may have fixed
-    it then (the change is a count of people a reader gets by comparing the two snapshots).
+    `run` names the scheduled run publishing the table and when this execution started: what
+    the run's earlier snapshots, made from other data, let a reader fix is then read back (the
+    ledger's published values, and the true counts :mod:`.memory` keeps privately), and a
+    cell whose count is 1 to threshold-1 away from a count of the same categories there is
+    hidden (the change is a count of people a reader gets by comparing the two snapshots).
     """
 
     count: str | None = "count"

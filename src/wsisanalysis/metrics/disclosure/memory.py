@@ -34,7 +34,7 @@ from wsisanalysis.metrics.disclosure.tables import ALL, Records, TableSpec
 #: Executions of one run whose true counts are kept.
 KEPT = 3
 
-#: What a cell counts, comparable across tables and snapshots (:meth:`TableSpec.signatures`).
+#: What a cell counts, comparable across tables and snapshots (see :func:`names`).
 Signature = tuple[str, tuple[tuple[str, str], ...]]
 
 
