@@ -445,3 +445,29 @@ def test_a_later_table_on_the_same_data_keeps_a_small_change_protected(tmp_path,
     cells = [((r,), _value(again, r)) for r in regions] + [((ALL,), _total(again))]
     low, high = reader_ranges(cells, [(r,) for r in regions], [(r,) for r in regions])[("AF",)]
     assert high - low >= 5, (low, high)
+
+
+def test_earlier_records_are_kept_privately_without_ids_and_only_while_needed(
+    tmp_path, monkeypatch
+):
+    from wsisanalysis.metrics.disclosure import memory
+    from wsisanalysis.metrics.disclosure.ledger import Run
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
+    for day in range(1, memory.KEPT + 3):
+        folder = tmp_path / f"week{day}"
+        folder.mkdir()
+        rows = [(r, f"p{r}{i}") for r, n in {"AF": 10 + day, "EU": 20}.items() for i in range(n)]
+        pd.DataFrame(rows, columns=["region", "participant_id"]).to_parquet(
+            folder / "participation.parquet"
+        )
+        frame = load_clean(folder)
+        rules = Rules(run=Run("weekly", f"2026-11-{day:02d}T09:00:00+00:00"), name="region")
+        guard(_table(frame), "region", source=frame, rules=rules, ledger=ledger)
+    kept = sorted(memory.memory_path(ledger).parent.glob("*.parquet"))
+    assert len(kept) == memory.KEPT, [p.name for p in kept]  # one per execution kept
+    for path in kept:
+        assert path.stat().st_mode & 0o077 == 0
+        assert "participant_id" not in pd.read_parquet(path).columns
+    assert not list((tmp_path / "reports").glob("*.parquet"))

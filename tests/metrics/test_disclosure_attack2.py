@@ -65,9 +65,8 @@ def _event(tmp_path, n, counts):
     return frame[frame["event"] == "forum"]
 
 
-@pytest.mark.xfail(strict=True, reason="a part table's margins are matched by table name only: "
-                   "the event's region x group table is not compared with its region table")  # fmt: skip
 def test_an_event_page_that_changes_its_breakdown_gives_no_small_change_back(tmp_path):
+    # before the earlier records were kept: a part table's margins are matched by table name only:  the event's region x group table is not compared with its region table
     ledger = _ledger(tmp_path)
     first = _cells(_event(tmp_path, 1, EVENT_W1), ["region"], "region", 1, ledger)
     second = _cells(_event(tmp_path, 2, EVENT_W2), ["region", "group"], "region/group", 2, ledger)
@@ -95,9 +94,8 @@ def _events(tmp_path, n, main):
     return _data(tmp_path / f"week{n}", rows, ["event", "region"])
 
 
-@pytest.mark.xfail(strict=True, reason="exposed() records single published cells, not what they "
-                   "determine: last week's main event = whole - side is never matched")  # fmt: skip
 def test_a_new_main_event_table_gives_no_small_change_back(tmp_path):
+    # before the earlier records were kept: exposed() records single published cells, not what they  determine: last week's main event = whole - side is never matched
     ledger = _ledger(tmp_path)
     week1 = _events(tmp_path, 1, MAIN_W1)
     whole = _cells(week1, ["region"], "region", 1, ledger)
@@ -117,9 +115,8 @@ def test_a_new_main_event_table_gives_no_small_change_back(tmp_path):
 # Week 1: a country table (two African countries, 10 each). Week 2: a region table; Algeria
 # gained 2 people, the United States 10 (so the total moved by 12, and is published). Africa's
 # count last week is the sum of its countries, never a cell.
-@pytest.mark.xfail(strict=True, reason="a region is matched only with cells of the same "
-                   "categories, not with the sum of last week's country cells")  # fmt: skip
 def test_a_region_table_after_a_country_table_gives_no_small_change_back(tmp_path):
+    # before the earlier records were kept: a region is matched only with cells of the same  categories, not with the sum of last week's country cells
     ledger = _ledger(tmp_path)
     countries = {"DZ": ("AF", 10), "EG": ("AF", 10), "JP": ("AP", 40), "FR": ("EU", 50),
                  "BR": ("LAC", 30), "US": ("NA", 30)}  # fmt: skip

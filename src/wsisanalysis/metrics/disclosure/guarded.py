@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from wsisanalysis.metrics.disclosure import ledger as ledger_file
-from wsisanalysis.metrics.disclosure import memory
+from wsisanalysis.metrics.disclosure import memory, snapshots
 from wsisanalysis.metrics.disclosure.audit import DisclosureError
 from wsisanalysis.metrics.disclosure.cells import (
     DEFAULT_THRESHOLD,
@@ -267,8 +268,11 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
         with ledger_file.locked(ledger) as path:
             earlier = memory.read(path, dataset)
             if rules.run is not None:
+                narrow = snapshots.narrow_changes(
+                    path, dataset, rules.run, spec, where[0], true, rules.threshold
+                )
                 spec = _small_changes(
-                    spec, true, memory.exposed(path, dataset, rules.run), rules.threshold
+                    spec, true, memory.exposed(path, dataset, rules.run), rules.threshold, narrow
                 )
             spec = replace(spec, ident=secrets.token_hex(8))
             verdict = TableSet(where[0], earlier, rules.threshold).audit(spec)
@@ -281,6 +285,9 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
                     else None
                 )
                 memory.remember(path, spec, run=rules.run, dataset=dataset, true=true, wide=wide)
+                if rules.run is not None:
+                    snapshots.save_records(path, dataset, where[0])
+                    snapshots.prune_records(path)
     else:
         verdict = TableSet(where[0], [], rules.threshold).audit(spec)
         spec = spec.with_audit(verdict.shown, verdict.listed)
@@ -288,14 +295,16 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
 
 
 def _small_changes(spec: TableSpec, true: np.ndarray, before: Mapping[memory.Signature, set[int]],
-                   threshold: int) -> TableSpec:  # fmt: skip
+                   threshold: int, narrow: AbstractSet[tuple[str, ...]] = frozenset()) -> TableSpec:  # fmt: skip
     """`spec` with the cells hidden whose count changed by fewer than `threshold` people (but
     some) since a count of the same records a reader may have fixed in the run's earlier
     snapshots (`before`, see :func:`memory.exposed`); they stay protected (sensitive) in this
-    run's audit and in later ones, like small counts. `true` holds every cell's count."""
-    if not before:
+    run's audit and in later ones, like small counts. `true` holds every cell's count; `narrow`
+    names cells whose small change an earlier snapshot's records show a reader can derive
+    (:func:`snapshots.narrow_changes`)."""
+    if not before and not narrow:
         return spec
-    small = {key for key, count, names in zip(spec.keys, true, memory.signatures(spec), strict=True)
+    small = set(narrow) | {key for key, count, names in zip(spec.keys, true, memory.signatures(spec), strict=True)
              if any(0 < abs(count - old) < threshold for name in names for old in before.get(name, ()))}  # fmt: skip
     values = tuple(None if k in small else v for k, v in zip(spec.keys, spec.values, strict=True))
     return replace(spec, values=values, sensitive=spec.sensitive | small)

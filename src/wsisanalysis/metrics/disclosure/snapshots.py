@@ -1,0 +1,171 @@
+"""What a reader of a run's earlier snapshots can work out about a cell published now.
+
+Matching cells by their categories (:func:`.memory.exposed`) misses counts a reader derives
+rather than reads: a region as the sum of its published countries, the main event as all
+events minus a side event, a part of the records under another breakdown. Here each cell of
+the table being published is counted on an earlier snapshot's own records (kept privately,
+without ids, by :func:`save_records`) and its range is worked out from everything that
+snapshot published, by the same linear programs as the audit. A cell whose count moved by
+1 to threshold-1 since, where that range is narrower than the threshold, is a change a reader
+gets by subtracting: the guard hides it and keeps it wide.
+
+A table over part of the records (one event, the host left out) is translated to the earlier
+records by its conditions on their columns (events, countries), found from the records it
+counts; a part no such condition describes is left to the matching by categories.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wsisanalysis.metrics.disclosure.audit import CellSet, DisclosureError, feasible_range
+from wsisanalysis.metrics.disclosure.ledger import Run, entries
+from wsisanalysis.metrics.disclosure.memory import memory_path, read
+from wsisanalysis.metrics.disclosure.tables import Records, TableSpec, cell_set, pack, unpack
+
+#: Columns never kept with the records: they tell people apart, not categories.
+IDENTIFYING = frozenset({"participant_id", "record_id", "organisation", "session", "source_row"})
+#: A column with more distinct values than this is not a category a table is cut by.
+MAX_CATEGORIES = 1_000
+
+#: A condition on one column: its name, whether rows must hold one of `values` (True) or
+#: none of them (False), and the values.
+Condition = tuple[str, bool, frozenset[str]]
+
+
+def _records_path(ledger: str | Path, dataset: str) -> Path:
+    return memory_path(ledger).with_name(f"{memory_path(ledger).stem}-{dataset[:16]}.parquet")
+
+
+def save_records(ledger: str | Path, dataset: str, records: Records) -> None:
+    """Keep the category columns of `dataset`'s records beside the ledger's private half
+    (once per dataset; no ids, names or organisations), for later snapshots to count on."""
+    path = _records_path(ledger, dataset)
+    if path.is_file():
+        return
+    data = records.data
+    keep = [c for c in data.columns if c not in IDENTIFYING
+            and (c == "count" or data[c].nunique(dropna=False) <= MAX_CATEGORIES)]  # fmt: skip
+    tmp = path.with_name(f".{path.name}.tmp")
+    data[keep].to_parquet(tmp)
+    tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+def prune_records(ledger: str | Path) -> None:
+    """Delete the kept records of datasets no execution whose true counts are kept used."""
+    kept = {str(e.get("dataset", ""))[:16] for e in entries(memory_path(ledger)) if "counts" in e}
+    stem = memory_path(ledger).stem
+    for path in memory_path(ledger).parent.glob(f"{stem}-*.parquet"):
+        if path.stem.removeprefix(f"{stem}-") not in kept:
+            path.unlink(missing_ok=True)
+
+
+def condition(records: Records, scope: np.ndarray) -> list[Condition] | None:
+    """The conditions on the records' category columns that select exactly `scope` ([] for
+    all records); None when no such conditions describe it."""
+    if scope.all():
+        return []
+    out: list[Condition] = []
+    selected = np.ones(len(scope), dtype=bool)
+    for column in records.data.columns:
+        if column in IDENTIFYING or column == "count":
+            continue
+        keys = records.keys(column)
+        inside = set(keys[scope])
+        if len(inside) > MAX_CATEGORIES:
+            continue
+        allowed = np.isin(keys, list(inside))
+        if allowed.all():
+            continue
+        outside = set(keys[~allowed])
+        out.append((column, True, frozenset(inside)) if len(inside) <= len(outside)
+                   else (column, False, frozenset(outside)))  # fmt: skip
+        selected &= allowed
+    return out if np.array_equal(selected, scope) else None
+
+
+def _scope_on(records: Records, conditions: list[Condition]) -> np.ndarray | None:
+    mask = np.ones(len(records.weights), dtype=bool)
+    for column, inside, values in conditions:
+        if column not in records.data:
+            return None
+        hit = np.isin(records.keys(column), list(values))
+        mask &= hit if inside else ~hit
+    return mask
+
+
+def _executions(ledger: str | Path, dataset: str, run: Run) -> dict[tuple[str, str], list[dict]]:
+    """The run's earlier executions on other data: (started, dataset) -> their ledger lines."""
+    out: dict[tuple[str, str], list[dict]] = {}
+    for entry in entries(ledger):
+        if (
+            entry.get("run") == run.name
+            and str(entry.get("started", "")) < run.started
+            and entry.get("dataset") != dataset
+        ):
+            out.setdefault((str(entry["started"]), str(entry["dataset"])), []).append(entry)
+    return out
+
+
+def _earlier_cells(records: Records, specs: list[TableSpec], extra: list[np.ndarray]) -> CellSet:
+    """Everything an earlier snapshot published, as cells over its records, and `extra`
+    cells (hidden, to range) after them."""
+    masks: list[np.ndarray] = []
+    published: list[bool] = []
+    for spec in specs:
+        masks += records.masks(spec)
+        published += [v is not None for v in spec.values]
+    masks += extra
+    n = len(masks)
+    flags = np.array(published + [False] * len(extra), dtype=bool)
+    return cell_set(records, masks, flags, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool),
+                    [str(i) for i in range(n)])  # fmt: skip
+
+
+def narrow_changes(  # noqa: PLR0913 - the table being published, its records and counts, and where
+    ledger: str | Path, dataset: str, run: Run, spec: TableSpec, records: Records,
+                   true: np.ndarray, threshold: int) -> set[tuple[str, ...]]:  # fmt: skip
+    """The keys of `spec`'s cells whose count moved by 1 to `threshold`-1 since an earlier
+    snapshot of `run` whose records are kept, where that snapshot let a reader narrow the
+    same records' count to a range under `threshold` wide."""
+    conditions = condition(records, unpack(spec.scope, spec.rows))
+    if conditions is None:
+        return set()
+    out: set[tuple[str, ...]] = set()
+    for (_, earlier_data), lines in _executions(ledger, dataset, run).items():
+        path = _records_path(ledger, earlier_data)
+        if not path.is_file():
+            continue
+        before = Records(pd.read_parquet(path))
+        scope = _scope_on(before, conditions)
+        if scope is None:
+            continue
+        there = TableSpec(
+            spec.name,
+            spec.columns,
+            spec.keys,
+            spec.values,
+            pack(scope),
+            len(scope),
+            spec.indicator,
+        )
+        masks = before.masks(there)
+        moved = [i for i, m in enumerate(masks) if 0 < abs(true[i] - before.value(m)) < threshold]
+        if not moved:
+            continue
+        try:
+            published = read(ledger, earlier_data)
+        except DisclosureError:  # its private half is gone: left to the matching by categories
+            continue
+        specs = [s for s in published if s.ident in {str(e.get("id")) for e in lines}]
+        cells = _earlier_cells(before, specs, [masks[i] for i in moved])
+        first = len(cells.value) - len(moved)
+        for offset, i in enumerate(moved):
+            low, high = feasible_range(cells, first + offset, threshold=threshold)
+            if high - low < threshold:
+                out.add(spec.keys[i])
+    return out
