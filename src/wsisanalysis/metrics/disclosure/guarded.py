@@ -286,7 +286,7 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
                 )
                 memory.remember(path, spec, run=rules.run, dataset=dataset, true=true, wide=wide)
                 if rules.run is not None:
-                    snapshots.save_records(path, dataset, where[0])
+                    snapshots.save_records(path, dataset, where[0], spec)
                     snapshots.prune_records(path)
     else:
         verdict = TableSet(where[0], [], rules.threshold).audit(spec)

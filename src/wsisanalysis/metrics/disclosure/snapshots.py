@@ -40,19 +40,30 @@ def _records_path(ledger: str | Path, dataset: str) -> Path:
     return memory_path(ledger).with_name(f"{memory_path(ledger).stem}-{dataset[:16]}.parquet")
 
 
-def save_records(ledger: str | Path, dataset: str, records: Records) -> None:
-    """Keep the category columns of `dataset`'s records beside the ledger's private half
-    (once per dataset; no ids, names or organisations), for later snapshots to count on."""
+def save_records(ledger: str | Path, dataset: str, records: Records, spec: TableSpec) -> None:
+    """Keep the category columns of `dataset`'s records beside the ledger's private half, for
+    later snapshots to count on: every column with few values, and any column `spec` is cut
+    by (no ids, organisations or sessions unless a table is cut by them)."""
     path = _records_path(ledger, dataset)
-    if path.is_file():
-        return
     data = records.data
-    keep = [c for c in data.columns if c not in IDENTIFYING
-            and (c == "count" or data[c].nunique(dropna=False) <= MAX_CATEGORIES)]  # fmt: skip
+    cut = {c for c in spec.columns if c in data.columns and not spec.indicator}
+    saved = _columns(path)
+    if path.is_file() and cut <= saved:
+        return
+    keep = [c for c in data.columns if c in cut or c in saved or (c not in IDENTIFYING
+            and (c == "count" or data[c].nunique(dropna=False) <= MAX_CATEGORIES))]  # fmt: skip
     tmp = path.with_name(f".{path.name}.tmp")
     data[keep].to_parquet(tmp)
     tmp.chmod(0o600)
     tmp.replace(path)
+
+
+def _columns(path: Path) -> set[str]:
+    if not path.is_file():
+        return set()
+    import pyarrow.parquet as pq
+
+    return set(pq.read_schema(path).names)
 
 
 def prune_records(ledger: str | Path) -> None:
@@ -162,7 +173,10 @@ def narrow_changes(  # noqa: PLR0913 - the table being published, its records an
         except DisclosureError:  # its private half is gone: left to the matching by categories
             continue
         specs = [s for s in published if s.ident in {str(e.get("id")) for e in lines}]
-        cells = _earlier_cells(before, specs, [masks[i] for i in moved])
+        try:
+            cells = _earlier_cells(before, specs, [masks[i] for i in moved])
+        except DisclosureError:  # a table cut by a column not kept: left to category matching
+            continue
         first = len(cells.value) - len(moved)
         for offset, i in enumerate(moved):
             low, high = feasible_range(cells, first + offset, threshold=threshold)
