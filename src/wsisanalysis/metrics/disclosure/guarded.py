@@ -268,9 +268,8 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
         with ledger_file.locked(ledger) as path:
             earlier = memory.read(path, dataset)
             if rules.run is not None:
-                narrow = snapshots.narrow_changes(
-                    path, dataset, rules.run, spec, where[0], true, rules.threshold
-                )
+                drafted = snapshots.Publishing(spec, where[0], true, dataset)
+                narrow = snapshots.narrow_changes(path, rules.run, drafted, rules.threshold)
                 spec = _small_changes(
                     spec, true, memory.exposed(path, dataset, rules.run), rules.threshold, narrow
                 )

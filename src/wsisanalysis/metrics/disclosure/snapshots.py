@@ -16,6 +16,7 @@ counts; a part no such condition describes is left to the matching by categories
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -137,17 +138,29 @@ def _earlier_cells(records: Records, specs: list[TableSpec], extra: list[np.ndar
                     [str(i) for i in range(n)])  # fmt: skip
 
 
-def narrow_changes(  # noqa: PLR0913 - the table being published, its records and counts, and where
-    ledger: str | Path, dataset: str, run: Run, spec: TableSpec, records: Records,
-                   true: np.ndarray, threshold: int) -> set[tuple[str, ...]]:  # fmt: skip
-    """The keys of `spec`'s cells whose count moved by 1 to `threshold`-1 since an earlier
-    snapshot of `run` whose records are kept, where that snapshot let a reader narrow the
-    same records' count to a range under `threshold` wide."""
+@dataclass(frozen=True)
+class Publishing:
+    """The table being published: its cells, the records it counts (from `dataset`) and
+    every cell's true count."""
+
+    spec: TableSpec
+    records: Records
+    true: np.ndarray
+    dataset: str
+
+
+def narrow_changes(
+    ledger: str | Path, run: Run, table: Publishing, threshold: int
+) -> set[tuple[str, ...]]:
+    """The keys of the table's cells whose count moved by 1 to `threshold`-1 since an
+    earlier snapshot of `run` whose records are kept, where that snapshot let a reader narrow
+    the same records' count to a range under `threshold` wide."""
+    spec, records, true = table.spec, table.records, table.true
     conditions = condition(records, unpack(spec.scope, spec.rows))
     if conditions is None:
         return set()
     out: set[tuple[str, ...]] = set()
-    for (_, earlier_data), lines in _executions(ledger, dataset, run).items():
+    for (_, earlier_data), lines in _executions(ledger, table.dataset, run).items():
         path = _records_path(ledger, earlier_data)
         if not path.is_file():
             continue
