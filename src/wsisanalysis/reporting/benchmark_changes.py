@@ -22,7 +22,14 @@ from wsisanalysis import schema as C
 from wsisanalysis.metrics import published
 from wsisanalysis.metrics.disclosure import published_aggregate
 from wsisanalysis.reporting import history
-from wsisanalysis.reporting.changes import INPUTS, points, previous_snapshot, recorded, section
+from wsisanalysis.reporting.changes import (
+    INPUTS,
+    points,
+    previous_snapshot,
+    recorded,
+    section,
+    signed,
+)
 from wsisanalysis.reporting.tables import Html, sha256, snapshot_record
 
 #: Names of the page's headline tables in a snapshot's ``published.jsonl``.
@@ -72,10 +79,6 @@ def _percent(share: object) -> str:
     return "–" if share is None or pd.isna(share) else f"{float(share) * 100:.1f}%"  # type: ignore[arg-type]
 
 
-def _signed(change: int) -> str:
-    return f"{change:+,d}" if change else "0"
-
-
 def _figures(
     name: str, key: str, before: Mapping[str, Any], now: Mapping[str, Any]
 ) -> Iterator[tuple[str, str, str]]:
@@ -92,7 +95,7 @@ def _figures(
     old_totals = {r.get("total") for r in old_rows} - {None}
     if len(totals) == 1:
         total = int(totals.pop())
-        change = _signed(total - int(old_totals.pop())) if same and len(old_totals) == 1 else "–"
+        change = signed(total - int(old_totals.pop())) if same and len(old_totals) == 1 else "–"
         yield (f"{scope}: people counted", f"{total:,}", change)
     old = {str(r[key]): r.get("share") for r in old_rows}
     for row in new_rows:

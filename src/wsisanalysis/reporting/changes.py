@@ -112,7 +112,7 @@ def people_change(before: int | None, now: int | None, threshold: int) -> str:
     change = now - before
     if change != 0 and abs(change) < threshold:
         return HIDDEN_LABEL
-    return _signed(change)
+    return signed(change)
 
 
 def points(change: float) -> str:
@@ -125,8 +125,13 @@ def points(change: float) -> str:
     return f"{'0.0' if float(text) == 0 else text} points"
 
 
-def _signed(change: int) -> str:
-    return f"{change:+d}" if change else "0"
+def signed(change: int) -> str:
+    """A change in a count, signed ("0" when none).
+
+    >>> signed(1204), signed(-3), signed(0)
+    ('+1,204', '-3', '0')
+    """
+    return f"{change:+,d}" if change else "0"
 
 
 def _shown(value: int | None) -> str:
@@ -143,7 +148,7 @@ def compare(before: Headline, now: Headline, threshold: int = DEFAULT_THRESHOLD,
              people_change(before.participants, now.participants, threshold))]  # fmt: skip
     present_before, present_now = set(before.countries), set(now.countries)
     rows.append(("Countries represented", f"{len(present_now)}",
-                 _signed(len(present_now) - len(present_before))))  # fmt: skip
+                 signed(len(present_now) - len(present_before))))  # fmt: skip
     for region in sorted(set(before.regions) | set(now.regions)):
         old, new = before.regions.get(region), now.regions.get(region)
         people = people_change(
@@ -170,7 +175,7 @@ def compare(before: Headline, now: Headline, threshold: int = DEFAULT_THRESHOLD,
     for flag, (group, countries, members) in now.development.items():
         earlier = before.development.get(flag)
         rows.append((f"{group}: countries present", _shown(countries),
-                     _signed(countries - earlier[1]) if earlier and countries is not None and earlier[1] is not None
+                     signed(countries - earlier[1]) if earlier and countries is not None and earlier[1] is not None
                      else HIDDEN_LABEL))  # fmt: skip
         rows.append((f"{group}: {what.lower()}", _shown(members),
                      people_change(earlier[2] if earlier else None, members, threshold)))  # fmt: skip

@@ -136,6 +136,12 @@ def signatures(spec: TableSpec) -> list[set[Signature]]:
     return names(spec.name, spec.columns, list(spec.keys), spec.whole)
 
 
+def earlier_entries(ledger: str | Path, dataset: str, run: Run) -> list[dict]:
+    """The ledger lines of `run`'s earlier executions made from other data than `dataset`."""
+    return [e for e in entries(ledger) if e.get("run") == run.name
+            and str(e.get("started", "")) < run.started and e.get("dataset") != dataset]  # fmt: skip
+
+
 def exposed(ledger: str | Path, dataset: str, run: Run) -> dict[Signature, set[int]]:
     """Every count a reader may have fixed in `run`'s earlier executions on other data than
     `dataset`, by what it counts (in any of their tables): the counts they published, and
@@ -144,10 +150,7 @@ def exposed(ledger: str | Path, dataset: str, run: Run) -> dict[Signature, set[i
     missing is matched by its name and categories only."""
     private = _private(ledger)
     out: dict[Signature, set[int]] = defaultdict(set)
-    for entry in entries(ledger):
-        if (entry.get("run") != run.name or str(entry.get("started", "")) >= run.started
-                or entry.get("dataset") == dataset):  # fmt: skip
-            continue
+    for entry in earlier_entries(ledger, dataset, run):
         part = {**entry, **private.get(str(entry.get("id")), {})}
         whole = (
             part["whole"]

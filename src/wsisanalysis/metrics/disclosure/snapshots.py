@@ -16,7 +16,7 @@ counts; a part no such condition describes is left to the matching by categories
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ import pandas as pd
 
 from wsisanalysis.metrics.disclosure.audit import CellSet, DisclosureError, feasible_range
 from wsisanalysis.metrics.disclosure.ledger import Run, entries
-from wsisanalysis.metrics.disclosure.memory import memory_path, read
+from wsisanalysis.metrics.disclosure.memory import earlier_entries, memory_path, read
 from wsisanalysis.metrics.disclosure.tables import Records, TableSpec, cell_set, pack, unpack
 
 #: Columns never kept with the records: they tell people apart, not categories.
@@ -113,13 +113,8 @@ def _scope_on(records: Records, conditions: list[Condition]) -> np.ndarray | Non
 def _executions(ledger: str | Path, dataset: str, run: Run) -> dict[tuple[str, str], list[dict]]:
     """The run's earlier executions on other data: (started, dataset) -> their ledger lines."""
     out: dict[tuple[str, str], list[dict]] = {}
-    for entry in entries(ledger):
-        if (
-            entry.get("run") == run.name
-            and str(entry.get("started", "")) < run.started
-            and entry.get("dataset") != dataset
-        ):
-            out.setdefault((str(entry["started"]), str(entry["dataset"])), []).append(entry)
+    for entry in earlier_entries(ledger, dataset, run):
+        out.setdefault((str(entry["started"]), str(entry["dataset"])), []).append(entry)
     return out
 
 
@@ -168,15 +163,7 @@ def narrow_changes(
         scope = _scope_on(before, conditions)
         if scope is None:
             continue
-        there = TableSpec(
-            spec.name,
-            spec.columns,
-            spec.keys,
-            spec.values,
-            pack(scope),
-            len(scope),
-            spec.indicator,
-        )
+        there = replace(spec, scope=pack(scope), rows=len(scope))
         masks = before.masks(there)
         moved = [i for i, m in enumerate(masks) if 0 < abs(true[i] - before.value(m)) < threshold]
         if not moved:
