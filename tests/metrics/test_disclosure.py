@@ -349,16 +349,13 @@ def _two_weeks(tmp_path, week1, week2):
     return out
 
 
-def test_a_cell_hidden_last_week_without_being_kept_wide_shows_no_small_change(
-    tmp_path, monkeypatch
-):
+def test_a_cell_hidden_last_week_without_being_kept_wide_shows_no_small_change(tmp_path):
     from wsisanalysis.metrics.disclosure import memory
 
     # last week Africa's 3 was hidden, and one more region with it (a complementary cell: not
     # small, so the audit never kept it wide and a reader may have narrowed it). This week
     # that region grew by 2: published, a reader could take the 2 back. Africa's own change
     # (3 -> 6) is safe: a small hidden count is kept at least 5 wide, so its change is too.
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     week1 = {"AF": 3, "AP": 40, "EU": 50, "LAC": 30, "NA": 33}
     first = _two_weeks(tmp_path / "probe", week1, week1)[0]
     complement = next(r for r in ("AP", "EU", "LAC", "NA") if _value(first, r) is None)
@@ -378,10 +375,9 @@ def test_a_cell_hidden_last_week_without_being_kept_wide_shows_no_small_change(
     assert high - low >= 5, (low, high)
 
 
-def test_the_private_memory_keeps_true_counts_out_of_the_output_folder(tmp_path, monkeypatch):
+def test_the_private_memory_keeps_true_counts_out_of_the_output_folder(tmp_path):
     from wsisanalysis.metrics.disclosure import memory
 
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     week = {"AF": 3, "AP": 40, "EU": 50, "LAC": 30, "NA": 33}
     _two_weeks(tmp_path / "weeks", week, week)
     ledger = tmp_path / "weeks" / "reports" / "disclosure_ledger.jsonl"
@@ -397,11 +393,10 @@ def test_the_private_memory_keeps_true_counts_out_of_the_output_folder(tmp_path,
         assert {tuple(c["key"]): c["value"] for c in entry["cells"]}[("AF",)] is None
 
 
-def test_the_private_memory_keeps_the_last_executions_of_each_run(tmp_path, monkeypatch):
+def test_the_private_memory_keeps_the_last_executions_of_each_run(tmp_path):
     from wsisanalysis.metrics.disclosure import memory
     from wsisanalysis.metrics.disclosure.ledger import Run
 
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
     frame = _week(tmp_path / "data", {"AF": 10, "EU": 20})
     for day in range(1, memory.KEPT + 3):
@@ -416,12 +411,11 @@ def test_the_private_memory_keeps_the_last_executions_of_each_run(tmp_path, monk
         assert sum(1 for e in kept if e.get("run") == run) == memory.KEPT + 2
 
 
-def test_a_later_table_on_the_same_data_keeps_a_small_change_protected(tmp_path, monkeypatch):
+def test_a_later_table_on_the_same_data_keeps_a_small_change_protected(tmp_path):
     # week 2 hides Africa's change (20 -> 22) without the ledger saying so; a second page of
     # the same week's data, published after it, must still keep Africa at least 5 wide
     from wsisanalysis.metrics.disclosure.ledger import Run
 
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
     week1 = {"AF": 20, "AP": 40, "EU": 50, "LAC": 30, "NA": 30}
     week2 = {**week1, "AF": 22}
@@ -447,13 +441,10 @@ def test_a_later_table_on_the_same_data_keeps_a_small_change_protected(tmp_path,
     assert high - low >= 5, (low, high)
 
 
-def test_earlier_records_are_kept_privately_without_ids_and_only_while_needed(
-    tmp_path, monkeypatch
-):
+def test_earlier_records_are_kept_privately_without_ids_and_only_while_needed(tmp_path):
     from wsisanalysis.metrics.disclosure import memory
     from wsisanalysis.metrics.disclosure.ledger import Run
 
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     ledger = tmp_path / "reports" / "disclosure_ledger.jsonl"
     for day in range(1, memory.KEPT + 3):
         folder = tmp_path / f"week{day}"

@@ -26,11 +26,6 @@ GROUPS = ["gov", "civ", "biz"]
 BASE = {"AF": 20, "AP": 40, "EU": 50, "LAC": 30, "NA": 30}
 
 
-@pytest.fixture(autouse=True)
-def _state(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
 def _data(folder, rows, columns):
     folder.mkdir(parents=True)
     pd.DataFrame(rows, columns=columns).to_parquet(folder / "participation.parquet")
@@ -48,6 +43,17 @@ def _region_group(frame):
 
 def _run(n):
     return Run("weekly", f"2026-11-{n:02d}T09:00:00+00:00")
+
+
+def _ledger(tmp_path):
+    return tmp_path / "reports" / "disclosure_ledger.jsonl"
+
+
+def _cells(frame, columns, name, n, ledger):
+    """Publish `frame` counted by `columns` as table `name` in execution `n` of the run."""
+    table = frame.groupby(columns).size().rename("count").reset_index()
+    rules = Rules(run=_run(n), name=name)
+    return dict(guard(table, columns, source=frame, rules=rules, ledger=ledger).cells)
 
 
 def _weeks(tmp_path, weeks):

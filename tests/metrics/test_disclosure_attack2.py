@@ -13,8 +13,10 @@ from tests.metrics.test_disclosure_attack import (
     ALL,
     BASE,
     REGIONS,
+    _cells,
     _change_range,
     _data,
+    _ledger,
     _run,
     _weeks,
 )
@@ -24,25 +26,8 @@ from wsisanalysis.metrics.disclosure import Rules, guard
 GROUPS = ["gov", "civ", "biz"]
 
 
-@pytest.fixture(autouse=True)
-def _state(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-
-
-def _ledger(tmp_path):
-    return tmp_path / "reports" / "disclosure_ledger.jsonl"
-
-
 def _by(frame, columns):
     return frame.groupby(columns).size().rename("count").reset_index()
-
-
-def _cells(frame, columns, name, n, ledger):
-    """Publish `frame` counted by `columns` as table `name` in execution `n` of the run."""
-    rules = Rules(run=_run(n), name=name)
-    return dict(
-        guard(_by(frame, columns), columns, source=frame, rules=rules, ledger=ledger).cells
-    )
 
 
 def _width(low, high):
