@@ -18,7 +18,7 @@ PACKAGE = ROOT / "src" / "wsisanalysis"
 #: Stage order: a module may import its own stage or any stage above it in this list.
 LAYERS = (
     ("wsisanalysis._version", "wsisanalysis.errors", "wsisanalysis.schema",
-     "wsisanalysis._text", "wsisanalysis.write"),
+     "wsisanalysis._text", "wsisanalysis._cores", "wsisanalysis.write"),
     ("wsisanalysis.reference",),
     ("wsisanalysis.read",),
     ("wsisanalysis.normalize",),

@@ -159,3 +159,32 @@ def test_vectorized_emails_are_those_of_normalize_email_on_every_value(cells, ch
     expected = [None if c is None else normalize_email(c) for c in cells]
     assert [None if pd.isna(v) else v for v in out.tolist()] == expected
     assert str(out.dtype) == "str"
+
+
+@pytest.mark.parametrize("repeated", [True, False], ids=["per value", "row by row"])
+def test_values_that_are_not_text_get_no_id(repeated):
+    """A number or a missing value in an identity column is no one: its id is missing (a
+    zero digest would make every such row one person, ``p_0000000000000000``)."""
+    distinct = [f"a{i}@x.org" for i in range(20_000)]
+    values = ["a@x.org", 3, None] * 5_000 if repeated else [*distinct, 3, None]
+    ids = hash_identities(pd.Series(values, dtype=object), key=b"k")
+    assert ids.isna().tolist() == [not isinstance(v, str) for v in values]
+    assert ids.dropna().str.fullmatch(r"p_[0-9a-f]{16}").all()
+
+
+def test_ids_are_the_same_whether_hashed_on_one_core_or_two(monkeypatch):
+    """The keyed hash runs half in a forked child on a second core: same ids, same order."""
+    from wsisanalysis import _cores
+
+    emails = _many_identities()
+    names = pd.Series([f"Person {i % 3000}" for i in range(len(emails))], dtype="str")
+    monkeypatch.setattr(_cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(_cores, "MIN_ITEMS", 2)
+    forks = []
+    fork = _cores.os.fork
+    monkeypatch.setattr(_cores.os, "fork", lambda: forks.append(1) or fork())
+    two = pseudonymize(emails, names, None, key=b"k")
+    assert forks
+    monkeypatch.setattr(_cores, "usable_cores", lambda: 1)
+    one = pseudonymize(emails, names, None, key=b"k")
+    pd.testing.assert_series_equal(two, one)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from wsisanalysis._cores import over_two_cores
 from wsisanalysis._text import fold
 
 logger = logging.getLogger(__name__)
@@ -325,9 +326,7 @@ def _keyed(key: bytes) -> Any:
 
 def _row_digests(identity: pd.Series, key: bytes) -> np.ndarray:
     """The digest of every row's identity (zeros where missing), one row of bytes each."""
-    keyed, digests = _keyed(key), bytearray()
-    for chunk in _chunks(identity):
-        digests += _digests(chunk.tolist(), keyed)
+    digests = _digests_of(identity.iloc, len(identity), _keyed(key))
     return np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2)
 
 
@@ -362,22 +361,39 @@ def hash_identities(identity: pd.Series, *, key: bytes) -> pd.Series:
         )
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)
     del identity
-    digests = bytearray()
-    for start in range(0, len(uniques), _CHUNK):  # no million-element Python lists at once
-        digests += _digests(uniques[start : start + _CHUNK].tolist(), keyed)
-    hashed = _hex_ids(np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2))
+    digests = _digests_of(uniques, len(uniques), keyed)
+    hashed = _hex_ids(
+        np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2), _is_text(uniques)
+    )
     taken = hashed.take(pa.array(codes, mask=codes < 0))
     return pd.Series(taken, index=index, dtype="str", name="participant_id")
 
 
 def _hash_rows(identity: pd.Series, keyed: Any) -> pa.Array:
     """The id of every row's identity, missing where it is missing."""
-    digests, valid = bytearray(), np.zeros(len(identity), dtype=bool)
-    for start, chunk in zip(range(0, len(identity), _CHUNK), _chunks(identity), strict=True):
-        part = chunk.tolist()
-        valid[start : start + len(part)] = [isinstance(v, str) for v in part]
-        digests += _digests(part, keyed)
+    valid = _is_text(identity)
+    digests = _digests_of(identity.iloc, len(identity), keyed)
     return _hex_ids(np.frombuffer(digests, dtype=np.uint8).reshape(-1, ID_LENGTH // 2), valid)
+
+
+def _is_text(values: Any) -> np.ndarray:
+    """Which of `values` are strings (the others are not hashed: their id is missing)."""
+    if isinstance(values.dtype, pd.StringDtype):  # text or missing: no Python loop to tell
+        return ~np.asarray(pd.isna(values), dtype=bool)
+    return np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+
+
+def _digests_of(values: Any, count: int, keyed: Any) -> bytearray:
+    """:func:`_digests` of ``values[0:count]``, a chunk at a time (no million-element Python
+    lists at once), the second half by a forked child on a second core when there is one."""
+
+    def work(start: int, stop: int) -> bytearray:
+        out = bytearray()
+        for first in range(start, stop, _CHUNK):
+            out += _digests(values[first : min(first + _CHUNK, stop)].tolist(), keyed)
+        return out
+
+    return over_two_cores(work, count, ID_LENGTH // 2)
 
 
 def _digests(values: list[Any], keyed: Any) -> bytearray:
