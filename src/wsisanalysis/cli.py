@@ -213,22 +213,27 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _lean_allocator() -> None:
-    """Have arrow return freed memory to the system at once (this process is ours to tune).
+    """Tune the allocators for one large cleaning run (this process is ours to tune).
 
     Arrow's default allocator (mimalloc) keeps freed blocks for reuse, so every temporary
     column of a cleaning step stays in the peak: 1M rows peaked at 839 MB with it and
     686 MB with jemalloc returning memory immediately (benchmarks/README.md). Only before
     pyarrow is first imported, on Linux (where the wheels carry jemalloc), and never over a
     user's own ARROW_DEFAULT_MEMORY_POOL.
+
+    glibc, which numpy and Python allocate from, keeps a pad at the top of its heap
+    (:func:`~wsisanalysis.clean.memory.keep_heap_top`).
     """
     if "pyarrow" in sys.modules or not sys.platform.startswith("linux"):
         return
-    if os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc") != "jemalloc":
-        return
-    import pyarrow as pa
+    if os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc") == "jemalloc":
+        import pyarrow as pa
 
-    if pa.default_memory_pool().backend_name == "jemalloc":
-        pa.jemalloc_set_decay_ms(0)
+        if pa.default_memory_pool().backend_name == "jemalloc":
+            pa.jemalloc_set_decay_ms(0)
+    from wsisanalysis.clean.memory import keep_heap_top  # imports pyarrow: after the pool
+
+    keep_heap_top()
 
 
 def _clean(args: argparse.Namespace) -> int:
