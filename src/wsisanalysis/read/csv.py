@@ -154,19 +154,47 @@ def _fast_frame(data: bytes, encoding: str, layout: _Layout, expected: int) -> p
 
     Measured on 1M rows (117 MB): 0.13 s for pyarrow against 0.8-1.2 s for the C engine.
     """
+    for engine in ("pyarrow", "c") if encoding in _PYARROW_ENCODINGS else ("c",):
+        frame = _parsed_by(engine, data, encoding, layout)
+        if frame is not None and frame.shape == (expected, len(layout.header)):
+            return frame
+    return None
+
+
+def _arrow_frame(data: bytes, encoding: str, layout: _Layout) -> pd.DataFrame | None:
+    """The body parsed by pyarrow, or None where it refuses or cannot read the encoding."""
+    if encoding not in _PYARROW_ENCODINGS:
+        return None
+    return _parsed_by("pyarrow", data, encoding, layout)
+
+
+def _parsed_by(engine: str, data: bytes, encoding: str, layout: _Layout) -> pd.DataFrame | None:
     options = {
         "sep": layout.delimiter, "header": None, "names": layout.header, "dtype": str,
         "skiprows": layout.body_start, "keep_default_na": False, "na_values": [""],
         "encoding": encoding, "quotechar": '"',
     }  # fmt: skip
-    for engine in ("pyarrow", "c") if encoding in _PYARROW_ENCODINGS else ("c",):
-        try:
-            frame = pd.read_csv(io.BytesIO(data), engine=engine, **options)
-        except Exception:  # noqa: BLE001, S112 - any refusal means: try the next reader
-            continue
-        if frame.shape == (expected, len(layout.header)):
-            return frame
-    return None
+    try:
+        return pd.read_csv(io.BytesIO(data), engine=engine, **options)
+    except Exception:  # noqa: BLE001 - any refusal means: try the next reader
+        return None
+
+
+def _checked_while_parsed(
+    data: bytes, encoding: str, layout: _Layout
+) -> tuple[int | None, pd.DataFrame | None]:
+    """:func:`_plain_data_lines`, and pyarrow's parse of the body run meanwhile on another
+    thread (it holds no GIL; 1M rows: 0.76 -> 0.45 s for both); the parse only when the
+    check passes and the parse has its row count (else None: the caller decides)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wsisanalysis-csv") as pool:
+        parsing = pool.submit(_arrow_frame, data, encoding, layout)
+        expected = _plain_data_lines(data, encoding, layout)
+        frame = parsing.result()
+    if expected is None or frame is None or frame.shape != (expected, len(layout.header)):
+        return expected, None
+    return expected, frame
 
 
 def _scan(lines: list[str], layout: _Layout) -> tuple[list[Record], list[Record], bool]:
@@ -325,8 +353,13 @@ def _odd_data_lines(
 
 def _per_line(raw: np.ndarray, starts: np.ndarray, byte: int) -> np.ndarray:
     """How often `byte` occurs on each line (from each start to the next, line break and
-    all)."""
-    return np.add.reduceat((raw == byte).view(np.uint8), starts, dtype=np.int64)
+    all): the count of its positions before each line's end less those before its start.
+
+    A binary search per line over the byte's positions: ~15x faster than
+    ``np.add.reduceat`` over every byte of the block (1M rows: 0.35 -> 0.02 s).
+    """
+    found = np.flatnonzero(raw == byte)
+    return np.diff(np.searchsorted(found, np.append(starts, len(raw))))
 
 
 def _notes(records: list[Record], width: int) -> list[str]:
@@ -370,21 +403,19 @@ def read_csv_export(
         layout = _layout(lines, delimiter)
     else:
         layout = _layout(_first_lines(text, HEADER_SCAN_ROWS * 4), delimiter)
-        expected = (
-            _plain_data_lines(data, encoding, layout)
-            if _by_bytes(encoding, layout)
-            else _plain_lines(text, layout)
-        )
-        if expected is not None:
-            del text  # the parser reads the bytes: ~1x the file freed before it runs
+        if _by_bytes(encoding, layout):
+            del text  # the check and the parser read the bytes: ~1x the file freed first
+            expected, frame = _checked_while_parsed(data, encoding, layout)
+        else:
+            expected, frame = _plain_lines(text, layout), None
+            del text
+        if expected is not None and frame is None:
             frame = _fast_frame(data, encoding, layout, expected)
-            if frame is not None:
-                rows = np.arange(layout.body_start + 1, layout.body_start + 1 + expected)
-                return _table(path, frame, rows, encoding, layout, _header_notes(layout))
-            # the parser disagreed: the full scan decides, on the text decoded again
-            text = decode_text(data, encoding)[0].lstrip("\ufeff")
-        lines = physical_lines(text)
-        del text
+        if expected is not None and frame is not None:
+            rows = np.arange(layout.body_start + 1, layout.body_start + 1 + expected)
+            return _table(path, frame, rows, encoding, layout, _header_notes(layout))
+        # not plain, or the parser disagreed: the full scan decides, on the text decoded again
+        lines = physical_lines(decode_text(data, encoding)[0].lstrip("\ufeff"))
     width = len(layout.header)
     records, rejected, plain = _scan(lines, layout)
     frame = _fast_frame(data, encoding, layout, len(records)) if plain and not notes else None
