@@ -148,8 +148,26 @@ def write_parquet(frame: pd.DataFrame, path: str | Path, rows: int = ROW_GROUP_R
 
 
 def parquet_writer(frame: pd.DataFrame, rows: int = ROW_GROUP_ROWS) -> Writer:
-    """A writer of `frame` as Parquet in row groups of `rows`."""
-    return lambda tmp: frame.to_parquet(tmp, index=False, row_group_size=rows)
+    """A writer of `frame` as Parquet in row groups of `rows`, without a dictionary for the
+    columns of mostly distinct values (ids: the encoder would build one and drop it)."""
+    dictionary = _repeating_columns(frame)
+    return lambda tmp: frame.to_parquet(
+        tmp, index=False, row_group_size=rows, use_dictionary=dictionary
+    )
+
+
+#: Rows looked at to tell a column of mostly distinct values.
+_SAMPLE = 10_000
+
+
+def _repeating_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns whose first rows are not mostly distinct values (all of a small table)."""
+    head = frame.iloc[:_SAMPLE]
+    return [
+        str(name)
+        for name in frame.columns
+        if len(head) < _SAMPLE or 2 * head[name].nunique(dropna=False) <= len(head)
+    ]
 
 
 def _busy(folder: Path, lock: Path, wait: float) -> str:

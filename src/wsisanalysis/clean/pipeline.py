@@ -275,19 +275,36 @@ def _without_rows(frame: pd.DataFrame, drop: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(columns, index=index, copy=False)
 
 
+def _one_source_dtype(cleaned: list[pd.DataFrame]) -> None:
+    """Every part's ``source`` on one categorical dtype, one category per file name sorted, so
+    that the parts concatenate as a categorical (no string per row, as a round trip through
+    text would make: 0.17 s at 1M rows)."""
+    names = sorted(
+        {str(n) for part in cleaned for n in part[C.SOURCE].astype("category").cat.categories}
+    )
+    dtype = pd.CategoricalDtype(pd.Index(names, dtype="str"))
+    for part in cleaned:
+        part[C.SOURCE] = part[C.SOURCE].astype(dtype)
+
+
 def _combine(cleaned: list[pd.DataFrame], spec: KindSpec, log: CleaningLog) -> pd.DataFrame:
     """One clean table from every export's: deduplicated, with reference columns joined.
 
     Empties `cleaned` (the caller's list): the parts would otherwise stay alive beside the
     combined table, each copy the deduplication makes adding a whole table to the peak.
     """
+    _one_source_dtype(cleaned)
     clean = (
         pd.concat(cleaned, ignore_index=True)
         if cleaned
         else pd.DataFrame(columns=[*spec.columns, _ORDER])
     )
     cleaned.clear()
-    clean[C.SOURCE] = clean[C.SOURCE].astype("str").astype("category")  # one category per file
+    source = clean[C.SOURCE]
+    if isinstance(source.dtype, pd.CategoricalDtype) and len(source):
+        clean[C.SOURCE] = source.cat.remove_unused_categories()  # files without a clean row
+    else:  # no clean row at all: the empty column the DuckDB engine writes too
+        clean[C.SOURCE] = source.astype("str").astype("category")
     for name in input_provenance(clean.columns):  # missing where a file had no such column
         clean[name] = clean[name].astype("str")
     order = clean.pop(_ORDER).to_numpy(dtype=np.int64)

@@ -217,12 +217,20 @@ def ascii_digits(text: str) -> str:
 
 
 def blank_rows(cells: Cells) -> pd.Series:
-    """Rows whose every cell is missing, empty or white space (no string copies; each
-    column's test once per distinct value)."""
-    blank = pd.Series(np.ones(len(cells.index), dtype=bool), index=cells.index)
+    """Rows whose every cell is missing, empty or white space (no string copies).
+
+    Each column is tested only on the rows still blank after the columns before it: past the
+    first few columns of a real export there are none left to test.
+    """
+    blank = np.ones(len(cells.index), dtype=bool)
     for column in cells.raw.columns:
-        blank &= per_distinct(cells.raw[column], _empty)[0]
-    return blank
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        values = cells.raw[column]
+        part = values if len(rows) == len(values) else values.iloc[rows]
+        blank[rows] = _empty(part)[0].to_numpy(dtype=bool)
+    return pd.Series(blank, index=cells.index)
 
 
 def _empty(values: pd.Series) -> tuple[pd.Series]:
