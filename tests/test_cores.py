@@ -20,6 +20,7 @@ def forking(monkeypatch):
     """Forks for any size, on a machine of any number of cores; records the children."""
     monkeypatch.setattr(_cores, "MIN_ITEMS", 2)
     monkeypatch.setattr(_cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(_cores, "_forks_safely", lambda: True)
     children = []
     fork = os.fork
 
@@ -84,6 +85,14 @@ def test_a_failing_parent_reaps_its_child(forking):
     (child,) = forking
     with pytest.raises(ChildProcessError):  # already waited for: no zombie left behind
         os.waitpid(child, os.WNOHANG)
+
+
+def test_not_forked_off_linux(monkeypatch):
+    monkeypatch.setattr(_cores, "MIN_ITEMS", 2)
+    monkeypatch.setattr(_cores, "usable_cores", lambda: 2)
+    monkeypatch.setattr(_cores.sys, "platform", "darwin")
+    monkeypatch.setattr(_cores.os, "fork", lambda: pytest.fail("forked"))
+    assert _cores.over_two_cores(_squares, 10, 4) == _squares(0, 10)
 
 
 def test_usable_cores_is_the_affinity():

@@ -6,8 +6,9 @@ forked child already holds the values: it computes the second half into shared m
 the parent computes the first. The result is the same bytes as one serial call; if the child
 fails for any reason, the parent computes its half too.
 
-Forking is used only where it is safe and worth it: on systems with ``fork``, with at least two
-usable cores, for at least :data:`MIN_ITEMS` items. The child touches nothing but the values
+Forking is used only where it is safe and worth it: on Linux (macOS's system frameworks are
+not safe to use in a forked child, which is why Python's own default there is to spawn), with
+at least two usable cores, for at least :data:`MIN_ITEMS` items. The child touches nothing but the values
 and leaves with ``os._exit``: no ``atexit`` handler, buffered output or open file of the parent
 runs or is flushed twice.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import mmap
 import os
 import signal
+import sys
 from collections.abc import Callable
 
 #: Below this many items a fork (~5 ms with a large heap) costs more than half the loop saves.
@@ -32,13 +34,17 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+def _forks_safely() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
 def over_two_cores(work: Work, count: int, width: int) -> bytearray:
     """``work(0, count)``, with ``work(half, count)`` run by a forked child when worth it.
 
     `work(start, stop)` must return exactly `width` bytes per item of ``range(start, stop)``
     and depend on nothing but its arguments, so that the halves can be joined.
     """
-    if count < MIN_ITEMS or not hasattr(os, "fork") or usable_cores() < 2:
+    if count < MIN_ITEMS or not _forks_safely() or usable_cores() < 2:
         return bytearray(work(0, count))
     half = count // 2
     shared = mmap.mmap(-1, (count - half) * width)  # anonymous and shared with the child

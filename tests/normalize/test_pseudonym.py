@@ -180,6 +180,7 @@ def test_ids_are_the_same_whether_hashed_on_one_core_or_two(monkeypatch):
     names = pd.Series([f"Person {i % 3000}" for i in range(len(emails))], dtype="str")
     monkeypatch.setattr(_cores, "usable_cores", lambda: 2)
     monkeypatch.setattr(_cores, "MIN_ITEMS", 2)
+    monkeypatch.setattr(_cores, "_forks_safely", lambda: True)
     forks = []
     fork = _cores.os.fork
     monkeypatch.setattr(_cores.os, "fork", lambda: forks.append(1) or fork())
