@@ -267,14 +267,16 @@ def guard(table: pd.DataFrame, by: str | Sequence[str], *, source: pd.DataFrame 
     if ledger is not None and dataset is not None:
         with ledger_file.locked(ledger) as path:
             earlier = memory.read(path, dataset)
+            moved: list[tuple[np.ndarray, str]] = []
             if rules.run is not None:
                 drafted = snapshots.Publishing(spec, where[0], true, dataset)
                 narrow = snapshots.narrow_changes(path, rules.run, drafted, rules.threshold)
+                moved = snapshots.moved_derived(path, rules.run, drafted, earlier, rules.threshold)
                 spec = _small_changes(
                     spec, true, memory.exposed(path, dataset, rules.run), rules.threshold, narrow
                 )
             spec = replace(spec, ident=secrets.token_hex(8))
-            verdict = TableSet(where[0], earlier, rules.threshold).audit(spec)
+            verdict = TableSet(where[0], earlier, rules.threshold, moved).audit(spec)
             spec = spec.with_audit(verdict.shown, verdict.listed)
             if not verdict.withheld:  # a withheld table tells a reader nothing: not recorded
                 ledger_file.append(path, dataset, spec, run=rules.run)

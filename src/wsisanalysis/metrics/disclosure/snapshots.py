@@ -16,6 +16,7 @@ counts; a part no such condition describes is left to the matching by categories
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import pandas as pd
 from wsisanalysis.metrics.disclosure.audit import CellSet, DisclosureError, feasible_range
 from wsisanalysis.metrics.disclosure.ledger import Run, entries
 from wsisanalysis.metrics.disclosure.memory import earlier_entries, memory_path, read
+from wsisanalysis.metrics.disclosure.sets import BlockCell, block_cells, cell_label, scopes_of
 from wsisanalysis.metrics.disclosure.tables import Records, TableSpec, cell_set, pack, unpack
 
 #: Columns never kept with the records: they tell people apart, not categories.
@@ -110,12 +112,44 @@ def _scope_on(records: Records, conditions: list[Condition]) -> np.ndarray | Non
     return mask
 
 
-def _executions(ledger: str | Path, dataset: str, run: Run) -> dict[tuple[str, str], list[dict]]:
-    """The run's earlier executions on other data: (started, dataset) -> their ledger lines."""
-    out: dict[tuple[str, str], list[dict]] = {}
+@dataclass(frozen=True)
+class _Earlier:
+    """An earlier execution of the run, on other data, whose records are kept."""
+
+    started: str
+    dataset: str
+    records: Records
+    ids: frozenset[str]  # the ledger ids of the tables it published
+
+
+def _earlier_snapshots(ledger: str | Path, dataset: str, run: Run) -> Iterator[_Earlier]:
+    """The run's earlier executions on other data whose records are kept, oldest first."""
+    executions: dict[tuple[str, str], set[str]] = {}
     for entry in earlier_entries(ledger, dataset, run):
-        out.setdefault((str(entry["started"]), str(entry["dataset"])), []).append(entry)
-    return out
+        key = (str(entry["started"]), str(entry["dataset"]))
+        executions.setdefault(key, set()).add(str(entry.get("id")))
+    for (started, data), ids in executions.items():
+        path = _records_path(ledger, data)
+        if path.is_file():
+            yield _Earlier(started, data, Records(pd.read_parquet(path)), frozenset(ids))
+
+
+def _narrow_then(
+    ledger: str | Path, earlier: _Earlier, masks: list[np.ndarray], threshold: int
+) -> list[bool]:
+    """Per mask over `earlier`'s records: whether what that snapshot published let a reader
+    narrow its count to a range under `threshold` wide (all False when it cannot be told:
+    its private half is gone, or a table of it was cut by a column not kept; those are left to
+    the matching by categories)."""
+    try:
+        published = read(ledger, earlier.dataset)
+        specs = [s for s in published if s.ident in earlier.ids]
+        cells = _earlier_cells(earlier.records, specs, masks)
+    except DisclosureError:
+        return [False] * len(masks)
+    first = len(cells.value) - len(masks)
+    ranges = [feasible_range(cells, first + i, threshold=threshold) for i in range(len(masks))]
+    return [high - low < threshold for low, high in ranges]
 
 
 def _earlier_cells(records: Records, specs: list[TableSpec], extra: list[np.ndarray]) -> CellSet:
@@ -155,31 +189,57 @@ def narrow_changes(
     if conditions is None:
         return set()
     out: set[tuple[str, ...]] = set()
-    for (_, earlier_data), lines in _executions(ledger, table.dataset, run).items():
-        path = _records_path(ledger, earlier_data)
-        if not path.is_file():
-            continue
-        before = Records(pd.read_parquet(path))
-        scope = _scope_on(before, conditions)
+    for earlier in _earlier_snapshots(ledger, table.dataset, run):
+        scope = _scope_on(earlier.records, conditions)
         if scope is None:
             continue
-        there = replace(spec, scope=pack(scope), rows=len(scope))
-        masks = before.masks(there)
-        moved = [i for i, m in enumerate(masks) if 0 < abs(true[i] - before.value(m)) < threshold]
-        if not moved:
-            continue
-        try:
-            published = read(ledger, earlier_data)
-        except DisclosureError:  # its private half is gone: left to the matching by categories
-            continue
-        specs = [s for s in published if s.ident in {str(e.get("id")) for e in lines}]
-        try:
-            cells = _earlier_cells(before, specs, [masks[i] for i in moved])
-        except DisclosureError:  # a table cut by a column not kept: left to category matching
-            continue
-        first = len(cells.value) - len(moved)
-        for offset, i in enumerate(moved):
-            low, high = feasible_range(cells, first + offset, threshold=threshold)
-            if high - low < threshold:
-                out.add(spec.keys[i])
+        masks = earlier.records.masks(replace(spec, scope=pack(scope), rows=len(scope)))
+        moved = [i for i, m in enumerate(masks)
+                 if 0 < abs(true[i] - earlier.records.value(m)) < threshold]  # fmt: skip
+        narrow = _narrow_then(ledger, earlier, [masks[i] for i in moved], threshold)
+        out |= {spec.keys[i] for i, n in zip(moved, narrow, strict=True) if n}
     return out
+
+
+def moved_derived(
+    ledger: str | Path, run: Run, table: Publishing, published: list[TableSpec], threshold: int
+) -> list[tuple[np.ndarray, str]]:
+    """Cells a reader derives by differencing this snapshot's pages, never published as such,
+    whose count moved by 1 to `threshold`-1 since an earlier snapshot of `run` that let a
+    reader narrow the same cell under `threshold` wide: the main event as all events less a
+    side event, published that way both weeks. Returned as records of the current data, for
+    the audit to keep wide (:class:`.sets.TableSet`'s `also`).
+
+    The cells are the categories of every table's grouping within each block the tables'
+    scopes cut (:func:`.sets.block_cells`), found in the earlier records by the same
+    conditions; scopes no condition on kept columns describes are left out.
+    """
+    specs = [*published, table.spec]
+    described = [(scope, condition(table.records, scope)) for scope in scopes_of(specs)]
+    usable = [(scope, c) for scope, c in described if c is not None]
+    if len(usable) < 2:  # a difference needs two scopes
+        return []
+    conditions = [c for _, c in usable]
+    now = block_cells(table.records, specs, [scope for scope, _ in usable])
+    out: dict[BlockCell, tuple[np.ndarray, str]] = {}
+    for earlier in _earlier_snapshots(ledger, table.dataset, run):
+        then = _block_cells_then(earlier, specs, conditions)
+        moved = [cell for cell, mask in now.items() if cell in then and cell not in out and
+                 0 < abs(table.records.value(mask) - earlier.records.value(then[cell])) < threshold]  # fmt: skip
+        narrow = _narrow_then(ledger, earlier, [then[cell] for cell in moved], threshold)
+        for cell, is_narrow in zip(moved, narrow, strict=True):
+            if is_narrow:
+                out[cell] = (now[cell], f"changed since {earlier.started}: {cell_label(cell)}")
+    return list(out.values())
+
+
+def _block_cells_then(
+    earlier: _Earlier, specs: list[TableSpec], conditions: list[list[Condition]]
+) -> dict[BlockCell, np.ndarray]:
+    scopes = [_scope_on(earlier.records, c) for c in conditions]
+    if any(scope is None for scope in scopes):
+        return {}
+    try:
+        return block_cells(earlier.records, specs, [s for s in scopes if s is not None])
+    except DisclosureError:  # a grouping column not kept with those records
+        return {}
