@@ -54,19 +54,18 @@ def _events(folder, main, side=SIDE, *, staff=0, twice=0):
 
 # --- 1. a scope no product of conditions on kept columns describes ---------------------------
 
-# The page leaves the secretariat out (a filter on `organisation`, a column never kept), or
-# counts each participant once (a filter on `participant_id`). condition() returns None, the
-# kept records are not used, and the category matching cannot see last week's main event
-# (= all - side, never a cell): the attack of round 2 (B) comes back.
+# The page leaves the secretariat out (a filter on `organisation`, once a column never kept),
+# or counts each participant once (a filter on `participant_id`). condition() returned None,
+# the kept records were not used, and the category matching could not see last week's main
+# event (= all - side, never a cell): the attack of round 2 (B) came back. Now organisations
+# are kept when a page is cut by them, and "each participant once" is a condition of its own
+# on per-data-set participant numbers.
 SCOPES = {
     "staff left out": lambda f: f[f["organisation"] != "secretariat"],
     "each participant once": lambda f: f.drop_duplicates("participant_id"),
 }
 
 
-@pytest.mark.xfail(strict=True, reason="narrow_changes gives up when condition() is None (a "
-                   "filter on organisation/participant_id, dedup): last week's main event "
-                   "= whole - side is never compared, its change of 2 is published")  # fmt: skip
 @pytest.mark.parametrize("scoped", list(SCOPES.values()), ids=list(SCOPES))
 def test_a_page_filtered_on_an_unkept_column_gives_no_small_change_back(tmp_path, scoped):
     ledger = _ledger(tmp_path)
@@ -112,12 +111,9 @@ def test_a_derived_cell_that_moved_by_the_threshold_or_more_costs_nothing(tmp_pa
     assert out == [40, 45]
 
 
-# --- 3. an execution older than the kept three -----------------------------------------------
+# --- 3. an execution older than the last three (once pruned; now kept until retention) ------
 
 
-@pytest.mark.xfail(strict=True, reason="week 1's records and true counts are pruned after "
-                   "memory.KEPT executions; its derived main event (whole - side) is not "
-                   "compared with week 5's main event page")  # fmt: skip
 def test_a_change_since_an_execution_older_than_the_kept_ones_is_not_published(tmp_path):
     ledger = _ledger(tmp_path)
     old = _main_by_difference(_events(tmp_path / "week1", MAIN), 1, ledger)  # main EU 40

@@ -10,7 +10,8 @@ narrowed). All that is kept here, one JSON line per table under the ledger's id 
 the user's state folder (``$XDG_STATE_HOME/wsisanalysis/ledgers``, else
 ``~/.local/state/wsisanalysis/ledgers``), readable by the user only, never in the output
 folder. It holds counts per category and row masks, no record, name or id; true counts are
-kept for the last :data:`KEPT` executions of each run.
+kept for every execution of a run whose snapshot the output folder still keeps: the report
+runner's retention setting forgets the others (:func:`forget_counts`).
 
 A ledger whose private half is missing (the output folder copied to another machine, the
 state folder deleted) cannot be audited against: publishing into it is refused with a clear
@@ -23,6 +24,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +32,6 @@ import numpy as np
 from wsisanalysis.metrics.disclosure.audit import DisclosureError
 from wsisanalysis.metrics.disclosure.ledger import Run, entries
 from wsisanalysis.metrics.disclosure.tables import ALL, Records, TableSpec
-
-#: Executions of one run whose true counts are kept.
-KEPT = 3
 
 #: What a cell counts, comparable across tables and snapshots (see :func:`names`).
 Signature = tuple[str, tuple[tuple[str, str], ...]]
@@ -77,23 +76,36 @@ def remember(ledger: str | Path, spec: TableSpec, *, run: Run | None = None, dat
         entry |= {"run": run.name, "started": run.started, "dataset": dataset, "counts": cells}
     path = memory_path(ledger)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    kept = (
-        _recent([*entries(path), entry], run.name) if run is not None else [*entries(path), entry]
-    )
+    _write(path, [*entries(path), entry])
+
+
+def forget_counts(ledger: str | Path, run: str, before: datetime) -> None:
+    """Drop the true counts of `run`'s executions that started before `before` (their
+    snapshots deleted by the retention setting: later pages are no longer compared with
+    them). Which cells each table protected stays as long as the ledger keeps the table.
+
+    Call while holding the ledger's lock.
+    """
+    path = memory_path(ledger)
+    kept = entries(path)
+    old = [e.get("run") == run and "counts" in e and _started(e) < before for e in kept]
+    if any(old):
+        _write(path, [{k: v for k, v in e.items() if k != "counts"} if o else e
+                      for e, o in zip(kept, old, strict=True)])  # fmt: skip
+
+
+def _started(entry: dict) -> datetime:
+    started = datetime.fromisoformat(str(entry.get("started")))
+    return started if started.tzinfo else started.replace(tzinfo=UTC)
+
+
+def _write(path: Path, kept: list[dict]) -> None:
+    """The private half, rewritten whole (readable by the user only) and replaced atomically."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.writelines(json.dumps(e, separators=(",", ":")) + "\n" for e in kept)
     tmp.replace(path)
-
-
-def _recent(kept: list[dict], run: str) -> list[dict]:
-    """`kept`, without the true counts of `run`'s executions older than its last
-    :data:`KEPT` (the rest of their private half stays as long as the ledger keeps them)."""
-    started = sorted({str(e.get("started")) for e in kept if e.get("run") == run})
-    old = set(started[:-KEPT])
-    return [{k: v for k, v in e.items() if k != "counts"} if e.get("run") == run and str(e.get("started")) in old
-            else e for e in kept]  # fmt: skip
 
 
 def kept_wide(

@@ -9,34 +9,52 @@ snapshot published, by the same linear programs as the audit. A cell whose count
 1 to threshold-1 since, where that range is narrower than the threshold, is a change a reader
 gets by subtracting: the guard hides it and keeps it wide.
 
-A table over part of the records (one event, the host left out) is translated to the earlier
-records by its conditions on their columns (events, countries), found from the records it
-counts; a part no such condition describes is left to the matching by categories.
+A table over part of the records (one event, the host left out, the secretariat's staff
+left out, each participant counted once) is translated to the earlier records by its
+conditions on their columns (events, countries, organisations; participants by their number
+within each data set, never their id), found from the records it counts; a part no such
+condition describes is left to the matching by categories.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from wsisanalysis.metrics.disclosure.audit import CellSet, DisclosureError, feasible_range
-from wsisanalysis.metrics.disclosure.ledger import Run, entries
-from wsisanalysis.metrics.disclosure.memory import earlier_entries, memory_path, read
+from wsisanalysis.metrics.disclosure.ledger import Run, entries, locked
+from wsisanalysis.metrics.disclosure.memory import (
+    earlier_entries,
+    forget_counts,
+    memory_path,
+    read,
+)
 from wsisanalysis.metrics.disclosure.sets import BlockCell, block_cells, cell_label, scopes_of
 from wsisanalysis.metrics.disclosure.tables import Records, TableSpec, cell_set, pack, unpack
 
-#: Columns never kept with the records: they tell people apart, not categories.
-IDENTIFYING = frozenset({"participant_id", "record_id", "organisation", "session", "source_row"})
-#: A column with more distinct values than this is not a category a table is cut by.
+#: Columns never kept with the records: they tell records and people apart. (A page that
+#: counts each participant once is described by :data:`ONCE` instead, on codes that name
+#: nobody.)
+IDENTIFYING = frozenset({"participant_id", "record_id", "source_row"})
+#: A condition may name at most this many values of a column (the smaller side: "all but the
+#: secretariat" names one organisation).
 MAX_CATEGORIES = 1_000
+#: The participant column, and the column of the kept records standing for it: each
+#: participant's number within that data set (0, 1, 2...), which links nothing across data.
+PARTICIPANT, PERSON = "participant_id", "_person"
 
 #: A condition on one column: its name, whether rows must hold one of `values` (True) or
-#: none of them (False), and the values.
+#: none of them (False), and the values. On :data:`PERSON` it keeps each participant's first
+#: record among the rows selected so far (``values`` is empty).
 Condition = tuple[str, bool, frozenset[str]]
+#: The condition of a page that counts each participant once.
+ONCE: Condition = (PERSON, True, frozenset())
 
 
 def _records_path(ledger: str | Path, dataset: str) -> Path:
@@ -50,13 +68,17 @@ def save_records(ledger: str | Path, dataset: str, records: Records, spec: Table
     path = _records_path(ledger, dataset)
     data = records.data
     cut = {c for c in spec.columns if c in data.columns and not spec.indicator}
+    cut |= {c for c, _, _ in condition(records, unpack(spec.scope, spec.rows)) or [] if c in data}
     saved = _columns(path)
     if path.is_file() and cut <= saved:
         return
     keep = [c for c in data.columns if c in cut or c in saved or (c not in IDENTIFYING
             and (c == "count" or data[c].nunique(dropna=False) <= MAX_CATEGORIES))]  # fmt: skip
+    kept = data[keep]
+    if PARTICIPANT in data:
+        kept = kept.assign(**{PERSON: pd.factorize(records.keys(PARTICIPANT))[0]})
     tmp = path.with_name(f".{path.name}.tmp")
-    data[keep].to_parquet(tmp)
+    kept.to_parquet(tmp)
     tmp.chmod(0o600)
     tmp.replace(path)
 
@@ -78,37 +100,96 @@ def prune_records(ledger: str | Path) -> None:
             path.unlink(missing_ok=True)
 
 
+def forget(ledger: str | Path, run: str, before: datetime) -> None:
+    """Forget what the guard kept of `run`'s executions that started before `before`: their
+    true counts, and the records no execution still compared with needs. For the report
+    runner's retention setting, which has deleted those executions' snapshots."""
+    with locked(ledger) as path:
+        forget_counts(path, run, before)
+        prune_records(path)
+
+
 def condition(records: Records, scope: np.ndarray) -> list[Condition] | None:
-    """The conditions on the records' category columns that select exactly `scope` ([] for
-    all records); None when no such conditions describe it."""
+    """The conditions on the records' columns that select exactly `scope` ([] for all
+    records), each participant counted once (:data:`ONCE`) if the page did; None when no
+    such conditions describe it.
+
+    Conditions are taken greedily, the one leaving out most of the rows still selected
+    first, and only while some are left to leave out: a page of one event is ``event in
+    {main}``, not that and ``country in {the countries at it}`` too, which in another week's
+    records would leave out the main event's participants from countries new to it.
+    """
     if scope.all():
         return []
+    found = {c: _on_column(records.keys(c), scope) for c in records.data.columns
+             if c not in IDENTIFYING and c not in (PERSON, "count")}  # fmt: skip
+    options = {c: (*f, _holds(records.keys(c), *f)) for c, f in found.items() if f is not None}
     out: list[Condition] = []
     selected = np.ones(len(scope), dtype=bool)
-    for column in records.data.columns:
-        if column in IDENTIFYING or column == "count":
-            continue
-        keys = records.keys(column)
-        inside = set(keys[scope])
-        if len(inside) > MAX_CATEGORIES:
-            continue
-        allowed = np.isin(keys, list(inside))
-        if allowed.all():
-            continue
-        outside = set(keys[~allowed])
-        out.append((column, True, frozenset(inside)) if len(inside) <= len(outside)
-                   else (column, False, frozenset(outside)))  # fmt: skip
-        selected &= allowed
-    return out if np.array_equal(selected, scope) else None
+    while options and not np.array_equal(selected, scope):
+        column = max(options, key=lambda c: int((selected & ~options[c][2]).sum()))
+        inside, values, hit = options.pop(column)
+        if not (selected & ~hit).any():
+            break
+        out.append((column, inside, values))
+        selected &= hit
+    if np.array_equal(selected, scope):
+        return out
+    person = _person(records)
+    if person is not None and np.array_equal(selected & _first_each(person, selected), scope):
+        return [*out, ONCE]
+    return None
+
+
+def _on_column(keys: np.ndarray, scope: np.ndarray) -> tuple[bool, frozenset[str]] | None:
+    """The values of one column the `scope` keeps (True) or leaves out (False), whichever
+    are fewer; None when it keeps them all or both sides are too many to name."""
+    inside = set(keys[scope])
+    allowed = np.isin(keys, list(inside))
+    if allowed.all():
+        return None
+    outside = set(keys[~allowed])
+    if min(len(inside), len(outside)) > MAX_CATEGORIES:
+        return None
+    return (
+        (True, frozenset(inside)) if len(inside) <= len(outside) else (False, frozenset(outside))
+    )
+
+
+def _holds(keys: np.ndarray, inside: bool, values: frozenset[str]) -> np.ndarray:
+    hit = np.isin(keys, list(values))
+    return hit if inside else ~hit
+
+
+def _person(records: Records) -> np.ndarray | None:
+    """Each record's participant as a number (the kept :data:`PERSON`, or the ids' codes)."""
+    for column in (PERSON, PARTICIPANT):
+        if column in records.data:
+            return records.codes(column)[0]
+    return None
+
+
+def _first_each(person: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The first of `rows` of each participant (missing ids are one value, as pandas'
+    ``drop_duplicates`` takes them)."""
+    out = np.zeros(len(rows), dtype=bool)
+    where = np.flatnonzero(rows)
+    out[where[~pd.Series(person[where]).duplicated().to_numpy()]] = True
+    return out
 
 
 def _scope_on(records: Records, conditions: list[Condition]) -> np.ndarray | None:
     mask = np.ones(len(records.weights), dtype=bool)
     for column, inside, values in conditions:
-        if column not in records.data:
+        if column == PERSON:
+            person = _person(records)
+            if person is None:
+                return None
+            mask &= _first_each(person, mask)
+        elif column not in records.data:
             return None
-        hit = np.isin(records.keys(column), list(values))
-        mask &= hit if inside else ~hit
+        else:
+            mask &= _holds(records.keys(column), inside, values)
     return mask
 
 
@@ -131,7 +212,16 @@ def _earlier_snapshots(ledger: str | Path, dataset: str, run: Run) -> Iterator[_
     for (started, data), ids in executions.items():
         path = _records_path(ledger, data)
         if path.is_file():
-            yield _Earlier(started, data, Records(pd.read_parquet(path)), frozenset(ids))
+            records = _kept_records(str(path), path.stat().st_mtime_ns)
+            yield _Earlier(started, data, records, frozenset(ids))
+
+
+@functools.lru_cache(maxsize=16)
+def _kept_records(path: str, modified: int) -> Records:
+    """The kept records at `path` as of `modified`: read once per page for all its tables
+    (with the keys each column's categories were found by)."""
+    del modified  # part of the cache key: a rewritten file is read again
+    return Records(pd.read_parquet(path))
 
 
 def _narrow_then(
