@@ -36,7 +36,14 @@ from wsisanalysis.metrics.disclosure.memory import (
     read,
 )
 from wsisanalysis.metrics.disclosure.sets import BlockCell, block_cells, cell_label, scopes_of
-from wsisanalysis.metrics.disclosure.tables import Records, TableSpec, cell_set, pack, unpack
+from wsisanalysis.metrics.disclosure.tables import (
+    ALL,
+    Records,
+    TableSpec,
+    cell_set,
+    pack,
+    unpack,
+)
 
 #: Columns never kept with the records: they tell records and people apart. (A page that
 #: counts each participant once is described by :data:`ONCE` instead, on codes that name
@@ -284,11 +291,56 @@ def narrow_changes(
         if scope is None:
             continue
         masks = earlier.records.masks(replace(spec, scope=pack(scope), rows=len(scope)))
-        moved = [i for i, m in enumerate(masks)
+        moved = [(i, m) for i, m in enumerate(masks)
                  if 0 < abs(true[i] - earlier.records.value(m)) < threshold]  # fmt: skip
-        narrow = _narrow_then(ledger, earlier, [masks[i] for i in moved], threshold)
-        out |= {spec.keys[i] for i, n in zip(moved, narrow, strict=True) if n}
+        moved += _renamed(spec, records, earlier.records, scope, true, threshold)
+        narrow = _narrow_then(ledger, earlier, [m for _, m in moved], threshold)
+        out |= {spec.keys[i] for (i, _), n in zip(moved, narrow, strict=True) if n}
     return out
+
+
+#: At most this many (new, gone) label pairs of one column are tried as renamings.
+MAX_RENAMINGS = 100
+
+
+def _renamed(
+    spec: TableSpec, records: Records, before: Records, scope: np.ndarray, true: np.ndarray,
+    threshold: int,
+) -> list[tuple[int, np.ndarray]]:  # fmt: skip
+    """Cells of a category new since `before`, counted as each category gone since then:
+    ``civ`` renamed ``civil society`` between two snapshots is the same people, and its
+    change is a change (pairs within 1 to threshold-1 of each other; the same cell under
+    the old label, in the earlier records)."""
+    if spec.indicator:
+        return []
+    renamings: dict[int, list[tuple[str, str]]] = {}
+    for d, column in enumerate(spec.columns):
+        if column not in before.data:
+            continue
+        now, then = set(records.keys(column)), set(before.keys(column))
+        pairs = [(new, old) for new in sorted(now - then) for old in sorted(then - now)]
+        if pairs and len(pairs) <= MAX_RENAMINGS:
+            renamings[d] = pairs
+    out = []
+    for i, key in enumerate(spec.keys):
+        for d, pairs in renamings.items():
+            for new, old in pairs:
+                if key[d] != new:
+                    continue
+                mask = _cell(before, spec.columns, (*key[:d], old, *key[d + 1 :]), scope)
+                if 0 < abs(true[i] - before.value(mask)) < threshold:
+                    out.append((i, mask))
+    return out
+
+
+def _cell(records: Records, columns: tuple[str, ...], key: tuple[str, ...], scope: np.ndarray
+          ) -> np.ndarray:  # fmt: skip
+    """The records of `scope` in category `key` of `columns` (``*``: any)."""
+    mask = scope.copy()
+    for column, value in zip(columns, key, strict=True):
+        if value != ALL:
+            mask &= records.keys(column) == value
+    return mask
 
 
 def moved_derived(
