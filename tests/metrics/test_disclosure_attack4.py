@@ -20,9 +20,6 @@ from tests.metrics.test_disclosure_attack import ALL, REGIONS, _cells, _data, _l
 from tests.metrics.test_disclosure_attack3 import MAIN, SIDE, _main_by_difference
 from tests.metrics.test_disclosure_attack3 import _events as _two_events
 
-from wsisanalysis.metrics.disclosure import DisclosureError
-from wsisanalysis.metrics.disclosure.snapshots import forget
-
 
 def _safe(old, new):
     return old is None or new is None or abs(new - old) >= 5
@@ -226,20 +223,27 @@ def test_an_earlier_direct_cell_against_a_current_derived_cell(tmp_path):
 
 
 # --- 6. retention: the public ledger keeps what the forgotten snapshot published -------------
+# (forget() dropped week 1's true counts and records when retention deleted its snapshot, but
+# reports/disclosure_ledger.jsonl, and a reader's saved pages, still held week 1's pages: the
+# guard now forgets nothing)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forget() drops week 1's true counts and records when retention deletes its "
-    "snapshot, but reports/disclosure_ledger.jsonl still holds week 1's published pages",
-)
-def test_a_forgotten_execution_still_in_the_public_ledger_gives_no_small_change_back(tmp_path):
+def test_an_execution_whose_snapshot_retention_deleted_is_still_compared(tmp_path):
+    from wsisanalysis.reporting import history
+
     ledger = _ledger(tmp_path)
     w1 = _two_events(tmp_path / "week1", MAIN)
     _main_by_difference(w1, 1, ledger)  # main event's Europe 50 - 10 = 40
     _main_by_difference(_two_events(tmp_path / "week2", {**MAIN, "EU": 50}), 2, ledger)
-    forget(ledger, "weekly", before=datetime.fromisoformat(_run(2).started))  # keep 1 snapshot
-    # the reader reads week 1 back from the public ledger, which retention does not touch
+    out = ledger.parent  # the output folder: retention keeps 1 snapshot of the run
+    for n in (1, 2):
+        started = datetime.fromisoformat(_run(n).started)
+        page = out / "html" / "weekly.html"
+        page.parent.mkdir(exist_ok=True)
+        page.write_text("<p>page</p>")
+        history.keep_snapshot(out, "weekly", started, {"page.html": page})
+    assert history.apply_retention(out, "weekly", 1)
+    # the reader reads week 1 back from the public ledger (or a saved page)
     week1 = [e for e in map(json.loads, ledger.read_text().splitlines())
              if e["started"] == _run(1).started]  # fmt: skip
     values = [{tuple(c["key"]): c["value"] for c in e["cells"]} for e in week1]
@@ -252,13 +256,9 @@ def test_a_forgotten_execution_still_in_the_public_ledger_gives_no_small_change_
 # --- 7. over-hiding: ordinary weekly use refused ----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DisclosureError,
-    reason="narrow_changes counts the new table's cells on last week's kept records without "
-    "catching the missing column: a table by a column new this week is refused outright",
-)
 def test_a_table_by_a_column_new_this_week_is_published(tmp_path):
+    """narrow_changes counted the new table's cells on last week's kept records without
+    catching the missing column: a table by a column new this week was refused outright."""
     ledger = _ledger(tmp_path)
     rows = [(r, g) for r in REGIONS for g in ("gov", "civ") for _ in range(10)]
     _cells(_data(tmp_path / "week1", rows, ["region", "group"]), ["region"], "region", 1, ledger)

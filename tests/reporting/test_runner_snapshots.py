@@ -157,30 +157,3 @@ def test_a_snapshot_that_cannot_be_kept_is_said_in_the_history_not_raised(tmp_pa
     later = {**entry, "started_utc": "2026-12-14T06:00:00+00:00"}  # a copy that failed alone
     listed = run_history([later], out)  # the index says the copy failed, not "no longer kept"
     assert "no snapshot kept" in listed and "no longer kept" not in listed
-
-
-def test_retention_makes_the_guard_forget_the_deleted_snapshots_executions(tmp_path, monkeypatch):
-    """The guard compares a run's pages with every execution whose snapshot is still kept:
-    when retention deletes snapshots, the guard forgets what it kept of those executions,
-    and only of that run."""
-    from datetime import UTC, datetime, timedelta
-
-    from wsisanalysis.metrics.disclosure import snapshots
-    from wsisanalysis.reporting.runner import _remember
-
-    calls = []
-    monkeypatch.setattr(snapshots, "forget", lambda *args, **kw: calls.append((args, kw)))
-    out = tmp_path / "reports"
-    (out / "html").mkdir(parents=True)
-    (out / "manifests").mkdir()
-    (out / "published.jsonl").write_text("")
-    week = [datetime(2026, 12, 7, 6, 0, tzinfo=UTC) + timedelta(days=7 * n) for n in range(3)]
-    for started in week:
-        (out / "html" / "r.html").write_text("<p>page</p>")
-        manifest = {"run": "r", "status": "ok", "started_utc": started.isoformat(),
-                    "html": "html/r.html", "published": "published.jsonl"}  # fmt: skip
-        _remember("r", manifest, out, started, keep=2)
-    assert [s.started for s in history.snapshots(out, "r")] == week[1:]
-    (((ledger, run), kw),) = calls  # once: only the third run deleted a snapshot
-    assert ledger == out / "disclosure_ledger.jsonl" and run == "r"
-    assert kw == {"before": week[1]}

@@ -307,23 +307,8 @@ def _remember(
             logger.warning("run %s: no snapshot kept: %s", name, exc)
     history.append_history(out_dir, manifest)
     if keep is not None:
-        deleted = history.apply_retention(out_dir, name, keep)
-        for path in deleted:
+        for path in history.apply_retention(out_dir, name, keep):
             logger.info("retention: deleted snapshot %s", path)
-        if deleted:
-            _forget_deleted(out_dir, name)
-
-
-def _forget_deleted(out_dir: Path, run: str) -> None:
-    """The disclosure guard no longer compares `run`'s pages with the executions whose
-    snapshots retention deleted (it compares with every snapshot still kept)."""
-    kept = history.snapshots(out_dir, run)
-    if not kept:
-        return
-    from wsisanalysis.metrics.disclosure.ledger import LEDGER_NAME
-    from wsisanalysis.metrics.disclosure.snapshots import forget
-
-    forget(out_dir / LEDGER_NAME, run, before=kept[0].started)
 
 
 def _keep_snapshot(name: str, manifest: dict, out_dir: Path, started: datetime) -> None:

@@ -10,8 +10,8 @@ narrowed). All that is kept here, one JSON line per table under the ledger's id 
 the user's state folder (``$XDG_STATE_HOME/wsisanalysis/ledgers``, else
 ``~/.local/state/wsisanalysis/ledgers``), readable by the user only, never in the output
 folder. It holds counts per category and row masks, no record, name or id; true counts are
-kept for every execution of a run whose snapshot the output folder still keeps: the report
-runner's retention setting forgets the others (:func:`forget_counts`).
+kept for every execution of a run as long as the ledger lists its tables: a reader may hold
+every page of every snapshot, including those the retention setting has since deleted.
 
 A ledger whose private half is missing (the output folder copied to another machine, the
 state folder deleted) cannot be audited against: publishing into it is refused with a clear
@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -77,26 +76,6 @@ def remember(ledger: str | Path, spec: TableSpec, *, run: Run | None = None, dat
     path = memory_path(ledger)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     _write(path, [*entries(path), entry])
-
-
-def forget_counts(ledger: str | Path, run: str, before: datetime) -> None:
-    """Drop the true counts of `run`'s executions that started before `before` (their
-    snapshots deleted by the retention setting: later pages are no longer compared with
-    them). Which cells each table protected stays as long as the ledger keeps the table.
-
-    Call while holding the ledger's lock.
-    """
-    path = memory_path(ledger)
-    kept = entries(path)
-    old = [e.get("run") == run and "counts" in e and _started(e) < before for e in kept]
-    if any(old):
-        _write(path, [{k: v for k, v in e.items() if k != "counts"} if o else e
-                      for e, o in zip(kept, old, strict=True)])  # fmt: skip
-
-
-def _started(entry: dict) -> datetime:
-    started = datetime.fromisoformat(str(entry.get("started")))
-    return started if started.tzinfo else started.replace(tzinfo=UTC)
 
 
 def _write(path: Path, kept: list[dict]) -> None:

@@ -21,17 +21,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from wsisanalysis.metrics.disclosure.audit import CellSet, DisclosureError, feasible_range
-from wsisanalysis.metrics.disclosure.ledger import Run, entries, locked
+from wsisanalysis.metrics.disclosure.ledger import Run, entries
 from wsisanalysis.metrics.disclosure.memory import (
     earlier_entries,
-    forget_counts,
     memory_path,
     read,
 )
@@ -105,15 +103,6 @@ def prune_records(ledger: str | Path) -> None:
     for path in memory_path(ledger).parent.glob(f"{stem}-*.parquet"):
         if path.stem.removeprefix(f"{stem}-") not in kept:
             path.unlink(missing_ok=True)
-
-
-def forget(ledger: str | Path, run: str, before: datetime) -> None:
-    """Forget what the guard kept of `run`'s executions that started before `before`: their
-    true counts, and the records no execution still compared with needs. For the report
-    runner's retention setting, which has deleted those executions' snapshots."""
-    with locked(ledger) as path:
-        forget_counts(path, run, before)
-        prune_records(path)
 
 
 def condition(records: Records, scope: np.ndarray) -> list[Condition] | None:
@@ -290,7 +279,10 @@ def narrow_changes(
         scope = _scope_on(earlier.records, conditions)
         if scope is None:
             continue
-        masks = earlier.records.masks(replace(spec, scope=pack(scope), rows=len(scope)))
+        try:
+            masks = earlier.records.masks(replace(spec, scope=pack(scope), rows=len(scope)))
+        except DisclosureError:  # a column new since (a table by it was never published then)
+            continue
         moved = [(i, m) for i, m in enumerate(masks)
                  if 0 < abs(true[i] - earlier.records.value(m)) < threshold]  # fmt: skip
         moved += _renamed(spec, records, earlier.records, scope, true, threshold)
