@@ -53,12 +53,9 @@ def _three_scopes(tmp_path, n, europe, ledger, *, host_first=False):
     return whole, side
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="moved_derived compares single blocks; whole - side is the union of two blocks "
-    "once a third scope (host left out) cuts the main event in two",
-)
 def test_a_difference_of_two_pages_cut_by_a_third_scope_gives_no_small_change_back(tmp_path):
+    """Was a leak: moved_derived compares single blocks; whole - side is the union of
+    two blocks once a third scope (host left out) cuts the main event in two. Fixed."""
     ledger = _ledger(tmp_path)
     w1 = _three_scopes(tmp_path, 1, EU_W1, ledger, host_first=True)
     w2 = _three_scopes(tmp_path, 2, EU_W2, ledger, host_first=True)
@@ -154,12 +151,9 @@ def _renamed_events(tmp_path, n, main, side, europe):
     return _data(tmp_path / f"week{n}", rows, ["event", "region"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="moved_derived matches block cells by label: a renamed category's derived cell "
-    "('EU' -> 'Europe') is never compared",
-)
 def test_a_renamed_category_in_a_derived_cell_gives_no_small_change_back(tmp_path):
+    """Was a leak: moved_derived matches block cells by label: a renamed category's
+    derived cell ('EU' -> 'Europe') is never compared. Fixed."""
     ledger = _ledger(tmp_path)
     w1 = _renamed_events(tmp_path, 1, MAIN, SIDE, "EU")
     old = _main_by_difference(w1, 1, ledger)  # 50 - 10 = 40
@@ -182,12 +176,10 @@ def test_a_renamed_category_in_a_direct_cell_is_compared(tmp_path):
 COUNTRIES = ["fr", "de", "it", "es", "pt", "nl", "be", "at", "ch", "se", "no"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_renamed gives up beyond MAX_RENAMINGS (100) new x gone pairs: a column whose "
-    "11 labels are all respelt (fr -> FR) is never compared under its old labels",
-)
 def test_every_label_of_a_column_respelt_gives_no_small_change_back(tmp_path):
+    """Was a leak: _renamed gives up beyond MAX_RENAMINGS (100) new x gone pairs: a
+    column whose 11 labels are all respelt (fr -> FR) is never compared under its old
+    labels. Fixed."""
     ledger = _ledger(tmp_path)
     rows1 = [(c,) for c in COUNTRIES for _ in range(10)]
     rows2 = [(c.upper(),) for (c,) in rows1] + [("FR",)] * 2

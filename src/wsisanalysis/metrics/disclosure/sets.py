@@ -13,8 +13,9 @@ from wsisanalysis.metrics.disclosure.audit import CellSet, disclosed, implied, p
 from wsisanalysis.metrics.disclosure.tables import ALL, Records, TableSpec, cell_set, unpack
 
 #: A cell a reader may derive by differencing tables of different scopes: which scopes its
-#: block lies in (one flag per scope), the columns it is counted by, and its key (or a flag).
-BlockCell = tuple[tuple[bool, ...], tuple[str, ...], tuple[str, ...]]
+#: records lie in (True), lie outside (False) or either (None), the columns it is counted by,
+#: and its key (or a flag).
+BlockCell = tuple[tuple[bool | None, ...], tuple[str, ...], tuple[str, ...]]
 
 
 def scopes_of(specs: list[TableSpec]) -> list[np.ndarray]:
@@ -23,37 +24,57 @@ def scopes_of(specs: list[TableSpec]) -> list[np.ndarray]:
 
 
 def block_cells(
-    records: Records, specs: list[TableSpec], scopes: list[np.ndarray]
+    records: Records,
+    specs: list[TableSpec],
+    scopes: list[np.ndarray],
+    *,
+    differences: bool = False,
 ) -> dict[BlockCell, np.ndarray]:
     """Every category of every table's grouping (and every flag), counted within each block
-    the `scopes` cut the records into: the records of each such cell.
+    the `scopes` cut the records into: the records of each such cell. With `differences`,
+    also within each difference of two scopes (one scope less another: the main event as all
+    events less the side event, however other scopes cut it).
 
     Keyed by the block's pattern of scopes rather than by rows, so that the same cell can be
     found in another snapshot's records cut by the same scopes (:mod:`.snapshots`).
     """
     signature = np.vstack(scopes).T
-    inside = signature.any(axis=1)
-    patterns, block = np.unique(signature, axis=0, return_inverse=True)
-    block = block.ravel()
+    inside: np.ndarray = np.asarray(signature.any(axis=1), dtype=bool)
+    patterns: list[tuple[bool | None, ...]] = [
+        tuple(bool(x) for x in row) for row in np.unique(signature[inside], axis=0)
+    ]
+    if differences:
+        n = len(scopes)
+        patterns += [tuple(True if k == i else False if k == j else None for k in range(n))
+                     for i in range(n) for j in range(n) if i != j]  # fmt: skip
     groupings = {s.columns for s in specs if not s.indicator} | {()}
     flags = sorted({k[0] for s in specs if s.indicator for k in s.keys})
     out: dict[BlockCell, np.ndarray] = {}
-    for b, pattern in enumerate(patterns):
-        rows = inside & (block == b)
-        if not rows.any():
-            continue
-        where, name = np.flatnonzero(rows), tuple(bool(x) for x in pattern)
-        for columns in groupings:
-            keys = pd.DataFrame({c: records.keys(c)[rows] for c in columns})
-            groups = (
-                keys.groupby(list(columns)).indices if columns else {(): np.arange(len(where))}
-            )
-            for key, idx in groups.items():
-                mask = np.zeros(len(rows), dtype=bool)
-                mask[where[idx]] = True
-                out[(name, columns, key if isinstance(key, tuple) else (key,))] = mask
-        for flag in flags:
-            out[(name, ("flag",), (flag,))] = rows & records.flag(flag)
+    for pattern in dict.fromkeys(patterns):
+        rows = inside.copy()
+        for k, want in enumerate(pattern):
+            if want is not None:
+                rows &= signature[:, k] == want
+        if rows.any():
+            out |= _cells_within(records, rows, pattern, groupings, flags)
+    return out
+
+
+def _cells_within(
+    records: Records, rows: np.ndarray, pattern: tuple[bool | None, ...],
+    groupings: set[tuple[str, ...]], flags: list[str],
+) -> dict[BlockCell, np.ndarray]:  # fmt: skip
+    out: dict[BlockCell, np.ndarray] = {}
+    where = np.flatnonzero(rows)
+    for columns in groupings:
+        keys = pd.DataFrame({c: records.keys(c)[rows] for c in columns})
+        groups = keys.groupby(list(columns)).indices if columns else {(): np.arange(len(where))}
+        for key, idx in groups.items():
+            mask = np.zeros(len(rows), dtype=bool)
+            mask[where[idx]] = True
+            out[(pattern, columns, key if isinstance(key, tuple) else (key,))] = mask
+    for flag in flags:
+        out[(pattern, ("flag",), (flag,))] = rows & records.flag(flag)
     return out
 
 
@@ -77,7 +98,8 @@ def candidates(
 def cell_label(cell: BlockCell) -> str:
     """How a derived cell is named in the audit's messages."""
     pattern, columns, key = cell
-    return f"block {''.join('1' if x else '0' for x in pattern)} {columns}={key}"
+    marks = "".join("." if x is None else "1" if x else "0" for x in pattern)
+    return f"block {marks} {columns}={key}"
 
 
 def uncovered(records: Records, spec: TableSpec, masks: list[np.ndarray], threshold: int

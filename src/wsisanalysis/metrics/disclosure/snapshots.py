@@ -19,6 +19,7 @@ condition describes is left to the matching by categories.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wsisanalysis._text import fold
 from wsisanalysis.metrics.disclosure.audit import CellSet, DisclosureError, feasible_range
 from wsisanalysis.metrics.disclosure.ledger import Run, entries
 from wsisanalysis.metrics.disclosure.memory import (
@@ -291,37 +293,61 @@ def narrow_changes(
     return out
 
 
-#: At most this many (new, gone) label pairs of one column are tried as renamings.
+#: At most this many (new, gone) label pairs of one column are tried as renamings, beyond the
+#: labels spelt the same but for case, accents or punctuation (always tried).
 MAX_RENAMINGS = 100
+
+#: Per column: each label new since an earlier snapshot -> the labels gone since it may be.
+Renamings = dict[str, dict[str, list[str]]]
+
+
+def _renamings(columns: tuple[str, ...], records: Records, before: Records) -> Renamings:
+    """What each label new to a column since `before` may be a renaming of: the gone label
+    spelt the same but for case, accents or punctuation (``fr`` -> ``FR``), else every gone
+    label (``civ`` -> ``civil society``) when the pairs are few enough to try."""
+    out: Renamings = {}
+    for column in columns:
+        if column not in before.data or column not in records.data:
+            continue
+        now, then = set(records.keys(column)), set(before.keys(column))
+        new, gone = sorted(now - then), sorted(then - now)
+        spelt = {fold(g): g for g in gone}
+        mapping = {n: [spelt[fold(n)]] for n in new if fold(n) in spelt}
+        rest = [g for g in gone if g not in {v[0] for v in mapping.values()}]
+        others = [n for n in new if n not in mapping]
+        if others and rest and len(others) * len(rest) <= MAX_RENAMINGS:
+            mapping |= dict.fromkeys(others, rest)
+        if mapping:
+            out[column] = mapping
+    return out
+
+
+def _old_names(key: tuple[str, ...], columns: tuple[str, ...], renamings: Renamings
+               ) -> list[tuple[str, ...]]:  # fmt: skip
+    """`key` with its renamed labels put back as each label they may have been."""
+    options = [renamings.get(c, {}).get(v, [v]) for c, v in zip(columns, key, strict=True)]
+    if all(len(o) == 1 and o[0] == v for o, v in zip(options, key, strict=True)):
+        return []
+    return [tuple(alt) for alt in itertools.islice(itertools.product(*options), MAX_RENAMINGS)]
 
 
 def _renamed(
     spec: TableSpec, records: Records, before: Records, scope: np.ndarray, true: np.ndarray,
     threshold: int,
 ) -> list[tuple[int, np.ndarray]]:  # fmt: skip
-    """Cells of a category new since `before`, counted as each category gone since then:
-    ``civ`` renamed ``civil society`` between two snapshots is the same people, and its
-    change is a change (pairs within 1 to threshold-1 of each other; the same cell under
-    the old label, in the earlier records)."""
+    """Cells of a category new since `before`, counted as each category it may be a
+    renaming of (:func:`_renamings`): ``civ`` renamed ``civil society`` between two snapshots
+    is the same people, and its change is a change (pairs within 1 to threshold-1 of each
+    other; the same cell under the old label, in the earlier records)."""
     if spec.indicator:
         return []
-    renamings: dict[int, list[tuple[str, str]]] = {}
-    for d, column in enumerate(spec.columns):
-        if column not in before.data:
-            continue
-        now, then = set(records.keys(column)), set(before.keys(column))
-        pairs = [(new, old) for new in sorted(now - then) for old in sorted(then - now)]
-        if pairs and len(pairs) <= MAX_RENAMINGS:
-            renamings[d] = pairs
+    renamings = _renamings(spec.columns, records, before)
     out = []
     for i, key in enumerate(spec.keys):
-        for d, pairs in renamings.items():
-            for new, old in pairs:
-                if key[d] != new:
-                    continue
-                mask = _cell(before, spec.columns, (*key[:d], old, *key[d + 1 :]), scope)
-                if 0 < abs(true[i] - before.value(mask)) < threshold:
-                    out.append((i, mask))
+        for old in _old_names(key, spec.columns, renamings) if renamings else []:
+            mask = _cell(before, spec.columns, old, scope)
+            if 0 < abs(true[i] - before.value(mask)) < threshold:
+                out.append((i, mask))
     return out
 
 
@@ -354,17 +380,29 @@ def moved_derived(
     if len(usable) < 2:  # a difference needs two scopes
         return []
     conditions = [c for _, c in usable]
-    now = block_cells(table.records, specs, [scope for scope, _ in usable])
+    now = block_cells(table.records, specs, [scope for scope, _ in usable], differences=True)
     out: dict[BlockCell, tuple[np.ndarray, str]] = {}
+    columns = tuple(sorted({c for s in specs if not s.indicator for c in s.columns}))
     for earlier in _earlier_snapshots(ledger, table.dataset, run):
         then = _block_cells_then(earlier, specs, conditions)
-        moved = [cell for cell, mask in now.items() if cell in then and cell not in out and
-                 0 < abs(table.records.value(mask) - earlier.records.value(then[cell])) < threshold]  # fmt: skip
-        narrow = _narrow_then(ledger, earlier, [then[cell] for cell in moved], threshold)
-        for cell, is_narrow in zip(moved, narrow, strict=True):
+        renamings = _renamings(columns, table.records, earlier.records)
+        moved = [(cell, old) for cell in now if cell not in out for old in _as_then(cell, then, renamings)
+                 if 0 < abs(table.records.value(now[cell]) - earlier.records.value(then[old])) < threshold]  # fmt: skip
+        narrow = _narrow_then(ledger, earlier, [then[old] for _, old in moved], threshold)
+        for (cell, _), is_narrow in zip(moved, narrow, strict=True):
             if is_narrow:
                 out[cell] = (now[cell], f"changed since {earlier.started}: {cell_label(cell)}")
     return list(out.values())
+
+
+def _as_then(cell: BlockCell, then: dict[BlockCell, np.ndarray], renamings: Renamings
+             ) -> list[BlockCell]:  # fmt: skip
+    """`cell` as the earlier snapshot has it: the same labels, else the old ones."""
+    if cell in then:
+        return [cell]
+    pattern, columns, key = cell
+    olds = _old_names(key, columns, renamings) if columns != ("flag",) else []
+    return [(pattern, columns, old) for old in olds if (pattern, columns, old) in then]
 
 
 def _block_cells_then(
@@ -374,6 +412,8 @@ def _block_cells_then(
     if any(scope is None for scope in scopes):
         return {}
     try:
-        return block_cells(earlier.records, specs, [s for s in scopes if s is not None])
+        return block_cells(
+            earlier.records, specs, [s for s in scopes if s is not None], differences=True
+        )
     except DisclosureError:  # a grouping column not kept with those records
         return {}
