@@ -7,6 +7,7 @@ A reader holds every page of every snapshot and the ledger in ``reports/`` (not 
 state). Standard: no single cell's count of 1-4, and no single cell's change of 1-4 between
 two snapshots, may be derived to within a range narrower than 5. A leak is an
 ``xfail(strict=True)`` test whose assertion states that standard; a probe that holds passes.
+Every leak this round found is fixed; each test says what it was.
 Over-hiding (ordinary weekly use refused or withheld) is reported the same way, separately.
 """
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import pytest
 from tests.metrics.test_disclosure_attack import ALL, REGIONS, _cells, _data, _ledger, _run
 from tests.metrics.test_disclosure_attack3 import MAIN, SIDE, _main_by_difference
 from tests.metrics.test_disclosure_attack3 import _events as _two_events
@@ -90,12 +90,10 @@ def _org_events(tmp_path, n, side_orgs, main_eu):
     return _data(tmp_path / f"week{n}", rows, ["organisation", "event", "region"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="condition() describes this week's main event by the organisation column, which "
-    "coincides with it this week only; on last week's records it counts side-event people too",
-)
 def test_a_scope_described_by_a_coincidence_gives_no_small_change_back(tmp_path):
+    """Was a leak: condition() describes this week's main event by the organisation
+    column, which coincides with it this week only; on last week's records it counts
+    side-event people too. Fixed."""
     ledger = _ledger(tmp_path)
     old = _main_by_difference(_org_events(tmp_path, 1, {"EU": "delegation"}, 40), 1, ledger)
     week2 = _org_events(tmp_path, 2, {}, 42)
@@ -125,12 +123,10 @@ def _once_events(tmp_path, n, main_eu, both):
     return frame.drop_duplicates("participant_id")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="condition() gives [event=main, ONCE] (filter then dedupe) for a dedupe-then-filter "
-    "page because they coincide this week; last week they differ by the 10 at both events",
-)
 def test_dedupe_then_filter_gives_no_small_change_back(tmp_path):
+    """Was a leak: condition() gives [event=main, ONCE] (filter then dedupe) for a
+    dedupe-then-filter page because they coincide this week; last week they differ by
+    the 10 at both events. Fixed."""
     ledger = _ledger(tmp_path)
     old = _main_by_difference(_once_events(tmp_path, 1, 40, both=10), 1, ledger)
     week2 = _once_events(tmp_path, 2, 42, both=0)

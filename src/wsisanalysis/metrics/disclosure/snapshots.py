@@ -75,7 +75,8 @@ def save_records(ledger: str | Path, dataset: str, records: Records, spec: Table
     path = _records_path(ledger, dataset)
     data = records.data
     cut = {c for c in spec.columns if c in data.columns and not spec.indicator}
-    cut |= {c for c, _, _ in condition(records, unpack(spec.scope, spec.rows)) or [] if c in data}
+    described = descriptions(records, unpack(spec.scope, spec.rows))
+    cut |= {c for d in described for c, _, _ in d if c in data}
     saved = _columns(path)
     if path.is_file() and cut <= saved:
         return
@@ -108,35 +109,74 @@ def prune_records(ledger: str | Path) -> None:
 
 
 def condition(records: Records, scope: np.ndarray) -> list[Condition] | None:
-    """The conditions on the records' columns that select exactly `scope` ([] for all
-    records), each participant counted once (:data:`ONCE`) if the page did; None when no
-    such conditions describe it.
+    """The first of :func:`descriptions` of `scope`; None when nothing describes it."""
+    found = descriptions(records, scope)
+    return found[0] if found else None
+
+
+#: At most this many descriptions of one page's part of the records are tried.
+MAX_DESCRIPTIONS = 8
+
+
+def descriptions(records: Records, scope: np.ndarray) -> list[list[Condition]]:
+    """The ways conditions on the records' columns select exactly `scope` ([[]] for all
+    records), each participant counted once (:data:`ONCE`) before or after the other
+    conditions if the page did; [] when none describes it.
 
     Conditions are taken greedily, the one leaving out most of the rows still selected
     first, and only while some are left to leave out: a page of one event is ``event in
     {main}``, not that and ``country in {the countries at it}`` too, which in another week's
-    records would leave out the main event's participants from countries new to it.
+    records would leave out the main event's participants from countries new to it. Where
+    columns tie (this week the main event is all delegations: ``event`` and ``organisation``
+    cut the same rows) each gives a description, since in another week's records they may
+    select different people; so does counting each participant once before or after.
     """
     if scope.all():
-        return []
+        return [[]]
     found = {c: _on_column(records.keys(c), scope) for c in records.data.columns
              if c not in IDENTIFYING and c not in (PERSON, "count")}  # fmt: skip
     options = {c: (*f, _holds(records.keys(c), *f)) for c, f in found.items() if f is not None}
-    out: list[Condition] = []
-    selected = np.ones(len(scope), dtype=bool)
-    while options and not np.array_equal(selected, scope):
-        column = max(options, key=lambda c: int((selected & ~options[c][2]).sum()))
-        inside, values, hit = options.pop(column)
-        if not (selected & ~hit).any():
-            break
-        out.append((column, inside, values))
-        selected &= hit
+    out: list[list[Condition]] = []
+    _describe(records, scope, options, ([], np.ones(len(scope), dtype=bool)), out)
+    return out
+
+
+def _describe(
+    records: Records, scope: np.ndarray, options: dict[str, tuple[bool, frozenset[str], np.ndarray]],
+    taken: tuple[list[Condition], np.ndarray], out: list[list[Condition]],
+) -> None:  # fmt: skip
+    """Extend the description `taken` (its conditions and the rows they select) greedily,
+    branching where columns tie, into `out`."""
+    conditions, selected = taken
+    if len(out) >= MAX_DESCRIPTIONS or any(set(d) == set(conditions) for d in out):
+        return
     if np.array_equal(selected, scope):
-        return out
+        out.append(conditions)
+        return
+    gains = {c: int((selected & ~hit).sum()) for c, (_, _, hit) in options.items()}
+    best = max(gains.values(), default=0)
+    if best == 0:
+        out.extend(_counted_once(records, scope, conditions, selected))
+        return
+    for column in [c for c, gain in gains.items() if gain == best]:
+        inside, values, hit = options[column]
+        rest = {c: o for c, o in options.items() if c != column}
+        _describe(
+            records, scope, rest, ([*conditions, (column, inside, values)], selected & hit), out
+        )
+
+
+def _counted_once(
+    records: Records, scope: np.ndarray, conditions: list[Condition], selected: np.ndarray
+) -> list[list[Condition]]:
+    """`conditions` with each participant counted once after them, or before them, where that
+    selects exactly `scope`."""
     person = _person(records)
-    if person is not None and np.array_equal(selected & _first_each(person, selected), scope):
-        return [*out, ONCE]
-    return None
+    if person is None:
+        return []
+    after = np.array_equal(selected & _first_each(person, selected), scope)
+    before = np.array_equal(selected & _first_each(person, np.ones_like(selected)), scope)
+    return [[*conditions, ONCE]] * after + [[ONCE, *conditions]] * before
 
 
 def _on_column(keys: np.ndarray, scope: np.ndarray) -> tuple[bool, frozenset[str]] | None:
@@ -272,25 +312,34 @@ def narrow_changes(
     """The keys of the table's cells whose count moved by 1 to `threshold`-1 since an
     earlier snapshot of `run` whose records are kept, where that snapshot let a reader narrow
     the same records' count to a range under `threshold` wide."""
-    spec, records, true = table.spec, table.records, table.true
-    conditions = condition(records, unpack(spec.scope, spec.rows))
-    if conditions is None:
-        return set()
+    spec, records = table.spec, table.records
+    described = descriptions(records, unpack(spec.scope, spec.rows))
     out: set[tuple[str, ...]] = set()
-    for earlier in _earlier_snapshots(ledger, table.dataset, run):
-        scope = _scope_on(earlier.records, conditions)
-        if scope is None:
-            continue
-        try:
-            masks = earlier.records.masks(replace(spec, scope=pack(scope), rows=len(scope)))
-        except DisclosureError:  # a column new since (a table by it was never published then)
-            continue
-        moved = [(i, m) for i, m in enumerate(masks)
-                 if 0 < abs(true[i] - earlier.records.value(m)) < threshold]  # fmt: skip
-        moved += _renamed(spec, records, earlier.records, scope, true, threshold)
-        narrow = _narrow_then(ledger, earlier, [m for _, m in moved], threshold)
-        out |= {spec.keys[i] for (i, _), n in zip(moved, narrow, strict=True) if n}
+    for earlier in _earlier_snapshots(ledger, table.dataset, run) if described else ():
+        for conditions in described:
+            out |= _narrow_since(ledger, earlier, table, conditions, threshold)
     return out
+
+
+def _narrow_since(
+    ledger: str | Path, earlier: _Earlier, table: Publishing, conditions: list[Condition],
+    threshold: int,
+) -> set[tuple[str, ...]]:  # fmt: skip
+    """:func:`narrow_changes` against one earlier snapshot, the page's part of the records
+    found in it by `conditions`."""
+    spec, records, true = table.spec, table.records, table.true
+    scope = _scope_on(earlier.records, conditions)
+    if scope is None:
+        return set()
+    try:
+        masks = earlier.records.masks(replace(spec, scope=pack(scope), rows=len(scope)))
+    except DisclosureError:  # a column new since (a table by it was never published then)
+        return set()
+    moved = [(i, m) for i, m in enumerate(masks)
+             if 0 < abs(true[i] - earlier.records.value(m)) < threshold]  # fmt: skip
+    moved += _renamed(spec, records, earlier.records, scope, true, threshold)
+    narrow = _narrow_then(ledger, earlier, [m for _, m in moved], threshold)
+    return {spec.keys[i] for (i, _), n in zip(moved, narrow, strict=True) if n}
 
 
 #: At most this many (new, gone) label pairs of one column are tried as renamings, beyond the
@@ -375,23 +424,26 @@ def moved_derived(
     conditions; scopes no condition on kept columns describes are left out.
     """
     specs = [*published, table.spec]
-    described = [(scope, condition(table.records, scope)) for scope in scopes_of(specs)]
-    usable = [(scope, c) for scope, c in described if c is not None]
+    described = [(scope, descriptions(table.records, scope)) for scope in scopes_of(specs)]
+    usable = [(scope, d) for scope, d in described if d]
     if len(usable) < 2:  # a difference needs two scopes
         return []
-    conditions = [c for _, c in usable]
+    combinations = list(
+        itertools.islice(itertools.product(*(d for _, d in usable)), MAX_DESCRIPTIONS)
+    )
     now = block_cells(table.records, specs, [scope for scope, _ in usable], differences=True)
     out: dict[BlockCell, tuple[np.ndarray, str]] = {}
     columns = tuple(sorted({c for s in specs if not s.indicator for c in s.columns}))
     for earlier in _earlier_snapshots(ledger, table.dataset, run):
-        then = _block_cells_then(earlier, specs, conditions)
         renamings = _renamings(columns, table.records, earlier.records)
-        moved = [(cell, old) for cell in now if cell not in out for old in _as_then(cell, then, renamings)
-                 if 0 < abs(table.records.value(now[cell]) - earlier.records.value(then[old])) < threshold]  # fmt: skip
-        narrow = _narrow_then(ledger, earlier, [then[old] for _, old in moved], threshold)
-        for (cell, _), is_narrow in zip(moved, narrow, strict=True):
-            if is_narrow:
-                out[cell] = (now[cell], f"changed since {earlier.started}: {cell_label(cell)}")
+        for conditions in combinations:
+            then = _block_cells_then(earlier, specs, list(conditions))
+            moved = [(cell, old) for cell in now if cell not in out for old in _as_then(cell, then, renamings)
+                     if 0 < abs(table.records.value(now[cell]) - earlier.records.value(then[old])) < threshold]  # fmt: skip
+            narrow = _narrow_then(ledger, earlier, [then[old] for _, old in moved], threshold)
+            for (cell, _), is_narrow in zip(moved, narrow, strict=True):
+                if is_narrow:
+                    out[cell] = (now[cell], f"changed since {earlier.started}: {cell_label(cell)}")
     return list(out.values())
 
 
