@@ -312,10 +312,11 @@ def narrow_changes(
     """The keys of the table's cells whose count moved by 1 to `threshold`-1 since an
     earlier snapshot of `run` whose records are kept, where that snapshot let a reader narrow
     the same records' count to a range under `threshold` wide."""
-    spec, records = table.spec, table.records
-    described = descriptions(records, unpack(spec.scope, spec.rows))
+    if not earlier_entries(ledger, table.dataset, run):  # a first execution: nothing to do
+        return set()
+    described = descriptions(table.records, unpack(table.spec.scope, table.spec.rows))
     out: set[tuple[str, ...]] = set()
-    for earlier in _earlier_snapshots(ledger, table.dataset, run) if described else ():
+    for earlier in _earlier_snapshots(ledger, table.dataset, run):
         for conditions in described:
             out |= _narrow_since(ledger, earlier, table, conditions, threshold)
     return out
@@ -424,6 +425,8 @@ def moved_derived(
     conditions; scopes no condition on kept columns describes are left out.
     """
     specs = [*published, table.spec]
+    if len(scopes_of(specs)) < 2 or not earlier_entries(ledger, table.dataset, run):
+        return []  # no difference of pages, or nothing to compare with
     described = [(scope, descriptions(table.records, scope)) for scope in scopes_of(specs)]
     usable = [(scope, d) for scope, d in described if d]
     if len(usable) < 2:  # a difference needs two scopes
