@@ -3,6 +3,7 @@ published, and the differences a reader can take between them."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -44,9 +45,7 @@ def block_cells(
         tuple(bool(x) for x in row) for row in np.unique(signature[inside], axis=0)
     ]
     if differences:
-        n = len(scopes)
-        patterns += [tuple(True if k == i else False if k == j else None for k in range(n))
-                     for i in range(n) for j in range(n) if i != j]  # fmt: skip
+        patterns += _differences(len(scopes))
     groupings = {s.columns for s in specs if not s.indicator} | {()}
     flags = sorted({k[0] for s in specs if s.indicator for k in s.keys})
     out: dict[BlockCell, np.ndarray] = {}
@@ -58,6 +57,21 @@ def block_cells(
         if rows.any():
             out |= _cells_within(records, rows, pattern, groupings, flags)
     return out
+
+
+#: Up to this many scopes, every intersection of scopes and their complements is a cell a
+#: reader may derive (3^n patterns); past it, each difference of two scopes only.
+MAX_SCOPES_COMBINED = 5
+
+
+def _differences(n: int) -> list[tuple[bool | None, ...]]:
+    """Parts of the records a reader derives by differencing pages of `n` scopes: each scope
+    less any others and within any others (the main event as all events less the side and the
+    third event, however the host's exclusion cuts it)."""
+    if n <= MAX_SCOPES_COMBINED:
+        return [p for p in itertools.product((None, True, False), repeat=n) if any(p)]
+    return [tuple(True if k == i else False if k == j else None for k in range(n))
+            for i in range(n) for j in range(n) if i != j]  # fmt: skip
 
 
 def _cells_within(
@@ -73,8 +87,9 @@ def _cells_within(
             mask = np.zeros(len(rows), dtype=bool)
             mask[where[idx]] = True
             out[(pattern, columns, key if isinstance(key, tuple) else (key,))] = mask
-    for flag in flags:
+    for flag in flags:  # those with the flag, and those without (a total less the flag's count)
         out[(pattern, ("flag",), (flag,))] = rows & records.flag(flag)
+        out[(pattern, ("no flag",), (flag,))] = rows & ~records.flag(flag)
     return out
 
 
@@ -111,9 +126,13 @@ def uncovered(records: Records, spec: TableSpec, masks: list[np.ndarray], thresh
     (Europe) counts: the difference is a count a reader gets. Audited like the differences
     of scopes; where no table counts the larger set, it is wide and costs nothing.
     """
-    if spec.indicator:
-        return []
     scope = unpack(spec.scope, spec.rows)
+    if spec.indicator:  # everyone in the scope without the flag: a total less the flag's count
+        flags = [
+            (scope & ~mask, f"outside {spec.name}:{key[0]}")
+            for key, mask in zip(spec.keys, masks, strict=True)
+        ]
+        return [(m, label) for m, label in flags if 0 < records.value(m) < threshold]
     out = []
     for key, mask in zip(spec.keys, masks, strict=True):
         if ALL not in key:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -347,6 +348,10 @@ def _narrow_since(
 #: labels spelt the same but for case, accents or punctuation (always tried).
 MAX_RENAMINGS = 100
 
+#: A label that is a code (ISO countries, regions): spelt one way, never renamed; a new one
+#: is another country, not last week's under a new name.
+_CODE = re.compile(r"[A-Z]{2,3}|unknown")
+
 #: Per column: each label new since an earlier snapshot -> the labels gone since it may be.
 Renamings = dict[str, dict[str, list[str]]]
 
@@ -365,7 +370,8 @@ def _renamings(columns: tuple[str, ...], records: Records, before: Records) -> R
         mapping = {n: [spelt[fold(n)]] for n in new if fold(n) in spelt}
         rest = [g for g in gone if g not in {v[0] for v in mapping.values()}]
         others = [n for n in new if n not in mapping]
-        if others and rest and len(others) * len(rest) <= MAX_RENAMINGS:
+        coded = all(_CODE.fullmatch(label) for label in now | then)  # codes are not renamed
+        if others and rest and not coded and len(others) * len(rest) <= MAX_RENAMINGS:
             mapping |= dict.fromkeys(others, rest)
         if mapping:
             out[column] = mapping
@@ -425,11 +431,12 @@ def moved_derived(
     conditions; scopes no condition on kept columns describes are left out.
     """
     specs = [*published, table.spec]
-    if len(scopes_of(specs)) < 2 or not earlier_entries(ledger, table.dataset, run):
-        return []  # no difference of pages, or nothing to compare with
+    one_scope = len(scopes_of(specs)) < 2 and not any(s.indicator for s in specs)
+    if one_scope or not earlier_entries(ledger, table.dataset, run):
+        return []  # nothing derived by a difference of pages, or nothing to compare with
     described = [(scope, descriptions(table.records, scope)) for scope in scopes_of(specs)]
     usable = [(scope, d) for scope, d in described if d]
-    if len(usable) < 2:  # a difference needs two scopes
+    if not usable:
         return []
     combinations = list(
         itertools.islice(itertools.product(*(d for _, d in usable)), MAX_DESCRIPTIONS)
@@ -456,7 +463,7 @@ def _as_then(cell: BlockCell, then: dict[BlockCell, np.ndarray], renamings: Rena
     if cell in then:
         return [cell]
     pattern, columns, key = cell
-    olds = _old_names(key, columns, renamings) if columns != ("flag",) else []
+    olds = _old_names(key, columns, renamings) if columns not in (("flag",), ("no flag",)) else []
     return [(pattern, columns, old) for old in olds if (pattern, columns, old) in then]
 
 
