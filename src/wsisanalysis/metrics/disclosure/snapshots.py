@@ -19,6 +19,7 @@ condition describes is left to the matching by categories.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import re
 from collections.abc import Iterator
@@ -269,7 +270,33 @@ def _narrow_then(
     """Per mask over `earlier`'s records: whether what that snapshot published let a reader
     narrow its count to a range under `threshold` wide (all False when it cannot be told:
     its private half is gone, or a table of it was cut by a column not kept; those are left to
-    the matching by categories)."""
+    the matching by categories).
+
+    An earlier execution is over, so what it published no longer changes: each answer is
+    kept for the rest of the process (every table of a page asks about many of the same
+    cells; the linear programs are most of the guard's time).
+    """
+    keys = [(str(ledger), earlier.dataset, earlier.ids, threshold, _digest(m)) for m in masks]
+    todo = [i for i, key in enumerate(keys) if key not in _NARROW]
+    if todo:
+        if len(_NARROW) > _NARROW_MAX:
+            _NARROW.clear()
+        answers = _ranged(ledger, earlier, [masks[i] for i in todo], threshold)
+        _NARROW.update({keys[i]: a for i, a in zip(todo, answers, strict=True)})
+    return [_NARROW[key] for key in keys]
+
+
+_NARROW: dict[tuple[str, str, frozenset[str], int, bytes], bool] = {}
+_NARROW_MAX = 100_000
+
+
+def _digest(mask: np.ndarray) -> bytes:
+    return hashlib.blake2b(np.packbits(mask).tobytes(), digest_size=16).digest()
+
+
+def _ranged(
+    ledger: str | Path, earlier: _Earlier, masks: list[np.ndarray], threshold: int
+) -> list[bool]:
     try:
         published = read(ledger, earlier.dataset)
         specs = [s for s in published if s.ident in earlier.ids]
