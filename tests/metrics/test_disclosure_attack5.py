@@ -166,12 +166,9 @@ def _groups(tmp_path, n, groups, ledger):
     return _cells(_data(tmp_path / f"week{n}", rows, ["group"]), ["group"], "group", n, ledger)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="leak: _renamed/_renamings map each new label to one gone label; a split "
-    "category's parts are never summed (civ 50 -> academia 20 + ngo 32 = 52)",
-)
 def test_a_category_split_in_two_gives_no_small_change_back(tmp_path):
+    """Was a leak: _renamed/_renamings map each new label to one gone label; a split
+    category's parts are never summed (civ 50 -> academia 20 + ngo 32 = 52). Fixed."""
     ledger = _ledger(tmp_path)
     first = _groups(tmp_path, 1, {"gov": 50, "civ": 50, "biz": 50}, ledger)
     second = _groups(tmp_path, 2, {"gov": 60, "civ-academia": 20, "civ-ngo": 32, "biz": 50}, ledger)  # fmt: skip
@@ -180,12 +177,9 @@ def test_a_category_split_in_two_gives_no_small_change_back(tmp_path):
     assert _safe(first[("civ",)], new), f"civil society {first[('civ',)]} -> {new}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="leak: a label new since (civ) is compared with each gone label alone "
-    "(academia 20, ngo 30), never with their sum (50 -> 52)",
-)
 def test_two_categories_merged_into_one_give_no_small_change_back(tmp_path):
+    """Was a leak: a label new since (civ) is compared with each gone label alone
+    (academia 20, ngo 30), never with their sum (50 -> 52). Fixed."""
     ledger = _ledger(tmp_path)
     first = _groups(tmp_path, 1, {"gov": 50, "civ-academia": 20, "civ-ngo": 30, "biz": 50}, ledger)  # fmt: skip
     second = _groups(tmp_path, 2, {"gov": 60, "civ": 52, "biz": 50}, ledger)

@@ -201,7 +201,10 @@ class TableSet:
                 labels.append(label)
                 sensitive.append(False)
         for mask, _ in self.also:  # kept wide: a table's own cell, or a difference of pages
-            sensitive[known[mask.tobytes()]] = True
+            index = known[mask.tobytes()]
+            sensitive[index] = True
+            if index < len(editable) and editable[index]:  # the table's own cell: hidden too
+                published[index] = False
         extra = len(masks) - len(published)
         pub = np.concatenate([np.array(published, dtype=bool), np.zeros(extra, dtype=bool)])
         edit = np.concatenate([editable, np.zeros(extra, dtype=bool)])

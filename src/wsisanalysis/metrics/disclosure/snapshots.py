@@ -458,9 +458,8 @@ def moved_derived(
     conditions; scopes no condition on kept columns describes are left out.
     """
     specs = [*published, table.spec]
-    one_scope = len(scopes_of(specs)) < 2 and not any(s.indicator for s in specs)
-    if one_scope or not earlier_entries(ledger, table.dataset, run):
-        return []  # nothing derived by a difference of pages, or nothing to compare with
+    if not earlier_entries(ledger, table.dataset, run):
+        return []  # nothing to compare with
     described = [(scope, descriptions(table.records, scope)) for scope in scopes_of(specs)]
     usable = [(scope, d) for scope, d in described if d]
     if not usable:
@@ -473,15 +472,56 @@ def moved_derived(
     columns = tuple(sorted({c for s in specs if not s.indicator for c in s.columns}))
     for earlier in _earlier_snapshots(ledger, table.dataset, run):
         renamings = _renamings(columns, table.records, earlier.records)
+        relabelled = _relabelled(columns, table.records, earlier.records)
         for conditions in combinations:
             then = _block_cells_then(earlier, specs, list(conditions))
-            moved = [(cell, old) for cell in now if cell not in out for old in _as_then(cell, then, renamings)
-                     if 0 < abs(table.records.value(now[cell]) - earlier.records.value(then[old])) < threshold]  # fmt: skip
-            narrow = _narrow_then(ledger, earlier, [then[old] for _, old in moved], threshold)
-            for (cell, _), is_narrow in zip(moved, narrow, strict=True):
+            pairs = [
+                (now, then, cell, old) for cell in now for old in _as_then(cell, then, renamings)
+            ]
+            for column, (new, gone) in relabelled.items():  # a category split, or merged
+                now_all, then_all = _together(now, column, new), _together(then, column, gone)
+                pairs += [(now_all, then_all, cell, cell) for cell in now_all if cell in then_all]
+            moved = [(here, there, cell, old) for here, there, cell, old in pairs if cell not in out
+                     and 0 < abs(table.records.value(here[cell]) - earlier.records.value(there[old])) < threshold]  # fmt: skip
+            narrow = _narrow_then(
+                ledger, earlier, [there[old] for _, there, _, old in moved], threshold
+            )
+            for (here, _, cell, _), is_narrow in zip(moved, narrow, strict=True):
                 if is_narrow:
-                    out[cell] = (now[cell], f"changed since {earlier.started}: {cell_label(cell)}")
+                    out[cell] = (
+                        here[cell],
+                        f"changed since {earlier.started}: {cell_label(cell)}",
+                    )
     return list(out.values())
+
+
+#: The label standing for every label of a column new (or gone) since an earlier snapshot.
+RELABELLED = "(relabelled)"
+
+
+def _relabelled(columns: tuple[str, ...], records: Records, before: Records
+                ) -> dict[str, tuple[set[str], set[str]]]:  # fmt: skip
+    """Per column not of codes: the labels new since `before` and those gone since, where
+    both are (a category split in two, or two merged: their sums are the same people)."""
+    out = {}
+    for column in columns:
+        if column in before.data and column in records.data:
+            now, then = set(records.keys(column)), set(before.keys(column))
+            if now - then and then - now and not all(_CODE.fullmatch(v) for v in now | then):
+                out[column] = (now - then, then - now)
+    return out
+
+
+def _together(cells: dict[BlockCell, np.ndarray], column: str, labels: set[str]
+              ) -> dict[BlockCell, np.ndarray]:  # fmt: skip
+    """`cells` of `labels` of `column` added up, the other labels of the key kept apart."""
+    out: dict[BlockCell, np.ndarray] = {}
+    for (pattern, columns, key), mask in cells.items():
+        if column in columns and key[columns.index(column)] in labels:
+            d = columns.index(column)
+            cell = (pattern, columns, (*key[:d], RELABELLED, *key[d + 1 :]))
+            out[cell] = out[cell] | mask if cell in out else mask
+    return out
 
 
 def _as_then(cell: BlockCell, then: dict[BlockCell, np.ndarray], renamings: Renamings
