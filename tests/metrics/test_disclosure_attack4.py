@@ -1,5 +1,5 @@
 """Fourth round of attacks: the cross-snapshot guard that translates a page's scope to the
-earlier records by conditions on their columns (:func:`.snapshots.condition`), compares
+earlier records by conditions on their columns (:func:`.scopes.descriptions`), compares
 renamed categories and keeps wide the cells derived by differencing pages
 (:func:`.snapshots.moved_derived`).
 

@@ -10,10 +10,11 @@ snapshot published, by the same linear programs as the audit. A cell whose count
 gets by subtracting: the guard hides it and keeps it wide.
 
 A table over part of the records (one event, the host left out, the secretariat's staff
-left out, each participant counted once) is translated to the earlier records by its
-conditions on their columns (events, countries, organisations; participants by their number
-within each data set, never their id), found from the records it counts; a part no such
-condition describes is left to the matching by categories.
+left out, each participant counted once) is translated to the earlier records by every
+description of it (:mod:`.scopes`); a part nothing describes is left to the matching by
+categories. Categories renamed, respelt, split or merged since are compared under their
+earlier labels (:mod:`.renamings`). Cells a reader derives by differencing this snapshot's
+pages are compared too (:func:`moved_derived`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wsisanalysis._text import fold
 from wsisanalysis.metrics.disclosure.audit import CellSet, DisclosureError, feasible_range
 from wsisanalysis.metrics.disclosure.ledger import Run, entries
 from wsisanalysis.metrics.disclosure.memory import (
@@ -37,33 +36,31 @@ from wsisanalysis.metrics.disclosure.memory import (
     memory_path,
     read,
 )
+from wsisanalysis.metrics.disclosure.renamings import (
+    as_then,
+    new_and_gone,
+    possible_renamings,
+    renamed_cells,
+    together,
+)
+from wsisanalysis.metrics.disclosure.scopes import (
+    IDENTIFYING,
+    MAX_CATEGORIES,
+    MAX_DESCRIPTIONS,
+    PARTICIPANT,
+    PERSON,
+    Condition,
+    descriptions,
+    scope_on,
+)
 from wsisanalysis.metrics.disclosure.sets import BlockCell, block_cells, cell_label, scopes_of
 from wsisanalysis.metrics.disclosure.tables import (
-    ALL,
     Records,
     TableSpec,
     cell_set,
     pack,
     unpack,
 )
-
-#: Columns never kept with the records: they tell records and people apart. (A page that
-#: counts each participant once is described by :data:`ONCE` instead, on codes that name
-#: nobody.)
-IDENTIFYING = frozenset({"participant_id", "record_id", "source_row"})
-#: A condition may name at most this many values of a column (the smaller side: "all but the
-#: secretariat" names one organisation).
-MAX_CATEGORIES = 1_000
-#: The participant column, and the column of the kept records standing for it: each
-#: participant's number within that data set (0, 1, 2...), which links nothing across data.
-PARTICIPANT, PERSON = "participant_id", "_person"
-
-#: A condition on one column: its name, whether rows must hold one of `values` (True) or
-#: none of them (False), and the values. On :data:`PERSON` it keeps each participant's first
-#: record among the rows selected so far (``values`` is empty).
-Condition = tuple[str, bool, frozenset[str]]
-#: The condition of a page that counts each participant once.
-ONCE: Condition = (PERSON, True, frozenset())
 
 
 def _records_path(ledger: str | Path, dataset: str) -> Path:
@@ -108,129 +105,6 @@ def prune_records(ledger: str | Path) -> None:
     for path in memory_path(ledger).parent.glob(f"{stem}-*.parquet"):
         if path.stem.removeprefix(f"{stem}-") not in kept:
             path.unlink(missing_ok=True)
-
-
-def condition(records: Records, scope: np.ndarray) -> list[Condition] | None:
-    """The first of :func:`descriptions` of `scope`; None when nothing describes it."""
-    found = descriptions(records, scope)
-    return found[0] if found else None
-
-
-#: At most this many descriptions of one page's part of the records are tried.
-MAX_DESCRIPTIONS = 8
-
-
-def descriptions(records: Records, scope: np.ndarray) -> list[list[Condition]]:
-    """The ways conditions on the records' columns select exactly `scope` ([[]] for all
-    records), each participant counted once (:data:`ONCE`) before or after the other
-    conditions if the page did; [] when none describes it.
-
-    Conditions are taken greedily, the one leaving out most of the rows still selected
-    first, and only while some are left to leave out: a page of one event is ``event in
-    {main}``, not that and ``country in {the countries at it}`` too, which in another week's
-    records would leave out the main event's participants from countries new to it. Where
-    columns tie (this week the main event is all delegations: ``event`` and ``organisation``
-    cut the same rows) each gives a description, since in another week's records they may
-    select different people; so does counting each participant once before or after.
-    """
-    if scope.all():
-        return [[]]
-    found = {c: _on_column(records.keys(c), scope) for c in records.data.columns
-             if c not in IDENTIFYING and c not in (PERSON, "count")}  # fmt: skip
-    options = {c: (*f, _holds(records.keys(c), *f)) for c, f in found.items() if f is not None}
-    out: list[list[Condition]] = []
-    _describe(records, scope, options, ([], np.ones(len(scope), dtype=bool)), out)
-    return out
-
-
-def _describe(
-    records: Records, scope: np.ndarray, options: dict[str, tuple[bool, frozenset[str], np.ndarray]],
-    taken: tuple[list[Condition], np.ndarray], out: list[list[Condition]],
-) -> None:  # fmt: skip
-    """Extend the description `taken` (its conditions and the rows they select) greedily,
-    branching where columns tie, into `out`."""
-    conditions, selected = taken
-    if len(out) >= MAX_DESCRIPTIONS or any(set(d) == set(conditions) for d in out):
-        return
-    if np.array_equal(selected, scope):
-        out.append(conditions)
-        return
-    gains = {c: int((selected & ~hit).sum()) for c, (_, _, hit) in options.items()}
-    best = max(gains.values(), default=0)
-    if best == 0:
-        out.extend(_counted_once(records, scope, conditions, selected))
-        return
-    for column in [c for c, gain in gains.items() if gain == best]:
-        inside, values, hit = options[column]
-        rest = {c: o for c, o in options.items() if c != column}
-        _describe(
-            records, scope, rest, ([*conditions, (column, inside, values)], selected & hit), out
-        )
-
-
-def _counted_once(
-    records: Records, scope: np.ndarray, conditions: list[Condition], selected: np.ndarray
-) -> list[list[Condition]]:
-    """`conditions` with each participant counted once after them, or before them, where that
-    selects exactly `scope`."""
-    person = _person(records)
-    if person is None:
-        return []
-    after = np.array_equal(selected & _first_each(person, selected), scope)
-    before = np.array_equal(selected & _first_each(person, np.ones_like(selected)), scope)
-    return [[*conditions, ONCE]] * after + [[ONCE, *conditions]] * before
-
-
-def _on_column(keys: np.ndarray, scope: np.ndarray) -> tuple[bool, frozenset[str]] | None:
-    """The values of one column the `scope` keeps (True) or leaves out (False), whichever
-    are fewer; None when it keeps them all or both sides are too many to name."""
-    inside = set(keys[scope])
-    allowed = np.isin(keys, list(inside))
-    if allowed.all():
-        return None
-    outside = set(keys[~allowed])
-    if min(len(inside), len(outside)) > MAX_CATEGORIES:
-        return None
-    return (
-        (True, frozenset(inside)) if len(inside) <= len(outside) else (False, frozenset(outside))
-    )
-
-
-def _holds(keys: np.ndarray, inside: bool, values: frozenset[str]) -> np.ndarray:
-    hit = np.isin(keys, list(values))
-    return hit if inside else ~hit
-
-
-def _person(records: Records) -> np.ndarray | None:
-    """Each record's participant as a number (the kept :data:`PERSON`, or the ids' codes)."""
-    for column in (PERSON, PARTICIPANT):
-        if column in records.data:
-            return records.codes(column)[0]
-    return None
-
-
-def _first_each(person: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The first of `rows` of each participant (missing ids are one value, as pandas'
-    ``drop_duplicates`` takes them)."""
-    out = np.zeros(len(rows), dtype=bool)
-    where = np.flatnonzero(rows)
-    out[where[~pd.Series(person[where]).duplicated().to_numpy()]] = True
-    return out
-
-
-def _scope_on(records: Records, conditions: list[Condition]) -> np.ndarray | None:
-    mask = np.ones(len(records.weights), dtype=bool)
-    for column, inside, values in conditions:
-        if column == PERSON:
-            person = _person(records)
-            if person is None:
-                return None
-            mask &= _first_each(person, mask)
-        elif column not in records.data:
-            return None
-        else:
-            mask &= _holds(records.keys(column), inside, values)
-    return mask
 
 
 @dataclass(frozen=True)
@@ -357,7 +231,7 @@ def _narrow_since(
     """:func:`narrow_changes` against one earlier snapshot, the page's part of the records
     found in it by `conditions`."""
     spec, records, true = table.spec, table.records, table.true
-    scope = _scope_on(earlier.records, conditions)
+    scope = scope_on(earlier.records, conditions)
     if scope is None:
         return set()
     try:
@@ -366,82 +240,9 @@ def _narrow_since(
         return set()
     moved = [(i, m) for i, m in enumerate(masks)
              if 0 < abs(true[i] - earlier.records.value(m)) < threshold]  # fmt: skip
-    moved += _renamed(spec, records, earlier.records, scope, true, threshold)
+    moved += renamed_cells(spec, records, earlier.records, scope, true, threshold)
     narrow = _narrow_then(ledger, earlier, [m for _, m in moved], threshold)
     return {spec.keys[i] for (i, _), n in zip(moved, narrow, strict=True) if n}
-
-
-#: At most this many (new, gone) label pairs of one column are tried as renamings, beyond the
-#: labels spelt the same but for case, accents or punctuation (always tried).
-MAX_RENAMINGS = 100
-
-#: A label that is a code (ISO countries, regions): spelt one way, never renamed; a new one
-#: is another country, not last week's under a new name.
-_CODE = re.compile(r"[A-Z]{2,3}|unknown")
-
-#: Per column: each label new since an earlier snapshot -> the labels gone since it may be.
-Renamings = dict[str, dict[str, list[str]]]
-
-
-def _renamings(columns: tuple[str, ...], records: Records, before: Records) -> Renamings:
-    """What each label new to a column since `before` may be a renaming of: the gone label
-    spelt the same but for case, accents or punctuation (``fr`` -> ``FR``), else every gone
-    label (``civ`` -> ``civil society``) when the pairs are few enough to try."""
-    out: Renamings = {}
-    for column in columns:
-        if column not in before.data or column not in records.data:
-            continue
-        now, then = set(records.keys(column)), set(before.keys(column))
-        new, gone = sorted(now - then), sorted(then - now)
-        spelt = {fold(g): g for g in gone}
-        mapping = {n: [spelt[fold(n)]] for n in new if fold(n) in spelt}
-        rest = [g for g in gone if g not in {v[0] for v in mapping.values()}]
-        others = [n for n in new if n not in mapping]
-        coded = all(_CODE.fullmatch(label) for label in now | then)  # codes are not renamed
-        if others and rest and not coded and len(others) * len(rest) <= MAX_RENAMINGS:
-            mapping |= dict.fromkeys(others, rest)
-        if mapping:
-            out[column] = mapping
-    return out
-
-
-def _old_names(key: tuple[str, ...], columns: tuple[str, ...], renamings: Renamings
-               ) -> list[tuple[str, ...]]:  # fmt: skip
-    """`key` with its renamed labels put back as each label they may have been."""
-    options = [renamings.get(c, {}).get(v, [v]) for c, v in zip(columns, key, strict=True)]
-    if all(len(o) == 1 and o[0] == v for o, v in zip(options, key, strict=True)):
-        return []
-    return [tuple(alt) for alt in itertools.islice(itertools.product(*options), MAX_RENAMINGS)]
-
-
-def _renamed(
-    spec: TableSpec, records: Records, before: Records, scope: np.ndarray, true: np.ndarray,
-    threshold: int,
-) -> list[tuple[int, np.ndarray]]:  # fmt: skip
-    """Cells of a category new since `before`, counted as each category it may be a
-    renaming of (:func:`_renamings`): ``civ`` renamed ``civil society`` between two snapshots
-    is the same people, and its change is a change (pairs within 1 to threshold-1 of each
-    other; the same cell under the old label, in the earlier records)."""
-    if spec.indicator:
-        return []
-    renamings = _renamings(spec.columns, records, before)
-    out = []
-    for i, key in enumerate(spec.keys):
-        for old in _old_names(key, spec.columns, renamings) if renamings else []:
-            mask = _cell(before, spec.columns, old, scope)
-            if 0 < abs(true[i] - before.value(mask)) < threshold:
-                out.append((i, mask))
-    return out
-
-
-def _cell(records: Records, columns: tuple[str, ...], key: tuple[str, ...], scope: np.ndarray
-          ) -> np.ndarray:  # fmt: skip
-    """The records of `scope` in category `key` of `columns` (``*``: any)."""
-    mask = scope.copy()
-    for column, value in zip(columns, key, strict=True):
-        if value != ALL:
-            mask &= records.keys(column) == value
-    return mask
 
 
 def moved_derived(
@@ -471,15 +272,15 @@ def moved_derived(
     out: dict[BlockCell, tuple[np.ndarray, str]] = {}
     columns = tuple(sorted({c for s in specs if not s.indicator for c in s.columns}))
     for earlier in _earlier_snapshots(ledger, table.dataset, run):
-        renamings = _renamings(columns, table.records, earlier.records)
-        relabelled = _relabelled(columns, table.records, earlier.records)
+        renamings = possible_renamings(columns, table.records, earlier.records)
+        relabelled = new_and_gone(columns, table.records, earlier.records)
         for conditions in combinations:
             then = _block_cells_then(earlier, specs, list(conditions))
             pairs = [
-                (now, then, cell, old) for cell in now for old in _as_then(cell, then, renamings)
+                (now, then, cell, old) for cell in now for old in as_then(cell, then, renamings)
             ]
             for column, (new, gone) in relabelled.items():  # a category split, or merged
-                now_all, then_all = _together(now, column, new), _together(then, column, gone)
+                now_all, then_all = together(now, column, new), together(then, column, gone)
                 pairs += [(now_all, then_all, cell, cell) for cell in now_all if cell in then_all]
             moved = [(here, there, cell, old) for here, there, cell, old in pairs if cell not in out
                      and 0 < abs(table.records.value(here[cell]) - earlier.records.value(there[old])) < threshold]  # fmt: skip
@@ -495,49 +296,10 @@ def moved_derived(
     return list(out.values())
 
 
-#: The label standing for every label of a column new (or gone) since an earlier snapshot.
-RELABELLED = "(relabelled)"
-
-
-def _relabelled(columns: tuple[str, ...], records: Records, before: Records
-                ) -> dict[str, tuple[set[str], set[str]]]:  # fmt: skip
-    """Per column not of codes: the labels new since `before` and those gone since, where
-    both are (a category split in two, or two merged: their sums are the same people)."""
-    out = {}
-    for column in columns:
-        if column in before.data and column in records.data:
-            now, then = set(records.keys(column)), set(before.keys(column))
-            if now - then and then - now and not all(_CODE.fullmatch(v) for v in now | then):
-                out[column] = (now - then, then - now)
-    return out
-
-
-def _together(cells: dict[BlockCell, np.ndarray], column: str, labels: set[str]
-              ) -> dict[BlockCell, np.ndarray]:  # fmt: skip
-    """`cells` of `labels` of `column` added up, the other labels of the key kept apart."""
-    out: dict[BlockCell, np.ndarray] = {}
-    for (pattern, columns, key), mask in cells.items():
-        if column in columns and key[columns.index(column)] in labels:
-            d = columns.index(column)
-            cell = (pattern, columns, (*key[:d], RELABELLED, *key[d + 1 :]))
-            out[cell] = out[cell] | mask if cell in out else mask
-    return out
-
-
-def _as_then(cell: BlockCell, then: dict[BlockCell, np.ndarray], renamings: Renamings
-             ) -> list[BlockCell]:  # fmt: skip
-    """`cell` as the earlier snapshot has it: the same labels, else the old ones."""
-    if cell in then:
-        return [cell]
-    pattern, columns, key = cell
-    olds = _old_names(key, columns, renamings) if columns not in (("flag",), ("no flag",)) else []
-    return [(pattern, columns, old) for old in olds if (pattern, columns, old) in then]
-
-
 def _block_cells_then(
     earlier: _Earlier, specs: list[TableSpec], conditions: list[list[Condition]]
 ) -> dict[BlockCell, np.ndarray]:
-    scopes = [_scope_on(earlier.records, c) for c in conditions]
+    scopes = [scope_on(earlier.records, c) for c in conditions]
     if any(scope is None for scope in scopes):
         return {}
     try:

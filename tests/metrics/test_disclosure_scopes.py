@@ -1,5 +1,6 @@
 """How a page's part of the records is described, so that it can be found again in another
-snapshot's records (``wsisanalysis.metrics.disclosure.snapshots``)."""
+snapshot's records (``wsisanalysis.metrics.disclosure.scopes``), and how the records are kept
+for it (``snapshots.save_records``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from wsisanalysis.metrics.disclosure import snapshots
+from wsisanalysis.metrics.disclosure import scopes, snapshots
 from wsisanalysis.metrics.disclosure.tables import Records, TableSpec, pack
 
 #: every event x country x organisation, one participant each, and p1 twice at the main event
@@ -36,16 +37,16 @@ def test_one_event_is_one_condition_not_also_the_countries_seen_at_it():
     frame = FRAME[~((FRAME["event"] == "main") & (FRAME["country"] == "BR"))]
     frame = frame.reset_index(drop=True)
     records, main = Records(frame), (frame["event"] == "main").to_numpy()
-    assert snapshots.condition(records, main) == [("event", True, frozenset({"main"}))]
+    assert scopes.condition(records, main) == [("event", True, frozenset({"main"}))]
     later = Records(FRAME)  # the next week, Brazilians at the main event
-    got = snapshots._scope_on(later, snapshots.condition(records, main))
+    got = scopes.scope_on(later, scopes.condition(records, main))
     assert got.tolist() == (FRAME["event"] == "main").tolist()
 
 
 def test_staff_left_out_is_a_condition_on_the_organisation():
     records = Records(FRAME)
     rows = FRAME.index[(FRAME["event"] == "main") & (FRAME["organisation"] != "ICANN org")]
-    conditions = snapshots.condition(records, _scope(rows))
+    conditions = scopes.condition(records, _scope(rows))
     assert sorted(conditions) == [
         ("event", True, frozenset({"main"})),
         ("organisation", False, frozenset({"ICANN org"})),
@@ -58,9 +59,9 @@ def test_staff_left_out_is_a_condition_on_the_organisation():
     ids=["each participant once", "main, each once", "p1's later record"],
 )
 def test_each_participant_once_is_a_condition_of_its_own(rows, once):
-    got = snapshots.condition(Records(FRAME), _scope(rows))
+    got = scopes.condition(Records(FRAME), _scope(rows))
     if once:
-        assert got[-1] == snapshots.ONCE
+        assert got[-1] == scopes.ONCE
     else:
         assert got is None  # p1's second record, not the first: no condition describes it
 
@@ -76,12 +77,12 @@ def test_each_participant_once_is_found_again_on_the_kept_numbers(tmp_path, monk
     snapshots.save_records(ledger, "d" * 64, records, spec)
     path = snapshots._records_path(ledger, "d" * 64)
     names = pq.read_schema(path).names
-    assert "participant_id" not in names and snapshots.PERSON in names
+    assert "participant_id" not in names and scopes.PERSON in names
     assert "organisation" in names  # a page may be cut by it
     kept = Records(pd.read_parquet(path))
-    again = snapshots._scope_on(kept, snapshots.condition(records, scope))
+    again = scopes.scope_on(kept, scopes.condition(records, scope))
     np.testing.assert_array_equal(again, scope)
 
 
 def test_a_part_no_condition_describes_is_none():
-    assert snapshots.condition(Records(FRAME), _scope([0, 4])) is None
+    assert scopes.condition(Records(FRAME), _scope([0, 4])) is None
