@@ -254,9 +254,12 @@ def moved_derived(
     side event, published that way both weeks. Returned as records of the current data, for
     the audit to keep wide (:class:`.sets.TableSet`'s `also`).
 
-    The cells are the categories of every table's grouping within each block the tables'
-    scopes cut (:func:`.sets.block_cells`), found in the earlier records by the same
-    conditions; scopes no condition on kept columns describes are left out.
+    The cells are the categories of every table's grouping, and each flag and its
+    complement, within each part of the records the tables' scopes and their complements cut
+    (:func:`.sets.block_cells`), found in the earlier records by every description of the
+    scopes (:func:`.scopes.descriptions`; scopes nothing describes are left out) and under
+    the earlier labels of categories renamed, respelt, split or merged since
+    (:mod:`.renamings`).
     """
     specs = [*published, table.spec]
     if not earlier_entries(ledger, table.dataset, run):
