@@ -33,8 +33,8 @@ def block_cells(
 ) -> dict[BlockCell, np.ndarray]:
     """Every category of every table's grouping (and every flag), counted within each block
     the `scopes` cut the records into: the records of each such cell. With `differences`,
-    also within each difference of two scopes (one scope less another: the main event as all
-    events less the side event, however other scopes cut it).
+    also within each part a reader derives by differencing the pages (:func:`_differences`:
+    the main event as all events less the side event, however other scopes cut it).
 
     Keyed by the block's pattern of scopes rather than by rows, so that the same cell can be
     found in another snapshot's records cut by the same scopes (:mod:`.snapshots`).
