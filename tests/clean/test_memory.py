@@ -9,11 +9,9 @@ import pytest
 from wsisanalysis.clean import memory
 
 
-@pytest.mark.skipif(
-    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
-    reason="glibc only",
-)
-def test_the_mmap_threshold_is_fixed_at_glibcs_starting_value(monkeypatch):
+@pytest.fixture
+def mallopt_calls(monkeypatch):
+    """The (parameter, value) of each ``mallopt`` call, made on a stand-in for libc."""
     calls = []
 
     class Libc:
@@ -22,6 +20,15 @@ def test_the_mmap_threshold_is_fixed_at_glibcs_starting_value(monkeypatch):
             return 1
 
     monkeypatch.setattr(memory.ctypes, "CDLL", lambda name: Libc())
+    return calls
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+    reason="glibc only",
+)
+def test_the_mmap_threshold_is_fixed_at_glibcs_starting_value(mallopt_calls):
+    calls = mallopt_calls
     assert memory.return_large_blocks() is True
     assert calls == [(-3, 128 * 1024)]  # M_MMAP_THRESHOLD
 
@@ -60,15 +67,8 @@ def test_the_duckdb_engine_returns_large_blocks_too(monkeypatch, tmp_path):
     not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
     reason="glibc only",
 )
-def test_the_heap_keeps_a_pad_at_its_top_unless_the_user_set_one(monkeypatch):
-    calls = []
-
-    class Libc:
-        def mallopt(self, parameter, value):
-            calls.append((parameter, value))
-            return 1
-
-    monkeypatch.setattr(memory.ctypes, "CDLL", lambda name: Libc())
+def test_the_heap_keeps_a_pad_at_its_top_unless_the_user_set_one(monkeypatch, mallopt_calls):
+    calls = mallopt_calls
     monkeypatch.delenv("MALLOC_TOP_PAD_", raising=False)
     assert memory.keep_heap_top() is True
     assert calls == [(-2, 128 << 20)]  # M_TOP_PAD
