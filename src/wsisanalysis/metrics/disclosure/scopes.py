@@ -29,12 +29,6 @@ Condition = tuple[str, bool, frozenset[str]]
 ONCE: Condition = (PERSON, True, frozenset())
 
 
-def condition(records: Records, scope: np.ndarray) -> list[Condition] | None:
-    """The first of :func:`descriptions` of `scope`; None when nothing describes it."""
-    found = descriptions(records, scope)
-    return found[0] if found else None
-
-
 #: At most this many descriptions of one page's part of the records are tried.
 MAX_DESCRIPTIONS = 8
 
